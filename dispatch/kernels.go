@@ -1,0 +1,58 @@
+package dispatch
+
+// Kernels is the table of numeric kernels. Every field is always set: the
+// generic reference fills the table first and each ISA tier overrides the
+// entries it accelerates. Operators copy the function values they need when
+// a model is loaded, so the hot path never checks CPU features.
+//
+// Conventions shared by all entries:
+//   - "Row" entries work on one contiguous vector x.
+//   - "Cols" entries work on a row-major block of n rows of length inner and
+//     reduce or broadcast down the columns: vectors run along the contiguous
+//     inner extent, which is how Softmax normalises an axis that is not the
+//     last one without a transpose.
+//   - dst may alias x exactly (in-place) but must not partly overlap it.
+//   - Lengths are the caller's promise: len(dst) == len(x) for row entries,
+//     len(x) == n*inner and len(m), len(s) == inner for column entries.
+type Kernels struct {
+	// MaxF32 returns the largest element of x (len(x) > 0). If x holds a
+	// NaN the result may be NaN or the largest non-NaN element; callers rely
+	// on exp(NaN - m) propagating NaN into the sum instead.
+	MaxF32 func(x []float32) float32
+	// ExpSumF32 computes dst[i] = exp(x[i] - m) and returns their sum.
+	ExpSumF32 func(dst, x []float32, m float32) float32
+	// SumExpF32 returns the sum of exp(x[i] - m) without writing anything.
+	SumExpF32 func(x []float32, m float32) float32
+	// ScaleF32 computes x[i] *= s.
+	ScaleF32 func(x []float32, s float32)
+	// ShiftF32 computes dst[i] = (x[i] - a) - b (LogSoftmax's last pass with
+	// a = max and b = log(sum), in that order, as ONNX Runtime rounds it).
+	ShiftF32 func(dst, x []float32, a, b float32)
+	// ExpF32 computes dst[i] = exp(x[i]).
+	ExpF32 func(dst, x []float32)
+
+	// MaxColsF32 computes m[j] = max over i of x[i*inner+j].
+	MaxColsF32 func(m, x []float32, n, inner int)
+	// ExpSumColsF32 computes dst[i*inner+j] = exp(x[i*inner+j] - m[j]) and
+	// s[j] = the sum over i of those values.
+	ExpSumColsF32 func(dst, x, m, s []float32, n, inner int)
+	// SumExpColsF32 computes s[j] = sum over i of exp(x[i*inner+j] - m[j]).
+	SumExpColsF32 func(x, m, s []float32, n, inner int)
+	// ScaleColsF32 computes x[i*inner+j] *= s[j].
+	ScaleColsF32 func(x, s []float32, n, inner int)
+	// ShiftColsF32 computes dst[i*inner+j] = (x[i*inner+j] - a[j]) - b[j].
+	ShiftColsF32 func(dst, x, a, b []float32, n, inner int)
+
+	// The float64 entries mirror the float32 ones.
+	MaxF64        func(x []float64) float64
+	ExpSumF64     func(dst, x []float64, m float64) float64
+	SumExpF64     func(x []float64, m float64) float64
+	ScaleF64      func(x []float64, s float64)
+	ShiftF64      func(dst, x []float64, a, b float64)
+	ExpF64        func(dst, x []float64)
+	MaxColsF64    func(m, x []float64, n, inner int)
+	ExpSumColsF64 func(dst, x, m, s []float64, n, inner int)
+	SumExpColsF64 func(x, m, s []float64, n, inner int)
+	ScaleColsF64  func(x, s []float64, n, inner int)
+	ShiftColsF64  func(dst, x, a, b []float64, n, inner int)
+}
