@@ -7,13 +7,16 @@ package dispatch
 //
 // Conventions shared by all entries:
 //   - "Row" entries work on one contiguous vector x.
-//   - "Cols" entries work on a row-major block of n rows of length inner and
-//     reduce or broadcast down the columns: vectors run along the contiguous
-//     inner extent, which is how Softmax normalises an axis that is not the
-//     last one without a transpose.
+//   - "Cols" entries work on n rows of width elements, row i starting at
+//     x[i*stride] (stride >= width), and reduce or broadcast down the
+//     columns: vectors run along the contiguous inner extent, which is how
+//     Softmax normalises an axis that is not the last one without a
+//     transpose. A caller may split the columns of one block between
+//     goroutines by passing a sub-slice and a smaller width.
 //   - dst may alias x exactly (in-place) but must not partly overlap it.
 //   - Lengths are the caller's promise: len(dst) == len(x) for row entries,
-//     len(x) == n*inner and len(m), len(s) == inner for column entries.
+//     len(x) >= (n-1)*stride+width and len(m), len(s), ... >= width for
+//     column entries; dst has the same layout as x.
 type Kernels struct {
 	// MaxF32 returns the largest element of x (len(x) > 0). If x holds a
 	// NaN the result may be NaN or the largest non-NaN element; callers rely
@@ -31,17 +34,17 @@ type Kernels struct {
 	// ExpF32 computes dst[i] = exp(x[i]).
 	ExpF32 func(dst, x []float32)
 
-	// MaxColsF32 computes m[j] = max over i of x[i*inner+j].
-	MaxColsF32 func(m, x []float32, n, inner int)
-	// ExpSumColsF32 computes dst[i*inner+j] = exp(x[i*inner+j] - m[j]) and
+	// MaxColsF32 computes m[j] = max over i of x[i*stride+j].
+	MaxColsF32 func(m, x []float32, n, width, stride int)
+	// ExpSumColsF32 computes dst[i*stride+j] = exp(x[i*stride+j] - m[j]) and
 	// s[j] = the sum over i of those values.
-	ExpSumColsF32 func(dst, x, m, s []float32, n, inner int)
-	// SumExpColsF32 computes s[j] = sum over i of exp(x[i*inner+j] - m[j]).
-	SumExpColsF32 func(x, m, s []float32, n, inner int)
-	// ScaleColsF32 computes x[i*inner+j] *= s[j].
-	ScaleColsF32 func(x, s []float32, n, inner int)
-	// ShiftColsF32 computes dst[i*inner+j] = (x[i*inner+j] - a[j]) - b[j].
-	ShiftColsF32 func(dst, x, a, b []float32, n, inner int)
+	ExpSumColsF32 func(dst, x, m, s []float32, n, width, stride int)
+	// SumExpColsF32 computes s[j] = sum over i of exp(x[i*stride+j] - m[j]).
+	SumExpColsF32 func(x, m, s []float32, n, width, stride int)
+	// ScaleColsF32 computes x[i*stride+j] *= s[j].
+	ScaleColsF32 func(x, s []float32, n, width, stride int)
+	// ShiftColsF32 computes dst[i*stride+j] = (x[i*stride+j] - a[j]) - b[j].
+	ShiftColsF32 func(dst, x, a, b []float32, n, width, stride int)
 
 	// The float64 entries mirror the float32 ones.
 	MaxF64        func(x []float64) float64
@@ -50,9 +53,9 @@ type Kernels struct {
 	ScaleF64      func(x []float64, s float64)
 	ShiftF64      func(dst, x []float64, a, b float64)
 	ExpF64        func(dst, x []float64)
-	MaxColsF64    func(m, x []float64, n, inner int)
-	ExpSumColsF64 func(dst, x, m, s []float64, n, inner int)
-	SumExpColsF64 func(x, m, s []float64, n, inner int)
-	ScaleColsF64  func(x, s []float64, n, inner int)
-	ShiftColsF64  func(dst, x, a, b []float64, n, inner int)
+	MaxColsF64    func(m, x []float64, n, width, stride int)
+	ExpSumColsF64 func(dst, x, m, s []float64, n, width, stride int)
+	SumExpColsF64 func(x, m, s []float64, n, width, stride int)
+	ScaleColsF64  func(x, s []float64, n, width, stride int)
+	ShiftColsF64  func(dst, x, a, b []float64, n, width, stride int)
 }
