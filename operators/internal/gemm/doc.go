@@ -1,0 +1,15 @@
+// Package gemm is the dense matrix-multiply engine behind Gemm, MatMul and
+// Conv: C = alpha*op(A)*op(B) + beta*C for row-major float32 and float64
+// matrices.
+//
+// The engine follows the classic blocked layout. B is copied ("packed") in
+// blocks of KC rows by NC columns into panels NR columns wide, A in blocks
+// of MC rows by KC into panels MR rows tall (with alpha folded in), and a
+// micro-kernel multiplies one A panel by one B panel into an MR×NR tile of
+// C. Packing makes the micro-kernel's reads sequential and lets ragged
+// edges be zero-padded, so the kernel never sees a partial tile.
+//
+// The micro-kernel is a function value (Kernel.Micro). The pure-Go one is
+// the reference; an architecture-specific kernel with its own tile shape can
+// replace it through NewF32 without touching the blocking code.
+package gemm
