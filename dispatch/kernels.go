@@ -58,4 +58,15 @@ type Kernels struct {
 	SumExpColsF64 func(x, m, s []float64, n, width, stride int)
 	ScaleColsF64  func(x, s []float64, n, width, stride int)
 	ShiftColsF64  func(dst, x, a, b []float64, n, width, stride int)
+
+	// Level is the tier the table was built for: every tier of the
+	// architecture up to this one was applied (Entries tells which one
+	// actually supplied each entry).
+	Level Level
+	// entry[i] is the tier that supplied the i-th function field, in
+	// declaration order (see Entries).
+	entry [numEntries]Level
 }
+
+// numEntries is the number of function fields of Kernels; a test checks it.
+const numEntries = 22

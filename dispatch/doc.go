@@ -1,0 +1,27 @@
+// Package dispatch is the table of numeric kernels that the Softmax and
+// LogSoftmax operators run, chosen once per process for the CPU at hand.
+//
+// The table starts as the portable Go reference (generic.go, always
+// compiled, never tagged) and is then overridden tier by tier, weakest
+// first: AVX2+FMA, then AVX-512 on amd64; NEON on arm64. An entry that a
+// tier does not accelerate keeps the kernel of the tier below. Operators
+// copy the function values they need out of [Active] when a model is
+// loaded, so the hot path never tests CPU features.
+//
+// Choosing a tier:
+//   - Build time: the build tag purego compiles no assembly at all; every
+//     entry is then the reference.
+//   - Run time: the environment variable ONNXRUN_ISA (generic, avx2, avx512
+//     or neon) is read once, the first time [Active] or [Configure] runs. It
+//     can only lower the tier: naming a tier this CPU or build lacks, or an
+//     unknown word, is refused (see [Configure]) and the best tier is used.
+//   - Tests and tools: [Use] installs a given tier as [Active] and returns
+//     a function that restores the previous one; package dispatchtest runs a
+//     test body once per tier.
+//
+// SIMD kernels work on whole vectors only and report how many elements they
+// did; their Go wrappers finish the tail with the reference code.
+//
+// CPU features are detected with github.com/klauspost/cpuid/v2, which also
+// checks that the operating system saves the wide registers.
+package dispatch
