@@ -53,6 +53,8 @@ type Node struct {
 	Overload   string       // 8
 	Attributes []*Attribute // 5
 	DocString  string       // 6
+
+	MetadataProps []StringStringEntry // 9
 }
 
 // AttributeType is AttributeProto.AttributeType.
@@ -81,7 +83,7 @@ type Attribute struct {
 }
 
 // Tensor is TensorProto. The data stays in the field it was stored in;
-// Decode in tensor.go turns it into an operators.Value.
+// TensorToValue turns it into an operators.Value.
 type Tensor struct {
 	Dims         []int64             // 1
 	DataType     int32               // 2
@@ -98,6 +100,8 @@ type Tensor struct {
 	DataLocation int32               // 14 (0 DEFAULT, 1 EXTERNAL)
 	DoubleData   []float64           // 10
 	Uint64Data   []uint64            // 11
+
+	MetadataProps []StringStringEntry // 16
 }
 
 // Segment is TensorProto.Segment.
@@ -118,6 +122,8 @@ type ValueInfo struct {
 	Name      string // 1
 	Type      *Type  // 2
 	DocString string // 3
+
+	MetadataProps []StringStringEntry // 4
 }
 
 // Type is TypeProto. Exactly one of the variants is set.
@@ -129,7 +135,14 @@ type Type struct {
 	IsMap        bool
 	Optional     *Type       // 9 optional_type.elem_type
 	SparseTensor *TensorType // 8 sparse_tensor_type
+	Opaque       *OpaqueType // 7 opaque_type
 	Denotation   string      // 6
+}
+
+// OpaqueType is TypeProto.Opaque.
+type OpaqueType struct {
+	Domain string // 1
+	Name   string // 2
 }
 
 // TensorType is TypeProto.Tensor (and TypeProto.SparseTensor).
@@ -164,4 +177,7 @@ type Function struct {
 	OpsetImport    []OperatorSetID // 9
 	Domain         string          // 10
 	Overload       string          // 13
+	ValueInfo      []*ValueInfo    // 12
+
+	MetadataProps []StringStringEntry // 14
 }
