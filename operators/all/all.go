@@ -1,0 +1,7 @@
+package all
+
+// One blank import per operator package, sorted; each registers its
+// operators from init.
+import (
+	_ "github.com/onnxrun/onnxrun/operators/elementwise"
+)

@@ -1,0 +1,123 @@
+package elementwise
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/onnxrun/onnxrun/operators"
+)
+
+// unaryLoop computes elements [lo, hi) of y = f(x).
+type unaryLoop func(y, x *operators.Value, lo, hi int)
+
+// loops maps each supported element type to its loop.
+type loops map[operators.DType]unaryLoop
+
+// typed wraps a loop over typed slices.
+func typed[T operators.Element](f func(y, x []T)) unaryLoop {
+	return func(y, x *operators.Value, lo, hi int) {
+		f(operators.View[T](y.Raw)[lo:hi], operators.View[T](x.Raw)[lo:hi])
+	}
+}
+
+// halfLoop runs a float32 loop over a 16-bit float tensor a block at a
+// time.
+func halfLoop(f func(y, x []float32), hc halfCodec) unaryLoop {
+	return func(y, x *operators.Value, lo, hi int) {
+		ys, xs := y.U16()[lo:hi], x.U16()[lo:hi]
+		var fx, fy [halfBlock]float32
+		for s := 0; s < len(ys); s += halfBlock {
+			n := min(halfBlock, len(ys)-s)
+			for i, h := range xs[s : s+n] {
+				fx[i] = hc.from(h)
+			}
+			f(fy[:n], fx[:n])
+			for i, v := range fy[:n] {
+				ys[s+i] = hc.to(v)
+			}
+		}
+	}
+}
+
+// floatLoops serves float32, float64, float16 and bfloat16 from a float32
+// and a float64 loop.
+func floatLoops(f32 func(y, x []float32), f64 func(y, x []float64)) loops {
+	return loops{
+		operators.Float32:  typed(f32),
+		operators.Float64:  typed(f64),
+		operators.Float16:  halfLoop(f32, f16),
+		operators.BFloat16: halfLoop(f32, bf16),
+	}
+}
+
+// mathLoops builds float loops from a float64 function; float32 results
+// are computed in float64 and rounded once, so they are within an ULP or
+// so of exact.
+func mathLoops(f func(float64) float64) loops {
+	return floatLoops(
+		func(y, x []float32) {
+			x = x[:len(y)]
+			for i := range y {
+				y[i] = float32(f(float64(x[i])))
+			}
+		},
+		func(y, x []float64) {
+			x = x[:len(y)]
+			for i := range y {
+				y[i] = f(x[i])
+			}
+		})
+}
+
+// unary is a one-input, one-output element-wise map whose output has the
+// input's type and shape.
+type unary struct {
+	name  string
+	loops loops
+}
+
+// unaryFactory returns a factory for an operator without attributes.
+func unaryFactory(name string, l loops) operators.Factory {
+	op := &unary{name: name, loops: l}
+	return func(*operators.Node) (operators.Op, error) { return op, nil }
+}
+
+func (o *unary) Infer(in []operators.Meta, _ []*operators.Value) ([]operators.Meta, error) {
+	if len(in) != 1 {
+		return nil, fmt.Errorf("%w: %s takes 1 input, got %d", operators.ErrInvalidModel, o.name, len(in))
+	}
+	if o.loops[in[0].DType] == nil {
+		return nil, unsupported(o.name, in[0].DType)
+	}
+	return []operators.Meta{in[0]}, nil
+}
+
+// unaryChunk is the number of elements worth a goroutine.
+const unaryChunk = 1 << 14
+
+func (o *unary) Run(rc *operators.RunContext, in, out []*operators.Value) error {
+	if err := checkInputs(o.name, in, 1); err != nil {
+		return err
+	}
+	x := in[0]
+	f := o.loops[x.DType]
+	if f == nil {
+		return unsupported(o.name, x.DType)
+	}
+	y, err := rc.AllocValue(x.DType, x.Shape, false)
+	if err != nil {
+		return err
+	}
+	rc.Parallel(x.Len(), unaryChunk, func(lo, hi int) { f(y, x, lo, hi) })
+	out[0] = y
+	return nil
+}
+
+func registerUnary() {
+	operators.Register(
+		// Exp and Log: opset 6 drops consumed_inputs, opset 13 adds
+		// bfloat16; the computation never changed.
+		operators.Registration{OpType: "Exp", Since: 1, New: unaryFactory("Exp", mathLoops(math.Exp))},
+		operators.Registration{OpType: "Log", Since: 1, New: unaryFactory("Log", mathLoops(math.Log))},
+	)
+}
