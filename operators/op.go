@@ -22,6 +22,15 @@ type Op interface {
 	Run(rc *RunContext, in []*Value, out []*Value) error
 }
 
+// ConstantOp is implemented by operators whose output is fixed when the
+// model is loaded (Constant). The runtime may fold such a node: treat the
+// returned value as an initializer and never run the node. The value is
+// shared and must not be modified.
+type ConstantOp interface {
+	Op
+	Constant() *Value
+}
+
 // Factory builds an Op from a node. It validates every attribute and
 // returns an error that names the bad attribute; the runtime adds the node.
 type Factory func(n *Node) (Op, error)
