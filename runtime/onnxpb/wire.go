@@ -106,13 +106,13 @@ func (f *field) str(name string) (string, error) {
 }
 
 // bytesCopy returns a copy of a length-delimited payload, so the result does
-// not alias the input.
+// not alias the input. An empty payload gives nil.
 func (f *field) bytesCopy(name string) ([]byte, error) {
 	b, err := f.bytes(name)
-	if err != nil {
+	if err != nil || len(b) == 0 {
 		return nil, err
 	}
-	return append([]byte{}, b...), nil
+	return append([]byte(nil), b...), nil
 }
 
 // countField counts the top-level occurrences of field num in message b
