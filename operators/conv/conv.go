@@ -1,0 +1,365 @@
+package conv
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/onnxrun/onnxrun/operators"
+	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
+	"github.com/onnxrun/onnxrun/operators/internal/spatial"
+)
+
+// Conv is one Conv node. The scratch pools are safe for concurrent runs.
+type Conv struct {
+	attrs  *spatial.Attrs
+	group  int
+	pool32 sync.Pool // *[]float32 im2col buffers
+	pool64 sync.Pool // *[]float64
+}
+
+func newConv(n *operators.Node) (operators.Op, error) {
+	a, err := spatial.Parse(n, false)
+	if err != nil {
+		return nil, err
+	}
+	g, err := n.Int("group", 1)
+	if err != nil {
+		return nil, err
+	}
+	if g < 1 || g > 1<<30 {
+		return nil, &operators.AttributeError{Attr: "group", Reason: fmt.Sprintf("is %d, want >= 1", g)}
+	}
+	if len(n.Inputs) < 2 || len(n.Inputs) > 3 {
+		return nil, fmt.Errorf("%w: Conv takes 2 or 3 inputs, got %d", operators.ErrInvalidModel, len(n.Inputs))
+	}
+	return &Conv{attrs: a, group: int(g)}, nil
+}
+
+func shapeErr(idx int, name, format string, args ...any) error {
+	return fmt.Errorf("%w: input %d (%s): %s", operators.ErrShape, idx, name, fmt.Sprintf(format, args...))
+}
+
+// geometry is a resolved Conv for concrete shapes, with the spatial
+// dimensions left-padded to three.
+type geometry struct {
+	n, c, m, g, cg, mg int
+	in, k, s, d, pb    [3]int
+	out                [3]int
+	outShape           []int
+}
+
+func (c *Conv) resolve(x, w, b []int) (*geometry, error) {
+	if len(x) < 3 || len(x) > 5 {
+		return nil, shapeErr(0, "X", "rank %d, want 3, 4 or 5 (N, C and 1 to 3 spatial dimensions)", len(x))
+	}
+	if len(w) != len(x) {
+		return nil, shapeErr(1, "W", "rank %d, want %d like X", len(w), len(x))
+	}
+	r := len(x) - 2
+	geo := &geometry{n: x[0], c: x[1], m: w[0], g: c.group}
+	if geo.c%geo.g != 0 {
+		return nil, &operators.AttributeError{Attr: "group", Reason: fmt.Sprintf("%d does not divide the %d input channels", geo.g, geo.c)}
+	}
+	if geo.m%geo.g != 0 {
+		return nil, &operators.AttributeError{Attr: "group", Reason: fmt.Sprintf("%d does not divide the %d output channels", geo.g, geo.m)}
+	}
+	geo.cg, geo.mg = geo.c/geo.g, geo.m/geo.g
+	if w[1] != geo.cg {
+		return nil, shapeErr(1, "W", "shape %v has %d input channels per group, X has %d channels in %d groups", w, w[1], geo.c, geo.g)
+	}
+	kernel := w[2:]
+	if c.attrs.Kernel != nil {
+		if len(c.attrs.Kernel) != r {
+			return nil, &operators.AttributeError{Attr: "kernel_shape", Reason: fmt.Sprintf("has %d dimensions, input has %d spatial dimensions", len(c.attrs.Kernel), r)}
+		}
+		for i := range kernel {
+			if kernel[i] != c.attrs.Kernel[i] {
+				return nil, &operators.AttributeError{Attr: "kernel_shape", Reason: fmt.Sprintf("%v does not match W's spatial shape %v", c.attrs.Kernel, kernel)}
+			}
+		}
+	}
+	if b != nil && (len(b) != 1 || b[0] != geo.m) {
+		return nil, shapeErr(2, "B", "shape %v, want [%d]", b, geo.m)
+	}
+	win, err := c.attrs.Resolve(x[2:], kernel)
+	if err != nil {
+		return nil, err
+	}
+	for i := range 3 {
+		geo.in[i], geo.k[i], geo.s[i], geo.d[i], geo.out[i] = 1, 1, 1, 1, 1
+	}
+	off := 3 - r
+	for i := 0; i < r; i++ {
+		geo.in[off+i], geo.k[off+i], geo.s[off+i], geo.d[off+i] = win.In[i], win.Kernel[i], win.Strides[i], win.Dilations[i]
+		geo.pb[off+i], geo.out[off+i] = win.PadBegin[i], win.Out[i]
+	}
+	geo.outShape = append([]int{geo.n, geo.m}, win.Out...)
+	return geo, nil
+}
+
+// Infer implements operators.Op.
+func (c *Conv) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
+	dt := in[0].DType
+	if dt != operators.Float32 && dt != operators.Float64 {
+		return nil, fmt.Errorf("%w: %v (want float32 or float64)", operators.ErrUnsupportedType, dt)
+	}
+	out := operators.Meta{DType: dt}
+	if !in[0].HasShape || !in[1].HasShape {
+		return []operators.Meta{out}, nil
+	}
+	for _, d := range append(append([]int(nil), in[0].Shape[min(1, len(in[0].Shape)):]...), in[1].Shape...) {
+		if d < 0 {
+			// Unknown spatial or channel sizes: only the rank is known.
+			out.Shape = make([]int, len(in[0].Shape))
+			for i := range out.Shape {
+				out.Shape[i] = -1
+			}
+			out.HasShape = true
+			return []operators.Meta{out}, nil
+		}
+	}
+	var b []int
+	if len(in) > 2 && in[2].HasShape {
+		b = in[2].Shape
+	}
+	x := append([]int(nil), in[0].Shape...)
+	unknownN := x[0] < 0
+	if unknownN {
+		x[0] = 1
+	}
+	geo, err := c.resolve(x, in[1].Shape, b)
+	if err != nil {
+		return nil, err
+	}
+	out.Shape, out.HasShape = geo.outShape, true
+	if unknownN {
+		out.Shape[0] = -1
+	}
+	return []operators.Meta{out}, nil
+}
+
+// Run implements operators.Op.
+func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
+	x, w := in[0], in[1]
+	var b *operators.Value
+	var bShape []int
+	if len(in) > 2 && in[2] != nil {
+		b, bShape = in[2], in[2].Shape
+	}
+	if x.DType != operators.Float32 && x.DType != operators.Float64 {
+		return fmt.Errorf("%w: %v (want float32 or float64)", operators.ErrUnsupportedType, x.DType)
+	}
+	if w.DType != x.DType || (b != nil && b.DType != x.DType) {
+		return fmt.Errorf("%w: X, W and B must share one element type", operators.ErrShape)
+	}
+	geo, err := c.resolve(x.Shape, w.Shape, bShape)
+	if err != nil {
+		return err
+	}
+	y, err := rc.AllocValue(x.DType, geo.outShape, false)
+	if err != nil {
+		return err
+	}
+	out[0] = y
+	switch x.DType {
+	case operators.Float32:
+		var bias []float32
+		if b != nil {
+			bias = b.F32()
+		}
+		run(rc, geo, x.F32(), w.F32(), bias, y.F32(), eng.F32(), &c.pool32)
+	case operators.Float64:
+		var bias []float64
+		if b != nil {
+			bias = b.F64()
+		}
+		run(rc, geo, x.F64(), w.F64(), bias, y.F64(), eng.F64(), &c.pool64)
+	}
+	return nil
+}
+
+func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T, e *eng.Engine[T], pool *sync.Pool) {
+	threads := 1
+	if rc != nil {
+		threads = rc.Threads
+	}
+	inVol := geo.in[0] * geo.in[1] * geo.in[2]
+	outVol := geo.out[0] * geo.out[1] * geo.out[2]
+	kVol := geo.k[0] * geo.k[1] * geo.k[2]
+	if geo.n == 0 || geo.m == 0 || outVol == 0 {
+		return
+	}
+	if geo.g == geo.c && geo.cg == 1 && geo.in[0] == 1 {
+		depthwise(rc, geo, x, w, bias, y)
+		return
+	}
+	// Start from the bias (or zero) and let the GEMM accumulate.
+	var beta T
+	if bias != nil {
+		beta = 1
+		for n := 0; n < geo.n; n++ {
+			for m := 0; m < geo.m; m++ {
+				row := y[(n*geo.m+m)*outVol : (n*geo.m+m+1)*outVol]
+				v := bias[m]
+				for i := range row {
+					row[i] = v
+				}
+			}
+		}
+	}
+	pointwise := kVol == 1
+	for i := range 3 {
+		if geo.s[i] != 1 || geo.pb[i] != 0 || geo.out[i] != geo.in[i] {
+			pointwise = false
+		}
+	}
+	kRows := geo.cg * kVol
+	var colp *[]T
+	var col []T
+	if !pointwise {
+		colp = scratch[T](pool, kRows*outVol)
+		col = *colp
+	}
+	for n := 0; n < geo.n; n++ {
+		for g := 0; g < geo.g; g++ {
+			xg := x[(n*geo.c+g*geo.cg)*inVol : (n*geo.c+(g+1)*geo.cg)*inVol]
+			wg := w[g*geo.mg*kRows : (g+1)*geo.mg*kRows]
+			yg := y[(n*geo.m+g*geo.mg)*outVol : (n*geo.m+(g+1)*geo.mg)*outVol]
+			b := xg
+			if !pointwise {
+				rc.Parallel(kRows, 8, func(lo, hi int) { im2col(geo, xg, col, lo, hi) })
+				b = col
+			}
+			e.Gemm(false, false, geo.mg, outVol, kRows, 1, wg, kRows, b, outVol, beta, yg, outVol, threads)
+		}
+	}
+	if colp != nil {
+		pool.Put(colp)
+	}
+}
+
+func scratch[T eng.Float](pool *sync.Pool, n int) *[]T {
+	if p, ok := pool.Get().(*[]T); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]T, n)
+	return &s
+}
+
+// span returns the range [lo, hi) of output positions o along one
+// dimension whose input position o*s - pad + off lies in [0, n).
+func span(outN, n, s, pad, off int) (lo, hi int) {
+	// o*s >= pad - off  and  o*s <= n - 1 + pad - off
+	a := pad - off
+	if a > 0 {
+		lo = (a + s - 1) / s
+	}
+	b := n - 1 + pad - off
+	if b < 0 {
+		return 0, 0
+	}
+	hi = min(outN, b/s+1)
+	if lo > hi {
+		lo = hi
+	}
+	return lo, hi
+}
+
+// im2col fills rows [lo, hi) of the column matrix: row (c, kd, kh, kw)
+// holds, for every output position, the input value the kernel tap sees
+// there (zero in the padding).
+func im2col[T eng.Float](geo *geometry, x, col []T, lo, hi int) {
+	kd, kh, kw := geo.k[0], geo.k[1], geo.k[2]
+	id, ih, iw := geo.in[0], geo.in[1], geo.in[2]
+	od, oh, ow := geo.out[0], geo.out[1], geo.out[2]
+	sd, sh, sw := geo.s[0], geo.s[1], geo.s[2]
+	outVol := od * oh * ow
+	for row := lo; row < hi; row++ {
+		c := row / (kd * kh * kw)
+		r := row % (kd * kh * kw)
+		fd, fh, fw := r/(kh*kw), r/kw%kh, r%kw
+		offD, offH, offW := fd*geo.d[0], fh*geo.d[1], fw*geo.d[2]
+		dst := col[row*outVol : (row+1)*outVol]
+		xc := x[c*id*ih*iw : (c+1)*id*ih*iw]
+		wlo, whi := span(ow, iw, sw, geo.pb[2], offW)
+		for zd := 0; zd < od; zd++ {
+			zi := zd*sd - geo.pb[0] + offD
+			for zh := 0; zh < oh; zh++ {
+				d := dst[(zd*oh+zh)*ow : (zd*oh+zh+1)*ow]
+				yi := zh*sh - geo.pb[1] + offH
+				if zi < 0 || zi >= id || yi < 0 || yi >= ih || wlo >= whi {
+					clear(d)
+					continue
+				}
+				src := xc[(zi*ih+yi)*iw : (zi*ih+yi+1)*iw]
+				clear(d[:wlo])
+				clear(d[whi:])
+				base := wlo*sw - geo.pb[2] + offW
+				if sw == 1 {
+					copy(d[wlo:whi], src[base:base+whi-wlo])
+					continue
+				}
+				for o := wlo; o < whi; o++ {
+					d[o] = src[base]
+					base += sw
+				}
+			}
+		}
+	}
+}
+
+// depthwise convolves each input channel with its own filters (group ==
+// C, one input channel per group; 1-D and 2-D). Output channel m reads
+// input channel m / (M/C).
+func depthwise[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T) {
+	ih, iw := geo.in[1], geo.in[2]
+	oh, ow := geo.out[1], geo.out[2]
+	kh, kw := geo.k[1], geo.k[2]
+	sh, sw := geo.s[1], geo.s[2]
+	dh, dw := geo.d[1], geo.d[2]
+	ph, pw := geo.pb[1], geo.pb[2]
+	mult := geo.mg
+	rc.Parallel(geo.n*geo.m, 1, func(lo, hi int) {
+		for nm := lo; nm < hi; nm++ {
+			n, m := nm/geo.m, nm%geo.m
+			c := m / mult
+			xc := x[(n*geo.c+c)*ih*iw : (n*geo.c+c+1)*ih*iw]
+			yc := y[nm*oh*ow : (nm+1)*oh*ow]
+			wm := w[m*kh*kw : (m+1)*kh*kw]
+			var b T
+			if bias != nil {
+				b = bias[m]
+			}
+			for i := range yc {
+				yc[i] = b
+			}
+			for fh := 0; fh < kh; fh++ {
+				hlo, hhi := span(oh, ih, sh, ph, fh*dh)
+				for fw := 0; fw < kw; fw++ {
+					wv := wm[fh*kw+fw]
+					wlo, whi := span(ow, iw, sw, pw, fw*dw)
+					if wlo >= whi {
+						continue
+					}
+					for zh := hlo; zh < hhi; zh++ {
+						src := xc[(zh*sh-ph+fh*dh)*iw:]
+						dst := yc[zh*ow+wlo : zh*ow+whi]
+						base := wlo*sw - pw + fw*dw
+						if sw == 1 {
+							s := src[base : base+len(dst)]
+							for i := range dst {
+								dst[i] += wv * s[i]
+							}
+							continue
+						}
+						for i := range dst {
+							dst[i] += wv * src[base]
+							base += sw
+						}
+					}
+				}
+			}
+		}
+	})
+}
