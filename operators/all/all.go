@@ -3,5 +3,7 @@ package all
 // One blank import per operator package, sorted; each registers its
 // operators from init.
 import (
+	_ "github.com/onnxrun/onnxrun/operators/constant"
 	_ "github.com/onnxrun/onnxrun/operators/elementwise"
+	_ "github.com/onnxrun/onnxrun/operators/identity"
 )
