@@ -6,4 +6,6 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/constant"
 	_ "github.com/onnxrun/onnxrun/operators/elementwise"
 	_ "github.com/onnxrun/onnxrun/operators/identity"
+	_ "github.com/onnxrun/onnxrun/operators/logsoftmax"
+	_ "github.com/onnxrun/onnxrun/operators/softmax"
 )
