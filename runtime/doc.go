@@ -1,0 +1,24 @@
+// Package runtime loads ONNX models and runs them.
+//
+// Load (or LoadBytes, LoadReader) decodes a model, resolves the opset of
+// every operator domain it imports, binds each node to the operator
+// implementation registered for that opset, infers static shapes, folds
+// nodes whose inputs are all constant, and builds an immutable Plan: the
+// node order, each step's input and output slots and the values whose last
+// use is that step. Every operator the runtime lacks is reported at once in
+// an *UnsupportedError.
+//
+// A Session runs the Plan. Run takes and returns gorgonia.org/tensor
+// values without copying the inputs; RunValues takes and returns the
+// runtime's own operators.Value and supports every element type, float16,
+// bfloat16 and string included. Each run draws its working state (value
+// slots and a pool of reusable buffers) from a pool owned by the Session,
+// so a Session may be used from many goroutines at once and a run with
+// fixed shapes allocates little beyond the outputs it returns, which always
+// belong to the caller.
+//
+// The runtime registers no operators itself. Import the operator packages
+// a program needs, or all of them at once:
+//
+//	import _ "github.com/onnxrun/onnxrun/operators/all"
+package runtime

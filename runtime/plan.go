@@ -1,0 +1,395 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/onnxrun/onnxrun/operators"
+)
+
+// Plan is a compiled graph: the steps in execution order with their bound
+// operators and resolved value slots, the constants, and for every step the
+// values whose last use it is. A Plan never changes after Load, so any
+// number of runs may share it; each run has its own State.
+type Plan struct {
+	name     string
+	slots    []slotInfo
+	slotOf   map[string]int
+	consts   []*operators.Value // per slot: constant, or an input's default
+	inputs   []int              // graph inputs the caller binds, in order
+	outputs  []int
+	captures []int // slots read from enclosing graphs
+	steps    []step
+	folded   []string // names of nodes folded into constants at load
+	maxIn    int
+	maxOut   int
+	threads  int
+
+	states sync.Pool // of *State
+}
+
+type step struct {
+	node    *operators.Node
+	op      operators.Op
+	desc    string
+	in, out []int // -1 for an omitted value
+	free    []int // slots to release after this step
+}
+
+// StepInfo describes one step of a Plan.
+type StepInfo struct {
+	Name    string // node name
+	OpType  string
+	Domain  string
+	Opset   int // the model's opset for Domain
+	Since   int // since-version of the implementation chosen
+	Inputs  []string
+	Outputs []string
+	Free    []string // values released after this step
+}
+
+// Steps lists the plan's steps in execution order. Nodes folded into
+// constants at load time do not appear.
+func (p *Plan) Steps() []StepInfo {
+	out := make([]StepInfo, len(p.steps))
+	for i, s := range p.steps {
+		out[i] = StepInfo{
+			Name: s.node.Name, OpType: s.node.OpType, Domain: s.node.Domain,
+			Opset: s.node.Opset, Since: s.node.Since,
+			Inputs:  append([]string(nil), s.node.Inputs...),
+			Outputs: append([]string(nil), s.node.Outputs...),
+		}
+		for _, f := range s.free {
+			out[i].Free = append(out[i].Free, p.slots[f].name)
+		}
+	}
+	return out
+}
+
+// Folded lists the nodes that were computed once at load time because all
+// their inputs were constant.
+func (p *Plan) Folded() []string { return append([]string(nil), p.folded...) }
+
+// Constants lists the names of the constant values the plan keeps
+// (initializers and folded outputs that a step or output still reads).
+func (p *Plan) Constants() []string {
+	var out []string
+	for s, v := range p.consts {
+		if v != nil && p.slots[s].kind == kindConst {
+			out = append(out, p.slots[s].name)
+		}
+	}
+	return out
+}
+
+// String prints the steps, one a line.
+func (p *Plan) String() string {
+	var b []byte
+	for i, s := range p.steps {
+		b = fmt.Appendf(b, "%3d %s %v -> %v", i, s.desc, s.node.Inputs, s.node.Outputs)
+		if len(s.free) > 0 {
+			b = append(b, " free"...)
+			for _, f := range s.free {
+				b = fmt.Appendf(b, " %s", p.slots[f].name)
+			}
+		}
+		b = append(b, '\n')
+	}
+	return string(b)
+}
+
+// State is the working memory of one run of a Plan: the value of every
+// slot and a pool of buffers that intermediate values borrow and return.
+// A State is used by one goroutine at a time; Plans keep them in a
+// sync.Pool so steady-state runs reuse their buffers.
+type State struct {
+	p      *Plan
+	vals   []*operators.Value
+	bufOf  []*pbuf // the pooled buffer a slot's value lives in, if any
+	pool   bufPool
+	fresh  []*pbuf // buffers handed out during the current step
+	ins    []*operators.Value
+	outs   []*operators.Value
+	rc     operators.RunContext
+	parent *State // the run of the enclosing graph, for captured names
+}
+
+func newState(p *Plan) *State {
+	return &State{
+		p:     p,
+		vals:  make([]*operators.Value, len(p.slots)),
+		bufOf: make([]*pbuf, len(p.slots)),
+		ins:   make([]*operators.Value, p.maxIn),
+		outs:  make([]*operators.Value, p.maxOut),
+	}
+}
+
+func (p *Plan) getState() *State { return p.states.Get().(*State) }
+
+// putState returns st to the pool once every slot is released.
+func (p *Plan) putState(st *State) {
+	st.parent = nil
+	st.rc = operators.RunContext{}
+	p.states.Put(st)
+}
+
+// Alloc implements operators.Allocator from the state's buffer pool.
+func (st *State) Alloc(dt operators.DType, shape []int, zero bool) (*operators.Value, error) {
+	if dt == operators.String {
+		return operators.NewValue(dt, shape)
+	}
+	n := operators.NumElements(shape)
+	if n < 0 {
+		return nil, fmt.Errorf("%w: shape %v has a negative or overflowing size", operators.ErrShape, shape)
+	}
+	sz := dt.Size()
+	if sz == 0 {
+		return nil, fmt.Errorf("%w: element type %v", operators.ErrUnsupportedType, dt)
+	}
+	if n > maxAlloc/sz {
+		return nil, fmt.Errorf("%w: shape %v of %v is too large", operators.ErrShape, shape, dt)
+	}
+	b := st.pool.get(n * sz)
+	if zero {
+		clear(b.v.Raw)
+	}
+	b.v.DType = dt
+	b.v.Shape = append(b.v.Shape[:0], shape...)
+	b.v.Strs = nil
+	st.fresh = append(st.fresh, b)
+	return b.v, nil
+}
+
+// release drops slot s's value and returns its buffer to the pool when no
+// other slot shares it.
+func (st *State) release(s int) {
+	if b := st.bufOf[s]; b != nil {
+		st.bufOf[s] = nil
+		b.refs--
+		if b.refs == 0 {
+			st.pool.put(b)
+		}
+	}
+	st.vals[s] = nil
+}
+
+// own records which pooled buffer (if any) holds output value v of the
+// current step: one allocated during the step, or an input's buffer that
+// the operator passed through or viewed.
+func (st *State) own(s int, v *operators.Value, in []int) {
+	for _, b := range st.fresh {
+		if b.v == v || overlaps(b.v.Raw, v.Raw) {
+			st.bufOf[s] = b
+			b.refs++
+			return
+		}
+	}
+	for _, j := range in {
+		if j < 0 {
+			continue
+		}
+		if b := st.bufOf[j]; b != nil && (st.vals[j] == v || overlaps(b.v.Raw, v.Raw)) {
+			st.bufOf[s] = b
+			b.refs++
+			return
+		}
+	}
+}
+
+// reset releases every slot.
+func (st *State) reset() {
+	for s := range st.vals {
+		st.release(s)
+	}
+	for _, b := range st.fresh {
+		if b.refs == 0 {
+			st.pool.put(b)
+		}
+	}
+	st.fresh = st.fresh[:0]
+}
+
+// bind fills the constant slots; inputs and captures are the caller's.
+func (st *State) bind() {
+	p := st.p
+	for s, v := range p.consts {
+		if v != nil {
+			st.vals[s] = v
+		}
+	}
+}
+
+// exec runs every step. On error the state still needs reset.
+func (st *State) exec(ctx context.Context) error {
+	p := st.p
+	st.rc.Ctx = ctx
+	st.rc.Alloc = st
+	st.rc.Threads = p.threads
+	done := ctx.Done()
+	for k := range p.steps {
+		if done != nil {
+			select {
+			case <-done:
+				return ctx.Err()
+			default:
+			}
+		}
+		s := &p.steps[k]
+		ins := st.ins[:len(s.in)]
+		for j, slot := range s.in {
+			if slot < 0 {
+				ins[j] = nil
+				continue
+			}
+			ins[j] = st.vals[slot]
+			if ins[j] == nil {
+				return fmt.Errorf("%s: input %q has no value", s.desc, s.node.Inputs[j])
+			}
+		}
+		outs := st.outs[:len(s.out)]
+		clear(outs)
+		if err := s.op.Run(&st.rc, ins, outs); err != nil {
+			st.dropFresh()
+			return fmt.Errorf("%s: %w", s.desc, err)
+		}
+		for j, slot := range s.out {
+			if slot < 0 {
+				continue
+			}
+			v := outs[j]
+			if v == nil {
+				st.dropFresh()
+				return fmt.Errorf("%s: output %q was not set", s.desc, s.node.Outputs[j])
+			}
+			st.vals[slot] = v
+			st.own(slot, v, s.in)
+		}
+		st.dropFresh()
+		clear(ins)
+		clear(outs)
+		for _, f := range s.free {
+			st.release(f)
+		}
+	}
+	return nil
+}
+
+// dropFresh returns the buffers of the step that no output kept (scratch
+// space) to the pool.
+func (st *State) dropFresh() {
+	for _, b := range st.fresh {
+		if b.refs == 0 {
+			st.pool.put(b)
+		}
+	}
+	clear(st.fresh)
+	st.fresh = st.fresh[:0]
+}
+
+// lookup finds a value by name in this run or the runs of enclosing graphs.
+func (st *State) lookup(name string) (*operators.Value, bool) {
+	for s := st; s != nil; s = s.parent {
+		if i, ok := s.p.slotOf[name]; ok && s.vals[i] != nil {
+			return s.vals[i], true
+		}
+	}
+	return nil, false
+}
+
+// detach returns a copy of v the caller owns, allocated with alloc (or
+// with operators.NewValue when alloc is nil).
+func detach(v *operators.Value, alloc operators.Allocator) (*operators.Value, error) {
+	var out *operators.Value
+	var err error
+	if alloc != nil && v.DType != operators.String {
+		out, err = alloc.Alloc(v.DType, v.Shape, false)
+	} else {
+		out, err = operators.NewValue(v.DType, v.Shape)
+	}
+	if err != nil {
+		return nil, err
+	}
+	copy(out.Raw, v.Raw)
+	copy(out.Strs, v.Strs)
+	return out, nil
+}
+
+// subgraph is a compiled graph attribute, run by If, Loop, Scan and the
+// like through operators.Graph.
+type subgraph struct {
+	p *Plan
+}
+
+func (g *subgraph) NumOutputs() int { return len(g.p.outputs) }
+
+// Run executes the subgraph with its own State. Names captured from
+// enclosing graphs come from outer when it knows them, else from the run
+// that called the operator (found through rc.Alloc). The outputs are
+// copies allocated with rc's allocator, so they belong to the caller.
+func (g *subgraph) Run(rc *operators.RunContext, inputs []*operators.Value, outer func(string) (*operators.Value, bool)) ([]*operators.Value, error) {
+	p := g.p
+	if len(inputs) != len(p.inputs) {
+		return nil, fmt.Errorf("%w: subgraph %q takes %d inputs, got %d", operators.ErrInvalidModel, p.name, len(p.inputs), len(inputs))
+	}
+	var parent *State
+	var alloc operators.Allocator
+	ctx := context.Background()
+	if rc != nil {
+		parent, _ = rc.Alloc.(*State)
+		alloc = rc.Alloc
+		if rc.Ctx != nil {
+			ctx = rc.Ctx
+		}
+	}
+	st := p.getState()
+	st.parent = parent
+	st.bind()
+	for i, s := range p.inputs {
+		if inputs[i] == nil {
+			if p.consts[s] == nil {
+				st.reset()
+				p.putState(st)
+				return nil, fmt.Errorf("%w: subgraph %q: input %q is missing", operators.ErrInvalidModel, p.name, p.slots[s].name)
+			}
+			continue
+		}
+		st.vals[s] = inputs[i]
+	}
+	for _, s := range p.captures {
+		name := p.slots[s].name
+		var v *operators.Value
+		ok := false
+		if outer != nil {
+			v, ok = outer(name)
+		}
+		if !ok && parent != nil {
+			v, ok = parent.lookup(name)
+		}
+		if !ok || v == nil {
+			st.reset()
+			p.putState(st)
+			return nil, fmt.Errorf("%w: subgraph %q: outer value %q is not available", operators.ErrInvalidModel, p.name, name)
+		}
+		st.vals[s] = v
+	}
+	err := st.exec(ctx)
+	var outs []*operators.Value
+	if err == nil {
+		outs = make([]*operators.Value, len(p.outputs))
+		for i, s := range p.outputs {
+			if outs[i], err = detach(st.vals[s], alloc); err != nil {
+				break
+			}
+		}
+	}
+	st.reset()
+	p.putState(st)
+	if err != nil {
+		if p.name != "" {
+			err = fmt.Errorf("subgraph %q: %w", p.name, err)
+		}
+		return nil, err
+	}
+	return outs, nil
+}

@@ -1,0 +1,78 @@
+package runtime
+
+import (
+	"math"
+	"math/bits"
+	"unsafe"
+
+	"github.com/onnxrun/onnxrun/operators"
+)
+
+// maxAlloc bounds one buffer from the pool (in bytes), far above any real
+// tensor, so size arithmetic cannot overflow.
+const maxAlloc = math.MaxInt >> 2
+
+// pbuf is a pooled buffer and the Value that views it. refs counts the
+// slots of the current run that hold a value living in it.
+type pbuf struct {
+	v    *operators.Value
+	refs int
+}
+
+// bufPool keeps free buffers by size class. Classes are a quarter of a
+// power of two apart, so a buffer wastes at most a quarter of its size,
+// and a run with fixed shapes reaches a steady state where every request
+// finds a free buffer of its class.
+type bufPool struct {
+	free [][]*pbuf // by class
+}
+
+// sizeClass returns the class of a request of n bytes and the capacity of
+// buffers in that class.
+func sizeClass(n int) (class, size int) {
+	const minSize = 64
+	if n <= minSize {
+		return 0, minSize
+	}
+	e := bits.Len(uint(n-1)) - 1 // 2^e < n <= 2^(e+1)
+	step := 1 << (e - 2)
+	sub := (n - 1<<e + step - 1) / step // 1..4
+	return (e-5)*4 + sub - 3, 1<<e + sub*step
+}
+
+// get returns a buffer of at least n bytes whose Value's Raw is its first
+// n bytes.
+func (p *bufPool) get(n int) *pbuf {
+	c, size := sizeClass(n)
+	if c < len(p.free) {
+		if l := p.free[c]; len(l) > 0 {
+			b := l[len(l)-1]
+			l[len(l)-1] = nil
+			p.free[c] = l[:len(l)-1]
+			b.v.Raw = b.v.Raw[:n]
+			return b
+		}
+	}
+	return &pbuf{v: &operators.Value{Raw: operators.MakeRaw(size)[:n]}}
+}
+
+// put returns b to the pool.
+func (p *bufPool) put(b *pbuf) {
+	b.refs = 0
+	c, _ := sizeClass(cap(b.v.Raw))
+	for c >= len(p.free) {
+		p.free = append(p.free, nil)
+	}
+	p.free[c] = append(p.free[c], b)
+}
+
+// overlaps reports whether the bytes of v lie inside the capacity of buf.
+func overlaps(buf, v []byte) bool {
+	if cap(buf) == 0 || len(v) == 0 {
+		return false
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
+	hi := lo + uintptr(cap(buf))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(v)))
+	return p >= lo && p < hi
+}
