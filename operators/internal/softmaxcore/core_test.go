@@ -140,23 +140,73 @@ func floats(v *operators.Value) []float64 {
 	return out
 }
 
-// runOp runs op on x with the given thread count and checks that the input
-// was left alone.
+// guardBytes surround every buffer a run sees; 0xff bytes are NaN in
+// every float type, so a stray write of a real result shows.
+const guardBytes = 64
+
+// guarded returns a copy of raw placed one element past the start of a
+// guarded buffer (so SIMD loads start misaligned), and the whole buffer.
+func guarded(raw []byte, elem int) (inner, whole []byte) {
+	whole = operators.MakeRaw(len(raw) + elem + 2*guardBytes)
+	for i := range whole {
+		whole[i] = 0xff
+	}
+	off := guardBytes + elem
+	inner = whole[off : off+len(raw) : off+len(raw)]
+	copy(inner, raw)
+	return inner, whole
+}
+
+// checkGuards reports bytes outside [off, off+n) of whole that are no
+// longer 0xff.
+func checkGuards(t *testing.T, what string, whole []byte, off, n int) {
+	t.Helper()
+	for i, b := range whole {
+		if (i < off || i >= off+n) && b != 0xff {
+			t.Fatalf("%s: guard byte %d (of %d, data at [%d, %d)) overwritten", what, i, len(whole), off, off+n)
+		}
+	}
+}
+
+// guardAlloc hands out outputs inside guarded buffers, filled with NaN so
+// an element the run forgets to write shows too.
+type guardAlloc struct {
+	whole []byte
+	off   int
+}
+
+func (a *guardAlloc) Alloc(dt operators.DType, shape []int, zero bool) (*operators.Value, error) {
+	n := operators.NumElements(shape) * dt.Size()
+	inner, whole := guarded(make([]byte, n), dt.Size())
+	for i := range inner {
+		inner[i] = 0xff
+	}
+	a.whole, a.off = whole, guardBytes+dt.Size()
+	return &operators.Value{DType: dt, Shape: slices.Clone(shape), Raw: inner}, nil
+}
+
+// runOp runs op on a guarded, misaligned copy of x with the given thread
+// count, into a guarded output, and checks that nothing outside the
+// buffers was written and that the input was left alone.
 func runOp(t *testing.T, op *Op, x *operators.Value, threads int) *operators.Value {
 	t.Helper()
-	before := slices.Clone(x.Raw)
+	raw, whole := guarded(x.Raw, x.DType.Size())
+	xg := &operators.Value{DType: x.DType, Shape: x.Shape, Raw: raw}
 	out := make([]*operators.Value, 1)
-	rc := &operators.RunContext{Threads: threads}
-	if err := op.Run(rc, []*operators.Value{x}, out); err != nil {
+	alloc := &guardAlloc{}
+	rc := &operators.RunContext{Threads: threads, Alloc: alloc}
+	if err := op.Run(rc, []*operators.Value{xg}, out); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if !slices.Equal(before, x.Raw) {
+	if !slices.Equal(raw, x.Raw) {
 		t.Fatal("Run modified its input")
 	}
+	checkGuards(t, "input", whole, guardBytes+x.DType.Size(), len(raw))
 	y := out[0]
 	if y == nil || y.DType != x.DType || !slices.Equal(y.Shape, x.Shape) {
 		t.Fatalf("output %v, want %v%v", y, x.DType, x.Shape)
 	}
+	checkGuards(t, "output", alloc.whole, alloc.off, len(y.Raw))
 	return y
 }
 
