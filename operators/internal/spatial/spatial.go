@@ -176,7 +176,9 @@ func (a *Attrs) Resolve(in, kernel []int) (*Window, error) {
 			return nil, fmt.Errorf("%w: spatial dimension %d: input size %d with pads %d+%d is smaller than the window extent %d", operators.ErrShape, i, in[i], w.PadBegin[i], w.PadEnd[i], ext)
 		}
 		out := span/s + 1
-		if a.CeilMode {
+		// ceil((span+1)/s), the spec's VALID size with ceil_mode, equals
+		// floor(span/s)+1, so VALID ignores ceil_mode.
+		if a.CeilMode && a.AutoPad != Valid {
 			out = (span+s-1)/s + 1
 			// The last window must start inside the input or the leading
 			// padding, not entirely in the trailing padding.

@@ -1,0 +1,345 @@
+package pool
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/spatial"
+)
+
+type kind int
+
+const (
+	maxKind kind = iota
+	avgKind
+)
+
+// Pool is a windowed MaxPool or AveragePool node.
+type Pool struct {
+	kind         kind
+	attrs        *spatial.Attrs
+	includePad   bool
+	storageOrder int64
+}
+
+func newMaxPool(n *operators.Node) (operators.Op, error) {
+	a, err := spatial.Parse(n, n.Opset >= 10)
+	if err != nil {
+		return nil, err
+	}
+	if a.Kernel == nil {
+		return nil, &operators.AttributeError{Attr: "kernel_shape", Reason: "is required"}
+	}
+	so, err := n.Int("storage_order", 0)
+	if err != nil {
+		return nil, err
+	}
+	if so != 0 && so != 1 {
+		return nil, &operators.AttributeError{Attr: "storage_order", Reason: fmt.Sprintf("is %d, want 0 or 1", so)}
+	}
+	if len(n.Outputs) > 1 && n.Outputs[1] != "" {
+		return nil, fmt.Errorf("%w: MaxPool's Indices output is not supported", operators.ErrUnsupportedOp)
+	}
+	if n.Opset < 10 && (n.Has("dilations") || n.Has("ceil_mode")) {
+		return nil, &operators.AttributeError{Attr: "dilations", Reason: fmt.Sprintf("dilations and ceil_mode need opset 10, model has %d", n.Opset)}
+	}
+	return &Pool{kind: maxKind, attrs: a, storageOrder: so}, nil
+}
+
+func newAveragePool(n *operators.Node) (operators.Op, error) {
+	a, err := spatial.Parse(n, n.Opset >= 10)
+	if err != nil {
+		return nil, err
+	}
+	if a.Kernel == nil {
+		return nil, &operators.AttributeError{Attr: "kernel_shape", Reason: "is required"}
+	}
+	if n.Opset < 19 && a.Dilations != nil {
+		return nil, &operators.AttributeError{Attr: "dilations", Reason: fmt.Sprintf("needs opset 19, model has %d", n.Opset)}
+	}
+	p := &Pool{kind: avgKind, attrs: a}
+	cip, err := n.Int("count_include_pad", 0)
+	if err != nil {
+		return nil, err
+	}
+	if cip != 0 && cip != 1 {
+		return nil, &operators.AttributeError{Attr: "count_include_pad", Reason: fmt.Sprintf("is %d, want 0 or 1", cip)}
+	}
+	p.includePad = cip == 1
+	return p, nil
+}
+
+func checkX(m operators.Meta) error {
+	if m.DType != operators.Float32 && m.DType != operators.Float64 {
+		return fmt.Errorf("%w: %v (want float32 or float64)", operators.ErrUnsupportedType, m.DType)
+	}
+	if m.HasShape && (len(m.Shape) < 3 || len(m.Shape) > 5) {
+		return fmt.Errorf("%w: input 0 (X): rank %d, want 3, 4 or 5 (N, C and 1 to 3 spatial dimensions)", operators.ErrShape, len(m.Shape))
+	}
+	return nil
+}
+
+// geometry is a resolved pool with spatial dims left-padded to three.
+type geometry struct {
+	nc                      int
+	in, k, s, d, pb, pe, out [3]int
+	outShape                []int
+}
+
+func (p *Pool) resolve(x []int) (*geometry, error) {
+	r := len(x) - 2
+	if len(p.attrs.Kernel) != r {
+		return nil, &operators.AttributeError{Attr: "kernel_shape", Reason: fmt.Sprintf("has %d dimensions, input 0 (X) has %d spatial dimensions", len(p.attrs.Kernel), r)}
+	}
+	w, err := p.attrs.Resolve(x[2:], p.attrs.Kernel)
+	if err != nil {
+		return nil, err
+	}
+	g := &geometry{nc: x[0] * x[1]}
+	for i := range 3 {
+		g.in[i], g.k[i], g.s[i], g.d[i], g.out[i] = 1, 1, 1, 1, 1
+	}
+	off := 3 - r
+	for i := 0; i < r; i++ {
+		g.in[off+i], g.k[off+i], g.s[off+i], g.d[off+i] = w.In[i], w.Kernel[i], w.Strides[i], w.Dilations[i]
+		g.pb[off+i], g.pe[off+i], g.out[off+i] = w.PadBegin[i], w.PadEnd[i], w.Out[i]
+	}
+	g.outShape = append([]int{x[0], x[1]}, w.Out...)
+	return g, nil
+}
+
+// Infer implements operators.Op.
+func (p *Pool) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
+	if err := checkX(in[0]); err != nil {
+		return nil, err
+	}
+	out := operators.Meta{DType: in[0].DType}
+	if !in[0].HasShape {
+		return []operators.Meta{out}, nil
+	}
+	x := append([]int(nil), in[0].Shape...)
+	for _, d := range x[2:] {
+		if d < 0 {
+			out.Shape = []int{x[0], x[1]}
+			for range x[2:] {
+				out.Shape = append(out.Shape, -1)
+			}
+			out.HasShape = true
+			return []operators.Meta{out}, nil
+		}
+	}
+	n, c := x[0], x[1]
+	x[0], x[1] = 1, 1
+	g, err := p.resolve(x)
+	if err != nil {
+		return nil, err
+	}
+	out.Shape, out.HasShape = g.outShape, true
+	out.Shape[0], out.Shape[1] = n, c
+	return []operators.Meta{out}, nil
+}
+
+// Run implements operators.Op.
+func (p *Pool) Run(rc *operators.RunContext, in, out []*operators.Value) error {
+	x := in[0]
+	if err := checkX(x.Meta()); err != nil {
+		return err
+	}
+	g, err := p.resolve(x.Shape)
+	if err != nil {
+		return err
+	}
+	y, err := rc.AllocValue(x.DType, g.outShape, false)
+	if err != nil {
+		return err
+	}
+	out[0] = y
+	switch x.DType {
+	case operators.Float32:
+		pool(rc, p, g, x.F32(), y.F32())
+	case operators.Float64:
+		pool(rc, p, g, x.F64(), y.F64())
+	}
+	return nil
+}
+
+type float interface{ ~float32 | ~float64 }
+
+// taps returns the kernel taps [lo, hi) whose input position
+// o*s - pb + t*d lies in [0, n), and how many lie in the padded extent
+// [-pb, n+pe) (the divisor for count_include_pad).
+func taps(o, n, k, s, d, pb, pe int) (lo, hi, padded int) {
+	start := o*s - pb
+	if start < 0 {
+		lo = (-start + d - 1) / d
+	}
+	hi = k
+	if last := n - 1 - start; last < 0 {
+		hi = 0
+	} else if last/d+1 < k {
+		hi = last/d + 1
+	}
+	if lo > hi {
+		lo = hi
+	}
+	padded = k
+	if lastP := n + pe - 1 - start; lastP/d+1 < k {
+		padded = lastP/d + 1
+	}
+	return lo, hi, padded
+}
+
+func pool[T float](rc *operators.RunContext, p *Pool, g *geometry, x, y []T) {
+	inVol := g.in[0] * g.in[1] * g.in[2]
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	// Precompute each output position's tap ranges per dimension.
+	type rng struct{ lo, hi, padded int }
+	var r [3][]rng
+	for dim := range 3 {
+		r[dim] = make([]rng, g.out[dim])
+		for o := range r[dim] {
+			lo, hi, pd := taps(o, g.in[dim], g.k[dim], g.s[dim], g.d[dim], g.pb[dim], g.pe[dim])
+			r[dim][o] = rng{lo, hi, pd}
+		}
+	}
+	rc.Parallel(g.nc, 1, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			xc := x[c*inVol : (c+1)*inVol]
+			yc := y[c*outVol : (c+1)*outVol]
+			i := 0
+			for od := 0; od < g.out[0]; od++ {
+				rd := r[0][od]
+				bd := od*g.s[0] - g.pb[0]
+				for oh := 0; oh < g.out[1]; oh++ {
+					rh := r[1][oh]
+					bh := oh*g.s[1] - g.pb[1]
+					for ow := 0; ow < g.out[2]; ow++ {
+						rw := r[2][ow]
+						bw := ow*g.s[2] - g.pb[2]
+						var acc T
+						if p.kind == maxKind {
+							acc = T(math.Inf(-1))
+						}
+						for td := rd.lo; td < rd.hi; td++ {
+							zd := bd + td*g.d[0]
+							for th := rh.lo; th < rh.hi; th++ {
+								row := xc[(zd*g.in[1]+bh+th*g.d[1])*g.in[2]:]
+								if p.kind == maxKind {
+									for tw := rw.lo; tw < rw.hi; tw++ {
+										v := row[bw+tw*g.d[2]]
+										if v > acc || v != v {
+											acc = v
+										}
+									}
+								} else {
+									for tw := rw.lo; tw < rw.hi; tw++ {
+										acc += row[bw+tw*g.d[2]]
+									}
+								}
+							}
+						}
+						if p.kind == avgKind {
+							var cnt int
+							if p.includePad {
+								cnt = rd.padded * rh.padded * rw.padded
+							} else {
+								cnt = (rd.hi - rd.lo) * (rh.hi - rh.lo) * (rw.hi - rw.lo)
+							}
+							if cnt > 0 {
+								acc /= T(cnt)
+							} else {
+								acc = T(math.NaN())
+							}
+						}
+						yc[i] = acc
+						i++
+					}
+				}
+			}
+		}
+	})
+}
+
+// Global is GlobalAveragePool or GlobalMaxPool.
+type Global struct{ kind kind }
+
+func newGlobalAverage(n *operators.Node) (operators.Op, error) { return Global{avgKind}, nil }
+func newGlobalMax(n *operators.Node) (operators.Op, error)     { return Global{maxKind}, nil }
+
+func (Global) check(m operators.Meta) error {
+	if m.DType != operators.Float32 && m.DType != operators.Float64 {
+		return fmt.Errorf("%w: %v (want float32 or float64)", operators.ErrUnsupportedType, m.DType)
+	}
+	if m.HasShape && len(m.Shape) < 2 {
+		return fmt.Errorf("%w: input 0 (X): rank %d, want at least 2 (N, C, spatial...)", operators.ErrShape, len(m.Shape))
+	}
+	return nil
+}
+
+func globalShape(x []int) []int {
+	s := append([]int(nil), x...)
+	for i := 2; i < len(s); i++ {
+		s[i] = 1
+	}
+	return s
+}
+
+// Infer implements operators.Op.
+func (g Global) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
+	if err := g.check(in[0]); err != nil {
+		return nil, err
+	}
+	out := operators.Meta{DType: in[0].DType, HasShape: in[0].HasShape}
+	if in[0].HasShape {
+		out.Shape = globalShape(in[0].Shape)
+	}
+	return []operators.Meta{out}, nil
+}
+
+// Run implements operators.Op.
+func (g Global) Run(rc *operators.RunContext, in, out []*operators.Value) error {
+	x := in[0]
+	if err := g.check(x.Meta()); err != nil {
+		return err
+	}
+	y, err := rc.AllocValue(x.DType, globalShape(x.Shape), false)
+	if err != nil {
+		return err
+	}
+	out[0] = y
+	nc := x.Shape[0] * x.Shape[1]
+	vol := operators.NumElements(x.Shape[2:])
+	switch x.DType {
+	case operators.Float32:
+		global(rc, g.kind, nc, vol, x.F32(), y.F32())
+	case operators.Float64:
+		global(rc, g.kind, nc, vol, x.F64(), y.F64())
+	}
+	return nil
+}
+
+func global[T float](rc *operators.RunContext, k kind, nc, vol int, x, y []T) {
+	rc.Parallel(nc, 16, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			s := x[c*vol : (c+1)*vol]
+			if k == maxKind {
+				m := T(math.Inf(-1))
+				for _, v := range s {
+					if v > m || v != v {
+						m = v
+					}
+				}
+				y[c] = m
+				continue
+			}
+			// Sum in float64 for float32 inputs: spatial extents reach tens
+			// of thousands of elements.
+			var acc float64
+			for _, v := range s {
+				acc += float64(v)
+			}
+			y[c] = T(acc / float64(vol))
+		}
+	})
+}
