@@ -82,9 +82,9 @@ func checkX(m operators.Meta) error {
 
 // geometry is a resolved pool with spatial dims left-padded to three.
 type geometry struct {
-	nc                      int
+	nc                       int
 	in, k, s, d, pb, pe, out [3]int
-	outShape                []int
+	outShape                 []int
 }
 
 func (p *Pool) resolve(x []int) (*geometry, error) {
