@@ -4,8 +4,11 @@ package all
 // operators from init.
 import (
 	_ "github.com/onnxrun/onnxrun/operators/constant"
+	_ "github.com/onnxrun/onnxrun/operators/conv"
 	_ "github.com/onnxrun/onnxrun/operators/elementwise"
+	_ "github.com/onnxrun/onnxrun/operators/gemm"
 	_ "github.com/onnxrun/onnxrun/operators/identity"
 	_ "github.com/onnxrun/onnxrun/operators/logsoftmax"
+	_ "github.com/onnxrun/onnxrun/operators/pool"
 	_ "github.com/onnxrun/onnxrun/operators/softmax"
 )
