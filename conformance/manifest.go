@@ -1,0 +1,116 @@
+package conformance
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+)
+
+// Manifest is a list of tests that must pass. Each non-blank line of its
+// file is a test name or a regular expression that must match a whole
+// name; text after '#' is a comment.
+type Manifest struct {
+	Path    string
+	Entries []ManifestEntry
+}
+
+// ManifestEntry is one line of a manifest.
+type ManifestEntry struct {
+	Line    int
+	Pattern string
+	re      *regexp.Regexp
+}
+
+// ReadManifest reads a manifest file.
+func ReadManifest(path string) (*Manifest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := ParseManifest(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	m.Path = path
+	return m, nil
+}
+
+// ParseManifest parses manifest text.
+func ParseManifest(r io.Reader) (*Manifest, error) {
+	m := &Manifest{}
+	sc := bufio.NewScanner(r)
+	for ln := 1; sc.Scan(); ln++ {
+		s := sc.Text()
+		if i := strings.IndexByte(s, '#'); i >= 0 {
+			s = s[:i]
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		re, err := regexp.Compile("^(?:" + s + ")$")
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", ln, err)
+		}
+		m.Entries = append(m.Entries, ManifestEntry{Line: ln, Pattern: s, re: re})
+	}
+	return m, sc.Err()
+}
+
+// Match reports whether the manifest lists name.
+func (m *Manifest) Match(name string) bool {
+	for _, e := range m.Entries {
+		if e.re.MatchString(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Unused returns the entries that match none of names: stale lines.
+func (m *Manifest) Unused(names []string) []ManifestEntry {
+	var out []ManifestEntry
+	for _, e := range m.Entries {
+		used := false
+		for _, n := range names {
+			if e.re.MatchString(n) {
+				used = true
+				break
+			}
+		}
+		if !used {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Suite is one directory of tests with its manifest.
+type Suite struct {
+	Name     string // e.g. "onnx/node"
+	Path     string // relative to the test-data root ($ONNXRUN_TESTDATA)
+	Manifest string // file name in this package's directory
+	Heavy    bool   // whole networks: skipped by go test -short
+}
+
+// Suites are the suites of the shared test data, in the order they run.
+var Suites = []Suite{
+	{Name: "onnx/node", Path: "onnx/node", Manifest: "node.txt"},
+	{Name: "onnx/node-softmax-latest", Path: "onnx/node-softmax-latest", Manifest: "node-softmax-latest.txt"},
+	{Name: "onnx/node-softmax-legacy", Path: "onnx/node-softmax-legacy", Manifest: "node-softmax-legacy.txt"},
+	{Name: "onnx/simple", Path: "onnx/simple", Manifest: "simple.txt"},
+	{Name: "onnx/pytorch-converted", Path: "onnx/pytorch-converted", Manifest: "pytorch-converted.txt"},
+	{Name: "onnx/pytorch-operator", Path: "onnx/pytorch-operator", Manifest: "pytorch-operator.txt"},
+	{Name: "onnx/light", Path: "onnx/light", Manifest: "light.txt", Heavy: true},
+	{Name: "models", Path: "models", Manifest: "models.txt", Heavy: true},
+	{Name: "models-quantized", Path: "models-quantized", Manifest: "models-quantized.txt", Heavy: true},
+	{Name: "models-edge", Path: "models-edge", Manifest: "models-edge.txt", Heavy: true},
+}
+
+// OwnSuite is the project's own models (models/testdata, relative to the
+// repository root), which need no external data.
+var OwnSuite = Suite{Name: "testdata", Path: "models/testdata", Manifest: "testdata.txt"}
