@@ -3,6 +3,7 @@ package all
 // One blank import per operator package, sorted; each registers its
 // operators from init.
 import (
+	_ "github.com/onnxrun/onnxrun/operators/cast"
 	_ "github.com/onnxrun/onnxrun/operators/constant"
 	_ "github.com/onnxrun/onnxrun/operators/conv"
 	_ "github.com/onnxrun/onnxrun/operators/elementwise"
