@@ -218,10 +218,11 @@ func (d *decoder) countNodes(b []byte, num protowire.Number) (int, error) {
 
 func (d *decoder) graph(b []byte) (g *Graph, err error) {
 	d.depth++
+	whole := b
 	defer func() {
 		d.depth--
 		if err != nil {
-			err = named("graph", peekString(b, 2), err)
+			err = named("graph", peekString(whole, 2), err)
 		}
 	}()
 	if d.depth > d.lim.MaxGraphDepth {

@@ -41,7 +41,11 @@ func TensorToValue(t *Tensor, baseDir string, lim Limits) (*operators.Value, err
 	}
 	v, err := tensorToValue(t, baseDir, lim.withDefaults())
 	if err != nil {
-		return nil, named("tensor", t.Name, err)
+		err = named("tensor", t.Name, err)
+		if errors.Is(err, operators.ErrUnsupportedType) {
+			return nil, err
+		}
+		return nil, invalid(err)
 	}
 	return v, nil
 }
@@ -49,20 +53,20 @@ func TensorToValue(t *Tensor, baseDir string, lim Limits) (*operators.Value, err
 func tensorToValue(t *Tensor, baseDir string, lim Limits) (*operators.Value, error) {
 	dt := operators.DType(t.DataType)
 	if dt == operators.Undefined {
-		return nil, invalid(errors.New("data_type is UNDEFINED"))
+		return nil, errors.New("data_type is UNDEFINED")
 	}
 	if dt != operators.String && dt.Size() == 0 {
 		return nil, fmt.Errorf("%w: data_type %v", operators.ErrUnsupportedType, dt)
 	}
 	if t.Segment != nil {
-		return nil, invalid(errors.New("segmented tensors are not supported"))
+		return nil, errors.New("segmented tensors are not supported")
 	}
 	n64, err := dimsProduct(t.Dims, lim.MaxTensorElements)
 	if err != nil {
-		return nil, invalid(err)
+		return nil, err
 	}
 	if n64 > math.MaxInt {
-		return nil, invalid(limitErr("%d elements do not fit in memory on this platform", n64))
+		return nil, limitErr("%d elements do not fit in memory on this platform", n64)
 	}
 	n := int(n64)
 	shape := make([]int, len(t.Dims))
@@ -73,10 +77,10 @@ func tensorToValue(t *Tensor, baseDir string, lim Limits) (*operators.Value, err
 
 	if dt == operators.String {
 		if t.DataLocation == dataExternal || t.HasRawData {
-			return nil, invalid(errors.New("string tensors must use string_data"))
+			return nil, errors.New("string tensors must use string_data")
 		}
 		if len(t.StringData) != n {
-			return nil, invalid(fmt.Errorf("string_data has %d elements, dims %v need %d", len(t.StringData), t.Dims, n))
+			return nil, fmt.Errorf("string_data has %d elements, dims %v need %d", len(t.StringData), t.Dims, n)
 		}
 		v.Strs = make([]string, n)
 		for i, s := range t.StringData {
@@ -88,7 +92,7 @@ func tensorToValue(t *Tensor, baseDir string, lim Limits) (*operators.Value, err
 	sz := dt.Size()
 	nbytes64, err := checkBytes(n64, sz, lim.MaxTensorBytes)
 	if err != nil {
-		return nil, invalid(err)
+		return nil, err
 	}
 	nbytes := int(nbytes64)
 
@@ -99,17 +103,17 @@ func tensorToValue(t *Tensor, baseDir string, lim Limits) (*operators.Value, err
 			return nil, err
 		}
 	case t.DataLocation != 0:
-		return nil, invalid(fmt.Errorf("unknown data_location %d", t.DataLocation))
+		return nil, fmt.Errorf("unknown data_location %d", t.DataLocation)
 	case t.HasRawData:
 		if len(t.RawData) != nbytes {
-			return nil, invalid(fmt.Errorf("raw_data has %d bytes, dims %v of %v need %d", len(t.RawData), t.Dims, dt, nbytes))
+			return nil, fmt.Errorf("raw_data has %d bytes, dims %v of %v need %d", len(t.RawData), t.Dims, dt, nbytes)
 		}
 		v.Raw = operators.MakeRaw(nbytes)
 		copy(v.Raw, t.RawData)
 	default:
 		v.Raw = operators.MakeRaw(nbytes)
 		if err := fillTyped(v, t, n); err != nil {
-			return nil, invalid(err)
+			return nil, err
 		}
 	}
 	if dt == operators.Bool {
@@ -216,7 +220,7 @@ func fillTyped(v *operators.Value, t *Tensor, n int) error {
 // external_data entries name, checking the path and the region first.
 func readExternal(t *Tensor, baseDir string, nbytes int64, lim Limits) ([]byte, error) {
 	if baseDir == "" {
-		return nil, invalid(errors.New("model loaded from bytes has external data; load it from a file"))
+		return nil, errors.New("model loaded from bytes has external data; load it from a file")
 	}
 	var location string
 	offset, length := int64(0), int64(-1)
@@ -227,7 +231,7 @@ func readExternal(t *Tensor, baseDir string, nbytes int64, lim Limits) ([]byte, 
 		case "offset", "length":
 			x, err := strconv.ParseInt(strings.TrimSpace(e.Value), 10, 64)
 			if err != nil || x < 0 {
-				return nil, invalid(fmt.Errorf("external_data %s %q is not a non-negative integer", e.Key, e.Value))
+				return nil, fmt.Errorf("external_data %s %q is not a non-negative integer", e.Key, e.Value)
 			}
 			if e.Key == "offset" {
 				offset = x
@@ -237,52 +241,52 @@ func readExternal(t *Tensor, baseDir string, nbytes int64, lim Limits) ([]byte, 
 		}
 	}
 	if location == "" {
-		return nil, invalid(errors.New("external data has no location"))
+		return nil, errors.New("external data has no location")
 	}
 	if nbytes > lim.MaxExternalBytes {
-		return nil, invalid(limitErr("external data of %d bytes exceeds MaxExternalBytes = %d", nbytes, lim.MaxExternalBytes))
+		return nil, limitErr("external data of %d bytes exceeds MaxExternalBytes = %d", nbytes, lim.MaxExternalBytes)
 	}
 	if length >= 0 && length != nbytes {
-		return nil, invalid(fmt.Errorf("external data length %d, dims %v of %v need %d bytes", length, t.Dims, operators.DType(t.DataType), nbytes))
+		return nil, fmt.Errorf("external data length %d, dims %v of %v need %d bytes", length, t.Dims, operators.DType(t.DataType), nbytes)
 	}
 
 	rel, err := localPath(baseDir, location)
 	if err != nil {
-		return nil, invalid(fmt.Errorf("external data location %q: %w", location, err))
+		return nil, fmt.Errorf("external data location %q: %w", location, err)
 	}
 	// Opening through os.Root also refuses a path that a concurrent rename
 	// turned into an escape after the check above.
 	root, err := os.OpenRoot(baseDir)
 	if err != nil {
-		return nil, invalid(fmt.Errorf("external data: %w", err))
+		return nil, fmt.Errorf("external data: %w", err)
 	}
 	defer root.Close()
 	f, err := root.Open(rel)
 	if err != nil {
-		return nil, invalid(fmt.Errorf("external data: %w", err))
+		return nil, fmt.Errorf("external data: %w", err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, invalid(fmt.Errorf("external data: %w", err))
+		return nil, fmt.Errorf("external data: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, invalid(fmt.Errorf("external data location %q is not a regular file", location))
+		return nil, fmt.Errorf("external data location %q is not a regular file", location)
 	}
 	size := st.Size()
 	if offset > size {
-		return nil, invalid(fmt.Errorf("external data offset %d is past the end of %q (%d bytes)", offset, location, size))
+		return nil, fmt.Errorf("external data offset %d is past the end of %q (%d bytes)", offset, location, size)
 	}
 	if length < 0 && size-offset != nbytes {
-		return nil, invalid(fmt.Errorf("external data in %q from offset %d has %d bytes, dims %v of %v need %d",
-			location, offset, size-offset, t.Dims, operators.DType(t.DataType), nbytes))
+		return nil, fmt.Errorf("external data in %q from offset %d has %d bytes, dims %v of %v need %d",
+			location, offset, size-offset, t.Dims, operators.DType(t.DataType), nbytes)
 	}
 	if nbytes > size-offset {
-		return nil, invalid(fmt.Errorf("external data region [%d, %d) runs past the end of %q (%d bytes)", offset, offset+nbytes, location, size))
+		return nil, fmt.Errorf("external data region [%d, %d) runs past the end of %q (%d bytes)", offset, offset+nbytes, location, size)
 	}
 	raw := operators.MakeRaw(int(nbytes))
 	if _, err := f.ReadAt(raw, offset); err != nil && !(err == io.EOF && nbytes == 0) {
-		return nil, invalid(fmt.Errorf("external data %q: %w", location, err))
+		return nil, fmt.Errorf("external data %q: %w", location, err)
 	}
 	return raw, nil
 }
