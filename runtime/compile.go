@@ -646,7 +646,7 @@ func (b *builder) inferAndFold(order []int) error {
 		p := b.nodes[i]
 		ins := make([]operators.Meta, len(p.in))
 		consts := make([]*operators.Value, len(p.in))
-		allConst := !p.hasGraph && len(p.deps) == 0 && !nondeterministic[p.src.OpType] && p.node.Domain == ""
+		allConst := !p.hasGraph && len(p.deps) == 0 && !nondeterministic[p.src.OpType]
 		for j, s := range p.in {
 			if s < 0 {
 				continue
@@ -683,15 +683,36 @@ func (b *builder) inferAndFold(order []int) error {
 		}
 		metas, err := p.op.Infer(ins, consts)
 		if err != nil {
-			return fmt.Errorf("%s%s: %w", b.pre(), p.describe(), err)
+			// With every input's type and rank known the operator has
+			// all it needs, so its complaint stands. Otherwise it may
+			// only be missing facts that the run will supply; the
+			// operator checks again then.
+			if knownMetas(p.in, ins) {
+				return fmt.Errorf("%s%s: %w", b.pre(), p.describe(), err)
+			}
+			metas = nil
 		}
 		for j, s := range p.out {
 			if s >= 0 && j < len(metas) {
 				b.slots[s].meta = metas[j]
+				if metas[j].HasShape {
+					b.slots[s].meta.Shape = append([]int{}, metas[j].Shape...)
+				}
 			}
 		}
 	}
 	return nil
+}
+
+// knownMetas reports whether every input that is present has a known type
+// and rank.
+func knownMetas(slots []int, ins []operators.Meta) bool {
+	for j, s := range slots {
+		if s >= 0 && (ins[j].DType == operators.Undefined || !ins[j].HasShape) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkValue checks that a value's buffer matches its type and shape, so a

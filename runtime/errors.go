@@ -12,7 +12,7 @@ import (
 type UnsupportedOp struct {
 	Domain string // "" for the default ONNX domain
 	OpType string
-	Opset  int   // the model's opset for Domain
+	Opset  int // the model's opset for Domain
 	Nodes  []string
 }
 
