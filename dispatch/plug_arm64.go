@@ -2,13 +2,256 @@
 
 package dispatch
 
-// NEON kernels are not written yet: this build offers no tier beyond the
-// reference. See select.go for the hook's contract.
+//go:generate go run ./_gen/neon
 
-var archLevels []Level
+// The arm64 build has one tier, NEON (Advanced SIMD, 4 float32 lanes). Its
+// kernels are in softmax_arm64.s, generated from
+// _gen/neon/softmax_arm64.s.in; the wrappers below finish what the assembly
+// leaves (the last len%4 elements, or width%4 columns) with the reference
+// code of generic.go and combine the partial results.
+//
+// Plugged: every float32 entry. Against the reference, the row kernels
+// save the float64 math.Exp per element (the NEON exp is a degree-7
+// polynomial after Cody-Waite reduction, within ~1 ULP; see
+// neon_arm64_test.go) and the column kernels keep a block of columns in
+// registers while walking down the rows. The float64 entries stay generic.
 
-func archCheck(l Level) (bool, string) { return false, "no " + l.String() + " kernels in this build" }
+var archLevels = []Level{NEON}
 
-func archPlug(k *Kernels, l Level) {}
+// archCheck: Advanced SIMD is part of every ARMv8-A core Go runs on (Go's
+// own runtime uses it unconditionally), so there is nothing to detect.
+func archCheck(l Level) (bool, string) {
+	if l == NEON {
+		return true, ""
+	}
+	return false, "no " + l.String() + " kernels in an arm64 build"
+}
 
 func buildDesc() string { return "arm64 build" }
+
+func archPlug(k *Kernels, l Level) {
+	if l != NEON {
+		return
+	}
+	k.MaxF32 = maxF32NEONWrap
+	k.ExpSumF32 = expSumF32NEONWrap
+	k.SumExpF32 = sumExpF32NEONWrap
+	k.ScaleF32 = scaleF32NEONWrap
+	k.ShiftF32 = shiftF32NEONWrap
+	k.ExpF32 = expF32NEONWrap
+	k.MaxColsF32 = maxColsF32NEONWrap
+	k.ExpSumColsF32 = expSumColsF32NEONWrap
+	k.SumExpColsF32 = sumExpColsF32NEONWrap
+	k.ScaleColsF32 = scaleColsF32NEONWrap
+	k.ShiftColsF32 = shiftColsF32NEONWrap
+}
+
+// Assembly kernels, in softmax_arm64.s. Each does the first done elements
+// (done = len(x) &^ 3) or, for the column kernels, the first done columns
+// (done = width &^ 3) of every row, and leaves the rest alone. Slices are
+// read and written only within the lengths the wrappers have checked.
+
+// maxF32NEON returns the largest of x[:done] (and m = 0 when done = 0):
+//
+//	m = x[0]; for _, v := range x[:done] { m = max(m, v) }
+//
+// where max is FMAX: a NaN in x makes m NaN.
+//
+//go:noescape
+func maxF32NEON(x []float32) (m float32, done int)
+
+// expSumF32NEON computes, for i < done,
+//
+//	dst[i] = exp(x[i] - m); s += float64(dst[i])
+//
+// with the NEON exp; s is accumulated in float64. len(dst) >= len(x).
+//
+//go:noescape
+func expSumF32NEON(dst, x []float32, m float32) (s float64, done int)
+
+// sumExpF32NEON is expSumF32NEON without the stores:
+//
+//	for _, v := range x[:done] { s += float64(exp(v - m)) }
+//
+//go:noescape
+func sumExpF32NEON(x []float32, m float32) (s float64, done int)
+
+// expF32NEON computes dst[i] = exp(x[i]) for i < done. len(dst) >= len(x).
+//
+//go:noescape
+func expF32NEON(dst, x []float32) (done int)
+
+// scaleF32NEON computes x[i] *= s for i < done.
+//
+//go:noescape
+func scaleF32NEON(x []float32, s float32) (done int)
+
+// shiftF32NEON computes dst[i] = (x[i] - a) - b for i < done.
+// len(dst) >= len(x).
+//
+//go:noescape
+func shiftF32NEON(dst, x []float32, a, b float32) (done int)
+
+// maxColsF32NEON computes, for j < done (done = 0 if n < 1),
+//
+//	m[j] = x[j]; for i := 1; i < n; i++ { m[j] = max(m[j], x[i*stride+j]) }
+//
+// with FMAX (NaN-propagating).
+//
+//go:noescape
+func maxColsF32NEON(m, x []float32, n, width, stride int) (done int)
+
+// expSumColsF32NEON computes, for j < done,
+//
+//	for i := 0; i < n; i++ { e := exp(x[i*stride+j] - m[j]); dst[i*stride+j] = e; acc[j] += float64(e) }
+//	s[j] = float32(acc[j])
+//
+// with the NEON exp.
+//
+//go:noescape
+func expSumColsF32NEON(dst, x, m, s []float32, n, width, stride int) (done int)
+
+// sumExpColsF32NEON is expSumColsF32NEON without the stores to dst.
+//
+//go:noescape
+func sumExpColsF32NEON(x, m, s []float32, n, width, stride int) (done int)
+
+// scaleColsF32NEON computes x[i*stride+j] *= s[j] for i < n, j < done.
+//
+//go:noescape
+func scaleColsF32NEON(x, s []float32, n, width, stride int) (done int)
+
+// shiftColsF32NEON computes dst[i*stride+j] = (x[i*stride+j] - a[j]) - b[j]
+// for i < n, j < done.
+//
+//go:noescape
+func shiftColsF32NEON(dst, x, a, b []float32, n, width, stride int) (done int)
+
+// ---- wrappers: the Kernels entries ----
+
+func maxF32NEONWrap(x []float32) float32 {
+	m, done := maxF32NEON(x)
+	if done == 0 {
+		return maxF32Generic(x)
+	}
+	for _, v := range x[done:] {
+		if v > m {
+			m = v
+		}
+	}
+	return m
+}
+
+func expSumF32NEONWrap(dst, x []float32, m float32) float32 {
+	dst = dst[:len(x)]
+	s, done := expSumF32NEON(dst, x, m)
+	for i := done; i < len(x); i++ {
+		e := exp32(x[i] - m)
+		dst[i] = e
+		s += float64(e)
+	}
+	return float32(s)
+}
+
+func sumExpF32NEONWrap(x []float32, m float32) float32 {
+	s, done := sumExpF32NEON(x, m)
+	for _, v := range x[done:] {
+		s += float64(exp32(v - m))
+	}
+	return float32(s)
+}
+
+func scaleF32NEONWrap(x []float32, s float32) {
+	done := scaleF32NEON(x, s)
+	scaleF32Generic(x[done:], s)
+}
+
+func shiftF32NEONWrap(dst, x []float32, a, b float32) {
+	dst = dst[:len(x)]
+	done := shiftF32NEON(dst, x, a, b)
+	shiftF32Generic(dst[done:], x[done:], a, b)
+}
+
+func expF32NEONWrap(dst, x []float32) {
+	dst = dst[:len(x)]
+	done := expF32NEON(dst, x)
+	expF32Generic(dst[done:], x[done:])
+}
+
+// checkCols panics, as the reference's slice expressions would, unless
+// every buffer of a column kernel holds what n, width and stride promise;
+// the assembly relies on it.
+func checkCols(x []float32, n, width, stride int, vecs ...[]float32) {
+	if width <= 0 {
+		return
+	}
+	for _, v := range vecs {
+		_ = v[width-1]
+	}
+	if n > 0 {
+		if stride < width {
+			panic("dispatch: column kernel with stride < width")
+		}
+		_ = x[(n-1)*stride+width-1]
+	}
+}
+
+func maxColsF32NEONWrap(m, x []float32, n, width, stride int) {
+	if n <= 0 || width <= 0 {
+		maxColsF32Generic(m, x, n, width, stride)
+		return
+	}
+	checkCols(x, n, width, stride, m)
+	done := maxColsF32NEON(m, x, n, width, stride)
+	if done < width {
+		maxColsF32Generic(m[done:], x[done:], n, width-done, stride)
+	}
+}
+
+func expSumColsF32NEONWrap(dst, x, m, s []float32, n, width, stride int) {
+	if n <= 0 || width <= 0 {
+		expSumColsF32Generic(dst, x, m, s, n, width, stride)
+		return
+	}
+	checkCols(x, n, width, stride, m, s)
+	checkCols(dst, n, width, stride)
+	done := expSumColsF32NEON(dst, x, m, s, n, width, stride)
+	if done < width {
+		expSumColsF32Generic(dst[done:], x[done:], m[done:], s[done:], n, width-done, stride)
+	}
+}
+
+func sumExpColsF32NEONWrap(x, m, s []float32, n, width, stride int) {
+	if n <= 0 || width <= 0 {
+		sumExpColsF32Generic(x, m, s, n, width, stride)
+		return
+	}
+	checkCols(x, n, width, stride, m, s)
+	done := sumExpColsF32NEON(x, m, s, n, width, stride)
+	if done < width {
+		sumExpColsF32Generic(x[done:], m[done:], s[done:], n, width-done, stride)
+	}
+}
+
+func scaleColsF32NEONWrap(x, s []float32, n, width, stride int) {
+	if n <= 0 || width <= 0 {
+		return
+	}
+	checkCols(x, n, width, stride, s)
+	done := scaleColsF32NEON(x, s, n, width, stride)
+	if done < width {
+		scaleColsF32Generic(x[done:], s[done:], n, width-done, stride)
+	}
+}
+
+func shiftColsF32NEONWrap(dst, x, a, b []float32, n, width, stride int) {
+	if n <= 0 || width <= 0 {
+		return
+	}
+	checkCols(x, n, width, stride, a, b)
+	checkCols(dst, n, width, stride)
+	done := shiftColsF32NEON(dst, x, a, b, n, width, stride)
+	if done < width {
+		shiftColsF32Generic(dst[done:], x[done:], a[done:], b[done:], n, width-done, stride)
+	}
+}
