@@ -2,6 +2,7 @@ package softmaxcore
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -335,6 +336,45 @@ func TestNoAllocs(t *testing.T) {
 			})
 			if allocs != 0 {
 				t.Errorf("%v %s: %v allocations per run, want 0", kind, c.name, allocs)
+			}
+		}
+	}
+}
+
+// TestConcurrentRuns shares one Op between goroutines, as the executor
+// does, each running its own input with two threads; every result must
+// equal the one computed alone.
+func TestConcurrentRuns(t *testing.T) {
+	r := newRand(t)
+	k := dispatch.Active()
+	for _, kind := range kinds {
+		axis := int64(1)
+		op, err := NewWith(testNode(kind, &axis), kind, 13, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shapes := [][]int{{4, 64, 300}, {1, 70, 300}, {300, 70}, {2, 3, 4}}
+		inputs := make([]*operators.Value, 8)
+		wants := make([][]byte, len(inputs))
+		for i := range inputs {
+			shape := shapes[i%len(shapes)]
+			inputs[i], _ = makeValue(t, operators.Float32, shape, randomData(r, operators.NumElements(shape), 10))
+			wants[i] = runOp(t, op, inputs[i], 1).Raw
+		}
+		errs := make(chan error, len(inputs))
+		for i := range inputs {
+			go func() {
+				out := make([]*operators.Value, 1)
+				err := op.Run(&operators.RunContext{Threads: 2}, []*operators.Value{inputs[i]}, out)
+				if err == nil && !slices.Equal(out[0].Raw, wants[i]) {
+					err = errors.New("concurrent result differs for input " + strings.Join(strings.Fields(fmt.Sprint(inputs[i].Shape)), "x"))
+				}
+				errs <- err
+			}()
+		}
+		for range inputs {
+			if err := <-errs; err != nil {
+				t.Errorf("%v: %v", kind, err)
 			}
 		}
 	}
