@@ -111,10 +111,13 @@ func tensorToValue(t *Tensor, baseDir string, lim Limits) (*operators.Value, err
 		v.Raw = operators.MakeRaw(nbytes)
 		copy(v.Raw, t.RawData)
 	default:
-		v.Raw = operators.MakeRaw(nbytes)
-		if err := fillTyped(v, t, n); err != nil {
+		// Check the typed field's length before allocating: a small file
+		// may declare large dims and carry no data.
+		if err := checkTyped(t, dt, n); err != nil {
 			return nil, err
 		}
+		v.Raw = operators.MakeRaw(nbytes)
+		fillTyped(v, t)
 	}
 	if dt == operators.Bool {
 		// Only 0 and 1 are valid Go bools; any non-zero byte means true.
@@ -149,10 +152,10 @@ func typedField(dt operators.DType) (name string, per int) {
 	return "int32_data", 1
 }
 
-// fillTyped copies the typed data field into v.Raw, which has room for n
-// elements.
-func fillTyped(v *operators.Value, t *Tensor, n int) error {
-	name, per := typedField(v.DType)
+// checkTyped checks that the typed data field of dt holds exactly n
+// elements and that no other data field is set.
+func checkTyped(t *Tensor, dt operators.DType, n int) error {
+	name, per := typedField(dt)
 	lens := map[string]int{
 		"float_data": len(t.FloatData), "double_data": len(t.DoubleData),
 		"int64_data": len(t.Int64Data), "uint64_data": len(t.Uint64Data),
@@ -160,15 +163,21 @@ func fillTyped(v *operators.Value, t *Tensor, n int) error {
 	}
 	for other, l := range lens {
 		if other != name && l > 0 {
-			return fmt.Errorf("%s is set but a %v tensor keeps its data in %s", other, v.DType, name)
+			return fmt.Errorf("%s is set but a %v tensor keeps its data in %s", other, dt, name)
 		}
 	}
 	if got := lens[name]; got != n*per {
 		if got == 0 && n > 0 {
 			return fmt.Errorf("no data: dims %v need %d elements and neither raw_data nor %s is set", t.Dims, n, name)
 		}
-		return fmt.Errorf("%s has %d entries, dims %v of %v need %d", name, got, t.Dims, v.DType, n*per)
+		return fmt.Errorf("%s has %d entries, dims %v of %v need %d", name, got, t.Dims, dt, n*per)
 	}
+	return nil
+}
+
+// fillTyped copies the typed data field, already checked by checkTyped,
+// into v.Raw.
+func fillTyped(v *operators.Value, t *Tensor) {
 	switch v.DType {
 	case operators.Float32, operators.Complex64:
 		copy(v.F32(), t.FloatData)
@@ -210,10 +219,7 @@ func fillTyped(v *operators.Value, t *Tensor, n int) error {
 				v.Raw[i] = 1
 			}
 		}
-	default:
-		return fmt.Errorf("%w: data_type %v", operators.ErrUnsupportedType, v.DType)
 	}
-	return nil
 }
 
 // readExternal reads the nbytes of t's data from the external file its

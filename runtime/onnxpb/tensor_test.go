@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"unsafe"
@@ -353,5 +354,29 @@ func TestValueToTensor(t *testing.T) {
 	}
 	if ValueToTensor(nil, "x") != nil {
 		t.Error("nil value gave a tensor")
+	}
+}
+
+// TestNoAllocationBeforeCheck declares 2^29 float32s (2 GiB, inside the
+// default limits) with no data: the error must come before the buffer is
+// allocated.
+func TestNoAllocationBeforeCheck(t *testing.T) {
+	cases := []*Tensor{
+		{DataType: 1, Dims: []int64{1 << 29}},
+		{DataType: 1, Dims: []int64{1 << 29}, FloatData: []float32{1}},
+		{DataType: 1, Dims: []int64{1 << 29}, RawData: []byte{1, 2, 3, 4}, HasRawData: true},
+		{DataType: 8, Dims: []int64{1 << 29}},
+	}
+	for i, tp := range cases {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := TensorToValue(tp, "", Limits{})
+		runtime.ReadMemStats(&after)
+		if err == nil {
+			t.Fatalf("case %d: no error", i)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
+			t.Errorf("case %d: allocated %d bytes before refusing", i, grew)
+		}
 	}
 }
