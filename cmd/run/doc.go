@@ -1,0 +1,47 @@
+// Command run loads ONNX models with onnxrun and runs them, checks them
+// against expected outputs, times them and reports the kernels chosen for
+// this CPU. It only turns flags into calls of the runtime, conformance and
+// dispatch packages. Built as "onnxrun" it behaves the same.
+//
+// Usage:
+//
+//	run MODEL.onnx [-input NAME=FILE ...] [-top K] [-threads N] [-output DIR] [-format pb|npy] [-json]
+//	run test [-json] [-rtol R] [-atol A] [-v] [-coverage] [-j N] PATH ...
+//	run bench [-json] [-n RUNS] [-threads N] [-input NAME=FILE ...] MODEL.onnx
+//	run kernels [-json] [-levels]
+//	run coverage [-o FILE] [PATH ...]
+//	run help
+//
+// Running a model: inputs come from -input NAME=FILE (a TensorProto .pb or
+// a NumPy .npy file; NAME= may be left out when the model has one input),
+// else from test_data_set_0 beside the model if there is one, else from
+// seeded random data in the declared shape (symbolic dimensions taken as
+// 1). Each output is printed with its name, type, shape and first values;
+// -top K prints the K most likely classes of each row instead (applying
+// softmax for display when the output is not already a probability
+// distribution, and saying so). -output DIR writes the outputs as .pb (or
+// .npy with -format npy).
+//
+// run test runs conformance tests (folders in the ONNX backend-test layout,
+// or any folder above them) and prints one line per test:
+//
+//	PASS test_softmax_axis_0
+//	FAIL test_x: output "y" (test_data_set_0): worst abs err 0.012, rel err 0.0034 at [0 3] (got 3.51, want 3.522); 1 of 60 elements out of tolerance
+//	SKIP test_conv: unsupported Conv(11), MaxPool(11)
+//
+// and last a line "N passed, M failed, K skipped". It exits with status 1
+// if any test failed. -json prints one JSON object per test and then a
+// summary object. -coverage adds a per-operator table.
+//
+// run bench times Run after a warm-up run and prints the median, minimum
+// and maximum latency and the allocations per run.
+//
+// run kernels (or run -kernels) prints the CPU features found and, for
+// each entry of the kernel table, the level and implementation chosen,
+// respecting ONNXRUN_ISA; an ONNXRUN_ISA the CPU cannot honour is an
+// error. -levels prints only the levels this CPU can run, one per line.
+//
+// run coverage runs the conformance suites of $ONNXRUN_TESTDATA (or the
+// given paths) and writes the per-operator coverage table as Markdown
+// (go generate ./conformance writes conformance/COVERAGE.md this way).
+package main
