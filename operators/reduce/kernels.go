@@ -1,0 +1,315 @@
+package reduce
+
+import (
+	"math"
+
+	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/half"
+)
+
+type number interface {
+	~int8 | ~uint8 | ~int16 | ~uint16 | ~int32 | ~uint32 | ~int64 | ~uint64 | ~float32 | ~float64
+}
+
+// lowest and highest are ReduceMax's and ReduceMin's identities: ∓Inf for
+// floats, the extreme values for integers.
+func lowest[T number]() T {
+	var z T
+	switch any(z).(type) {
+	case float32, float64:
+		return T(math.Inf(-1))
+	case int8:
+		v := int64(math.MinInt8)
+		return T(v)
+	case int16:
+		v := int64(math.MinInt16)
+		return T(v)
+	case int32:
+		v := int64(math.MinInt32)
+		return T(v)
+	case int64:
+		v := int64(math.MinInt64)
+		return T(v)
+	}
+	return 0 // unsigned
+}
+
+// maxOf returns the largest value of T (+Inf for floats).
+func maxOf[T number]() T {
+	var z T
+	switch any(z).(type) {
+	case float32, float64:
+		return T(math.Inf(1))
+	case int8:
+		v := int64(math.MaxInt8)
+		return T(v)
+	case int16:
+		v := int64(math.MaxInt16)
+		return T(v)
+	case int32:
+		v := int64(math.MaxInt32)
+		return T(v)
+	case int64:
+		v := int64(math.MaxInt64)
+		return T(v)
+	}
+	var ones uint64 = math.MaxUint64
+	return T(ones) // unsigned: conversion keeps the low bits, all ones
+}
+
+// The row loops fold one contiguous row into a value.
+
+func sumRow[T number](x []T) T {
+	var s0, s1, s2, s3 T
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i]
+		s1 += x[i+1]
+		s2 += x[i+2]
+		s3 += x[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func sumSquareRow[T number](x []T) T {
+	var s0, s1 T
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		s0 += x[i] * x[i]
+		s1 += x[i+1] * x[i+1]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * x[i]
+	}
+	return s0 + s1
+}
+
+func absRow[T number](x []T) T {
+	var s T
+	for _, v := range x {
+		if v < 0 {
+			v = -v
+		}
+		s += v
+	}
+	return s
+}
+
+func prodRow[T number](x []T) T {
+	p := T(1)
+	for _, v := range x {
+		p *= v
+	}
+	return p
+}
+
+// maxRow and minRow propagate NaN: once a NaN is seen it stays.
+func maxRow[T number](x []T) T {
+	m := x[0]
+	for _, v := range x[1:] {
+		if v > m || v != v {
+			m = v
+			if v != v {
+				return v
+			}
+		}
+	}
+	return m
+}
+
+func minRow[T number](x []T) T {
+	m := x[0]
+	for _, v := range x[1:] {
+		if v < m || v != v {
+			m = v
+			if v != v {
+				return v
+			}
+		}
+	}
+	return m
+}
+
+func plus[T number](a, b T) T  { return a + b }
+func times[T number](a, b T) T { return a * b }
+
+func larger[T number](a, b T) T {
+	if b > a || b != b {
+		return b
+	}
+	return a
+}
+
+func smaller[T number](a, b T) T {
+	if b < a || b != b {
+		return b
+	}
+	return a
+}
+
+// The into loops fold a row element-wise into a run of the output.
+
+func addInto[T number](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += src[i]
+	}
+}
+
+func addSquareInto[T number](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += src[i] * src[i]
+	}
+}
+
+func addAbsInto[T number](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		v := src[i]
+		if v < 0 {
+			v = -v
+		}
+		dst[i] += v
+	}
+}
+
+func mulInto[T number](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] *= src[i]
+	}
+}
+
+func maxInto[T number](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		if v := src[i]; v > dst[i] || v != v {
+			dst[i] = v
+		}
+	}
+}
+
+func minInto[T number](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		if v := src[i]; v < dst[i] || v != v {
+			dst[i] = v
+		}
+	}
+}
+
+// fold sets y to init and folds every input row into it.
+func fold[T number](p *plan, y, x []T, init T, row func([]T) T, comb func(a, b T) T, into func(dst, src []T)) {
+	for i := range y {
+		y[i] = init
+	}
+	if p.innerReduced() {
+		p.walk(func(o, lo, hi int) { y[o] = comb(y[o], row(x[lo:hi])) })
+	} else {
+		p.walk(func(o, lo, hi int) { into(y[o:o+hi-lo], x[lo:hi]) })
+	}
+}
+
+// run computes reduction k of x into y.
+func run[T number](k kind, p *plan, y, x []T) {
+	switch k {
+	case kSum, kMean, kLogSum:
+		fold(p, y, x, 0, sumRow[T], plus[T], addInto[T])
+	case kSumSquare, kL2:
+		fold(p, y, x, 0, sumSquareRow[T], plus[T], addSquareInto[T])
+	case kL1:
+		fold(p, y, x, 0, absRow[T], plus[T], addAbsInto[T])
+	case kProd:
+		fold(p, y, x, 1, prodRow[T], times[T], mulInto[T])
+	case kMax, kLogSumExp:
+		fold(p, y, x, lowest[T](), maxRow[T], larger[T], maxInto[T])
+	case kMin:
+		fold(p, y, x, maxOf[T](), minRow[T], smaller[T], minInto[T])
+	}
+	switch k {
+	case kMean:
+		if p.count == 0 {
+			var z T
+			if _, isFloat := any(z).(float32); isFloat {
+				fillNaN(y)
+			} else if _, isFloat := any(z).(float64); isFloat {
+				fillNaN(y)
+			}
+			return // integers: the empty sum, 0
+		}
+		c := T(p.count)
+		for i := range y {
+			y[i] /= c
+		}
+	case kL2:
+		for i, v := range y {
+			y[i] = T(math.Sqrt(float64(v)))
+		}
+	case kLogSum:
+		for i, v := range y {
+			y[i] = T(math.Log(float64(v)))
+		}
+	case kLogSumExp:
+		logSumExp(p, y, x)
+	}
+}
+
+func fillNaN[T number](y []T) {
+	nan := math.NaN()
+	for i := range y {
+		y[i] = T(nan)
+	}
+}
+
+// logSumExp turns y, holding each output's maximum, into log(sum(exp(x -
+// max))) + max, in float64. An infinite maximum is used as is (its shift
+// would make NaN from Inf - Inf).
+func logSumExp[T number](p *plan, y, x []T) {
+	shift := make([]float64, len(y))
+	for i, m := range y {
+		if f := float64(m); !math.IsInf(f, 0) {
+			shift[i] = f
+		}
+	}
+	s := make([]float64, len(y))
+	if p.innerReduced() {
+		p.walk(func(o, lo, hi int) {
+			m, acc := shift[o], 0.0
+			for _, v := range x[lo:hi] {
+				acc += math.Exp(float64(v) - m)
+			}
+			s[o] += acc
+		})
+	} else {
+		p.walk(func(o, lo, hi int) {
+			row, sh, acc := x[lo:hi], shift[o:o+hi-lo], s[o:o+hi-lo]
+			for j, v := range row {
+				acc[j] += math.Exp(float64(v) - sh[j])
+			}
+		})
+	}
+	for i := range y {
+		y[i] = T(math.Log(s[i]) + shift[i])
+	}
+}
+
+// runHalf reduces a float16 or bfloat16 tensor through float32.
+func runHalf(k kind, p *plan, y, x *operators.Value) {
+	from, to := half.FromFloat16, half.ToFloat16
+	if x.DType == operators.BFloat16 {
+		from, to = half.FromBFloat16, half.ToBFloat16
+	}
+	xs := make([]float32, x.Len())
+	for i, h := range x.U16() {
+		xs[i] = from(h)
+	}
+	ys := make([]float32, y.Len())
+	run(k, p, ys, xs)
+	for i, f := range ys {
+		y.U16()[i] = to(f)
+	}
+}

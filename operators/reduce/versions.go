@@ -1,0 +1,41 @@
+package reduce
+
+import "github.com/onnxrun/onnxrun/operators"
+
+// ops lists the reductions and the opset that moved axes from an
+// attribute to an input for each.
+var ops = []struct {
+	name      string
+	kind      kind
+	axesInput int
+}{
+	{"ReduceSum", kSum, 13},
+	{"ReduceMean", kMean, 18},
+	{"ReduceMax", kMax, 18},
+	{"ReduceMin", kMin, 18},
+	{"ReduceProd", kProd, 18},
+	{"ReduceSumSquare", kSumSquare, 18},
+	{"ReduceL1", kL1, 18},
+	{"ReduceL2", kL2, 18},
+	{"ReduceLogSum", kLogSum, 18},
+	{"ReduceLogSumExp", kLogSumExp, 18},
+}
+
+func init() {
+	for _, r := range ops {
+		operators.Register(
+			// Opset 1: axes is an optional attribute (absent: every axis)
+			// and keepdims defaults to 1. Opset 11 allows negative axes,
+			// which this implementation accepts at every opset; opset 12
+			// adds int8/uint8 to ReduceMax and ReduceMin and opset 13
+			// bfloat16, neither changing the computation.
+			operators.Registration{OpType: r.name, Since: 1, New: newReduce(r.name, r.kind, false)},
+			// Opset 13 (ReduceSum) / 18 (the others): axes becomes an
+			// optional int64 input, and noop_with_empty_axes=1 turns an
+			// empty or absent axes into "reduce nothing" instead of
+			// "reduce everything". ReduceMax and ReduceMin-20 add bool
+			// (not supported).
+			operators.Registration{OpType: r.name, Since: r.axesInput, New: newReduce(r.name, r.kind, true)},
+		)
+	}
+}
