@@ -9,8 +9,8 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/elementwise"
 	_ "github.com/onnxrun/onnxrun/operators/gemm"
 	_ "github.com/onnxrun/onnxrun/operators/identity"
-	_ "github.com/onnxrun/onnxrun/operators/reduce"
 	_ "github.com/onnxrun/onnxrun/operators/logsoftmax"
 	_ "github.com/onnxrun/onnxrun/operators/pool"
+	_ "github.com/onnxrun/onnxrun/operators/reduce"
 	_ "github.com/onnxrun/onnxrun/operators/softmax"
 )
