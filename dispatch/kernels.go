@@ -19,8 +19,9 @@ package dispatch
 //     column entries; dst has the same layout as x.
 type Kernels struct {
 	// MaxF32 returns the largest element of x (len(x) > 0). If x holds a
-	// NaN the result may be NaN or the largest non-NaN element; callers rely
-	// on exp(NaN - m) propagating NaN into the sum instead.
+	// NaN the result may be NaN or the largest non-NaN element (-Inf if
+	// there is none); callers rely on exp(NaN - m) propagating NaN into
+	// the sum instead.
 	MaxF32 func(x []float32) float32
 	// ExpSumF32 computes dst[i] = exp(x[i] - m) and returns their sum.
 	ExpSumF32 func(dst, x []float32, m float32) float32

@@ -1,0 +1,3 @@
+module github.com/onnxrun/onnxrun/dispatch/_gen/expfit
+
+go 1.26

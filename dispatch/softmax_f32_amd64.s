@@ -1,0 +1,626 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// float32 Softmax kernels for AVX2+FMA (8 lanes) and AVX-512 (16 lanes).
+// The Go declarations in plug_amd64.go give the loop each function
+// computes; generic.go holds the reference. Every function handles whole
+// vectors only and returns how many elements (or columns) it did.
+//
+// The exponential (both tiers compute bit-identical results):
+//
+//	n = round(v*log2e)                        (FMA with 1.5*2^23 added)
+//	r = (v - n*ln2hi) - n*ln2lo               (two FMAs, Cody-Waite)
+//	p = 1 + r(1 + r(c2 + r(c3 + r(c4 + r(c5 + r*c6)))))
+//	exp(v) = p * 2^n
+//
+// c2..c6 come from dispatch/_gen/expfit (relative error 1.7e-8 on
+// |r| <= ln2/2). AVX2 builds 2^n in the exponent bits; when every lane of
+// a block has |v| <= 87 the result is normal and one multiply is exact
+// (fast path). Otherwise the block is recomputed with v clamped to
+// [-104, 89] and 2^n applied in two exact halves, so subnormal results are
+// rounded once, exp(x < -103.98) = 0, exp(-Inf) = 0, exp(> 88.72) = +Inf
+// and NaN stays NaN. AVX-512 clamps the same way and uses VSCALEFPS,
+// which rounds p*2^n once.
+
+// log2e: 1.442695 log2(e)
+DATA log2e<>+0(SB)/4, $0x3fb8aa3b
+DATA log2e<>+4(SB)/4, $0x3fb8aa3b
+DATA log2e<>+8(SB)/4, $0x3fb8aa3b
+DATA log2e<>+12(SB)/4, $0x3fb8aa3b
+DATA log2e<>+16(SB)/4, $0x3fb8aa3b
+DATA log2e<>+20(SB)/4, $0x3fb8aa3b
+DATA log2e<>+24(SB)/4, $0x3fb8aa3b
+DATA log2e<>+28(SB)/4, $0x3fb8aa3b
+DATA log2e<>+32(SB)/4, $0x3fb8aa3b
+DATA log2e<>+36(SB)/4, $0x3fb8aa3b
+DATA log2e<>+40(SB)/4, $0x3fb8aa3b
+DATA log2e<>+44(SB)/4, $0x3fb8aa3b
+DATA log2e<>+48(SB)/4, $0x3fb8aa3b
+DATA log2e<>+52(SB)/4, $0x3fb8aa3b
+DATA log2e<>+56(SB)/4, $0x3fb8aa3b
+DATA log2e<>+60(SB)/4, $0x3fb8aa3b
+GLOBL log2e<>(SB), RODATA|NOPTR, $64
+
+// magic: 1.2582912e+07 1.5*2^23: adding it rounds to an integer in the low mantissa bits
+DATA magic<>+0(SB)/4, $0x4b400000
+DATA magic<>+4(SB)/4, $0x4b400000
+DATA magic<>+8(SB)/4, $0x4b400000
+DATA magic<>+12(SB)/4, $0x4b400000
+DATA magic<>+16(SB)/4, $0x4b400000
+DATA magic<>+20(SB)/4, $0x4b400000
+DATA magic<>+24(SB)/4, $0x4b400000
+DATA magic<>+28(SB)/4, $0x4b400000
+DATA magic<>+32(SB)/4, $0x4b400000
+DATA magic<>+36(SB)/4, $0x4b400000
+DATA magic<>+40(SB)/4, $0x4b400000
+DATA magic<>+44(SB)/4, $0x4b400000
+DATA magic<>+48(SB)/4, $0x4b400000
+DATA magic<>+52(SB)/4, $0x4b400000
+DATA magic<>+56(SB)/4, $0x4b400000
+DATA magic<>+60(SB)/4, $0x4b400000
+GLOBL magic<>(SB), RODATA|NOPTR, $64
+
+// ln2hi: 0.6931472 ln2 rounded to float32
+DATA ln2hi<>+0(SB)/4, $0x3f317218
+DATA ln2hi<>+4(SB)/4, $0x3f317218
+DATA ln2hi<>+8(SB)/4, $0x3f317218
+DATA ln2hi<>+12(SB)/4, $0x3f317218
+DATA ln2hi<>+16(SB)/4, $0x3f317218
+DATA ln2hi<>+20(SB)/4, $0x3f317218
+DATA ln2hi<>+24(SB)/4, $0x3f317218
+DATA ln2hi<>+28(SB)/4, $0x3f317218
+DATA ln2hi<>+32(SB)/4, $0x3f317218
+DATA ln2hi<>+36(SB)/4, $0x3f317218
+DATA ln2hi<>+40(SB)/4, $0x3f317218
+DATA ln2hi<>+44(SB)/4, $0x3f317218
+DATA ln2hi<>+48(SB)/4, $0x3f317218
+DATA ln2hi<>+52(SB)/4, $0x3f317218
+DATA ln2hi<>+56(SB)/4, $0x3f317218
+DATA ln2hi<>+60(SB)/4, $0x3f317218
+GLOBL ln2hi<>(SB), RODATA|NOPTR, $64
+
+// ln2lo: -1.9046542e-09 ln2 - ln2hi
+DATA ln2lo<>+0(SB)/4, $0xb102e308
+DATA ln2lo<>+4(SB)/4, $0xb102e308
+DATA ln2lo<>+8(SB)/4, $0xb102e308
+DATA ln2lo<>+12(SB)/4, $0xb102e308
+DATA ln2lo<>+16(SB)/4, $0xb102e308
+DATA ln2lo<>+20(SB)/4, $0xb102e308
+DATA ln2lo<>+24(SB)/4, $0xb102e308
+DATA ln2lo<>+28(SB)/4, $0xb102e308
+DATA ln2lo<>+32(SB)/4, $0xb102e308
+DATA ln2lo<>+36(SB)/4, $0xb102e308
+DATA ln2lo<>+40(SB)/4, $0xb102e308
+DATA ln2lo<>+44(SB)/4, $0xb102e308
+DATA ln2lo<>+48(SB)/4, $0xb102e308
+DATA ln2lo<>+52(SB)/4, $0xb102e308
+DATA ln2lo<>+56(SB)/4, $0xb102e308
+DATA ln2lo<>+60(SB)/4, $0xb102e308
+GLOBL ln2lo<>(SB), RODATA|NOPTR, $64
+
+// c6: 0.0013843655 
+DATA c6<>+0(SB)/4, $0x3ab57399
+DATA c6<>+4(SB)/4, $0x3ab57399
+DATA c6<>+8(SB)/4, $0x3ab57399
+DATA c6<>+12(SB)/4, $0x3ab57399
+DATA c6<>+16(SB)/4, $0x3ab57399
+DATA c6<>+20(SB)/4, $0x3ab57399
+DATA c6<>+24(SB)/4, $0x3ab57399
+DATA c6<>+28(SB)/4, $0x3ab57399
+DATA c6<>+32(SB)/4, $0x3ab57399
+DATA c6<>+36(SB)/4, $0x3ab57399
+DATA c6<>+40(SB)/4, $0x3ab57399
+DATA c6<>+44(SB)/4, $0x3ab57399
+DATA c6<>+48(SB)/4, $0x3ab57399
+DATA c6<>+52(SB)/4, $0x3ab57399
+DATA c6<>+56(SB)/4, $0x3ab57399
+DATA c6<>+60(SB)/4, $0x3ab57399
+GLOBL c6<>(SB), RODATA|NOPTR, $64
+
+// c5: 0.0083741555 
+DATA c5<>+0(SB)/4, $0x3c0933c1
+DATA c5<>+4(SB)/4, $0x3c0933c1
+DATA c5<>+8(SB)/4, $0x3c0933c1
+DATA c5<>+12(SB)/4, $0x3c0933c1
+DATA c5<>+16(SB)/4, $0x3c0933c1
+DATA c5<>+20(SB)/4, $0x3c0933c1
+DATA c5<>+24(SB)/4, $0x3c0933c1
+DATA c5<>+28(SB)/4, $0x3c0933c1
+DATA c5<>+32(SB)/4, $0x3c0933c1
+DATA c5<>+36(SB)/4, $0x3c0933c1
+DATA c5<>+40(SB)/4, $0x3c0933c1
+DATA c5<>+44(SB)/4, $0x3c0933c1
+DATA c5<>+48(SB)/4, $0x3c0933c1
+DATA c5<>+52(SB)/4, $0x3c0933c1
+DATA c5<>+56(SB)/4, $0x3c0933c1
+DATA c5<>+60(SB)/4, $0x3c0933c1
+GLOBL c5<>(SB), RODATA|NOPTR, $64
+
+// c4: 0.041668 
+DATA c4<>+0(SB)/4, $0x3d2aac11
+DATA c4<>+4(SB)/4, $0x3d2aac11
+DATA c4<>+8(SB)/4, $0x3d2aac11
+DATA c4<>+12(SB)/4, $0x3d2aac11
+DATA c4<>+16(SB)/4, $0x3d2aac11
+DATA c4<>+20(SB)/4, $0x3d2aac11
+DATA c4<>+24(SB)/4, $0x3d2aac11
+DATA c4<>+28(SB)/4, $0x3d2aac11
+DATA c4<>+32(SB)/4, $0x3d2aac11
+DATA c4<>+36(SB)/4, $0x3d2aac11
+DATA c4<>+40(SB)/4, $0x3d2aac11
+DATA c4<>+44(SB)/4, $0x3d2aac11
+DATA c4<>+48(SB)/4, $0x3d2aac11
+DATA c4<>+52(SB)/4, $0x3d2aac11
+DATA c4<>+56(SB)/4, $0x3d2aac11
+DATA c4<>+60(SB)/4, $0x3d2aac11
+GLOBL c4<>(SB), RODATA|NOPTR, $64
+
+// c3: 0.16666432 
+DATA c3<>+0(SB)/4, $0x3e2aaa0d
+DATA c3<>+4(SB)/4, $0x3e2aaa0d
+DATA c3<>+8(SB)/4, $0x3e2aaa0d
+DATA c3<>+12(SB)/4, $0x3e2aaa0d
+DATA c3<>+16(SB)/4, $0x3e2aaa0d
+DATA c3<>+20(SB)/4, $0x3e2aaa0d
+DATA c3<>+24(SB)/4, $0x3e2aaa0d
+DATA c3<>+28(SB)/4, $0x3e2aaa0d
+DATA c3<>+32(SB)/4, $0x3e2aaa0d
+DATA c3<>+36(SB)/4, $0x3e2aaa0d
+DATA c3<>+40(SB)/4, $0x3e2aaa0d
+DATA c3<>+44(SB)/4, $0x3e2aaa0d
+DATA c3<>+48(SB)/4, $0x3e2aaa0d
+DATA c3<>+52(SB)/4, $0x3e2aaa0d
+DATA c3<>+56(SB)/4, $0x3e2aaa0d
+DATA c3<>+60(SB)/4, $0x3e2aaa0d
+GLOBL c3<>(SB), RODATA|NOPTR, $64
+
+// c2: 0.49999994 
+DATA c2<>+0(SB)/4, $0x3efffffe
+DATA c2<>+4(SB)/4, $0x3efffffe
+DATA c2<>+8(SB)/4, $0x3efffffe
+DATA c2<>+12(SB)/4, $0x3efffffe
+DATA c2<>+16(SB)/4, $0x3efffffe
+DATA c2<>+20(SB)/4, $0x3efffffe
+DATA c2<>+24(SB)/4, $0x3efffffe
+DATA c2<>+28(SB)/4, $0x3efffffe
+DATA c2<>+32(SB)/4, $0x3efffffe
+DATA c2<>+36(SB)/4, $0x3efffffe
+DATA c2<>+40(SB)/4, $0x3efffffe
+DATA c2<>+44(SB)/4, $0x3efffffe
+DATA c2<>+48(SB)/4, $0x3efffffe
+DATA c2<>+52(SB)/4, $0x3efffffe
+DATA c2<>+56(SB)/4, $0x3efffffe
+DATA c2<>+60(SB)/4, $0x3efffffe
+GLOBL c2<>(SB), RODATA|NOPTR, $64
+
+// one: 1 1.0 (c1 and c0)
+DATA one<>+0(SB)/4, $0x3f800000
+DATA one<>+4(SB)/4, $0x3f800000
+DATA one<>+8(SB)/4, $0x3f800000
+DATA one<>+12(SB)/4, $0x3f800000
+DATA one<>+16(SB)/4, $0x3f800000
+DATA one<>+20(SB)/4, $0x3f800000
+DATA one<>+24(SB)/4, $0x3f800000
+DATA one<>+28(SB)/4, $0x3f800000
+DATA one<>+32(SB)/4, $0x3f800000
+DATA one<>+36(SB)/4, $0x3f800000
+DATA one<>+40(SB)/4, $0x3f800000
+DATA one<>+44(SB)/4, $0x3f800000
+DATA one<>+48(SB)/4, $0x3f800000
+DATA one<>+52(SB)/4, $0x3f800000
+DATA one<>+56(SB)/4, $0x3f800000
+DATA one<>+60(SB)/4, $0x3f800000
+GLOBL one<>(SB), RODATA|NOPTR, $64
+
+// bias: 1 the float32 exponent bias, in place
+DATA bias<>+0(SB)/4, $0x3f800000
+DATA bias<>+4(SB)/4, $0x3f800000
+DATA bias<>+8(SB)/4, $0x3f800000
+DATA bias<>+12(SB)/4, $0x3f800000
+DATA bias<>+16(SB)/4, $0x3f800000
+DATA bias<>+20(SB)/4, $0x3f800000
+DATA bias<>+24(SB)/4, $0x3f800000
+DATA bias<>+28(SB)/4, $0x3f800000
+DATA bias<>+32(SB)/4, $0x3f800000
+DATA bias<>+36(SB)/4, $0x3f800000
+DATA bias<>+40(SB)/4, $0x3f800000
+DATA bias<>+44(SB)/4, $0x3f800000
+DATA bias<>+48(SB)/4, $0x3f800000
+DATA bias<>+52(SB)/4, $0x3f800000
+DATA bias<>+56(SB)/4, $0x3f800000
+DATA bias<>+60(SB)/4, $0x3f800000
+GLOBL bias<>(SB), RODATA|NOPTR, $64
+
+// abs: NaN clears the sign bit
+DATA abs<>+0(SB)/4, $0x7fffffff
+DATA abs<>+4(SB)/4, $0x7fffffff
+DATA abs<>+8(SB)/4, $0x7fffffff
+DATA abs<>+12(SB)/4, $0x7fffffff
+DATA abs<>+16(SB)/4, $0x7fffffff
+DATA abs<>+20(SB)/4, $0x7fffffff
+DATA abs<>+24(SB)/4, $0x7fffffff
+DATA abs<>+28(SB)/4, $0x7fffffff
+DATA abs<>+32(SB)/4, $0x7fffffff
+DATA abs<>+36(SB)/4, $0x7fffffff
+DATA abs<>+40(SB)/4, $0x7fffffff
+DATA abs<>+44(SB)/4, $0x7fffffff
+DATA abs<>+48(SB)/4, $0x7fffffff
+DATA abs<>+52(SB)/4, $0x7fffffff
+DATA abs<>+56(SB)/4, $0x7fffffff
+DATA abs<>+60(SB)/4, $0x7fffffff
+GLOBL abs<>(SB), RODATA|NOPTR, $64
+
+// fastlim: 87 |v| <= 87: 2^n is normal and so is p*2^n
+DATA fastlim<>+0(SB)/4, $0x42ae0000
+DATA fastlim<>+4(SB)/4, $0x42ae0000
+DATA fastlim<>+8(SB)/4, $0x42ae0000
+DATA fastlim<>+12(SB)/4, $0x42ae0000
+DATA fastlim<>+16(SB)/4, $0x42ae0000
+DATA fastlim<>+20(SB)/4, $0x42ae0000
+DATA fastlim<>+24(SB)/4, $0x42ae0000
+DATA fastlim<>+28(SB)/4, $0x42ae0000
+DATA fastlim<>+32(SB)/4, $0x42ae0000
+DATA fastlim<>+36(SB)/4, $0x42ae0000
+DATA fastlim<>+40(SB)/4, $0x42ae0000
+DATA fastlim<>+44(SB)/4, $0x42ae0000
+DATA fastlim<>+48(SB)/4, $0x42ae0000
+DATA fastlim<>+52(SB)/4, $0x42ae0000
+DATA fastlim<>+56(SB)/4, $0x42ae0000
+DATA fastlim<>+60(SB)/4, $0x42ae0000
+GLOBL fastlim<>(SB), RODATA|NOPTR, $64
+
+// lo: -104 below this exp rounds to 0
+DATA lo<>+0(SB)/4, $0xc2d00000
+DATA lo<>+4(SB)/4, $0xc2d00000
+DATA lo<>+8(SB)/4, $0xc2d00000
+DATA lo<>+12(SB)/4, $0xc2d00000
+DATA lo<>+16(SB)/4, $0xc2d00000
+DATA lo<>+20(SB)/4, $0xc2d00000
+DATA lo<>+24(SB)/4, $0xc2d00000
+DATA lo<>+28(SB)/4, $0xc2d00000
+DATA lo<>+32(SB)/4, $0xc2d00000
+DATA lo<>+36(SB)/4, $0xc2d00000
+DATA lo<>+40(SB)/4, $0xc2d00000
+DATA lo<>+44(SB)/4, $0xc2d00000
+DATA lo<>+48(SB)/4, $0xc2d00000
+DATA lo<>+52(SB)/4, $0xc2d00000
+DATA lo<>+56(SB)/4, $0xc2d00000
+DATA lo<>+60(SB)/4, $0xc2d00000
+GLOBL lo<>(SB), RODATA|NOPTR, $64
+
+// hi: 89 above this exp is +Inf
+DATA hi<>+0(SB)/4, $0x42b20000
+DATA hi<>+4(SB)/4, $0x42b20000
+DATA hi<>+8(SB)/4, $0x42b20000
+DATA hi<>+12(SB)/4, $0x42b20000
+DATA hi<>+16(SB)/4, $0x42b20000
+DATA hi<>+20(SB)/4, $0x42b20000
+DATA hi<>+24(SB)/4, $0x42b20000
+DATA hi<>+28(SB)/4, $0x42b20000
+DATA hi<>+32(SB)/4, $0x42b20000
+DATA hi<>+36(SB)/4, $0x42b20000
+DATA hi<>+40(SB)/4, $0x42b20000
+DATA hi<>+44(SB)/4, $0x42b20000
+DATA hi<>+48(SB)/4, $0x42b20000
+DATA hi<>+52(SB)/4, $0x42b20000
+DATA hi<>+56(SB)/4, $0x42b20000
+DATA hi<>+60(SB)/4, $0x42b20000
+GLOBL hi<>(SB), RODATA|NOPTR, $64
+// neginf: -Inf, the start of a maximum
+DATA neginf<>+0(SB)/4, $0xff800000
+DATA neginf<>+4(SB)/4, $0xff800000
+DATA neginf<>+8(SB)/4, $0xff800000
+DATA neginf<>+12(SB)/4, $0xff800000
+DATA neginf<>+16(SB)/4, $0xff800000
+DATA neginf<>+20(SB)/4, $0xff800000
+DATA neginf<>+24(SB)/4, $0xff800000
+DATA neginf<>+28(SB)/4, $0xff800000
+DATA neginf<>+32(SB)/4, $0xff800000
+DATA neginf<>+36(SB)/4, $0xff800000
+DATA neginf<>+40(SB)/4, $0xff800000
+DATA neginf<>+44(SB)/4, $0xff800000
+DATA neginf<>+48(SB)/4, $0xff800000
+DATA neginf<>+52(SB)/4, $0xff800000
+DATA neginf<>+56(SB)/4, $0xff800000
+DATA neginf<>+60(SB)/4, $0xff800000
+GLOBL neginf<>(SB), RODATA|NOPTR, $64
+
+// ---------------------------------------------------------------- AVX2
+
+// EXP_FAST_AVX2 sets p = exp(v) for |v| <= 87, clobbering v and t.
+#define EXP_FAST_AVX2(v, t, p) \
+	VMOVUPS      magic<>(SB), t; \
+	VFMADD231PS  log2e<>(SB), v, t; \
+	VSUBPS       magic<>(SB), t, p; \
+	VFNMADD231PS ln2hi<>(SB), p, v; \
+	VFNMADD231PS ln2lo<>(SB), p, v; \
+	VMOVUPS      c6<>(SB), p; \
+	VFMADD213PS  c5<>(SB), v, p; \
+	VFMADD213PS  c4<>(SB), v, p; \
+	VFMADD213PS  c3<>(SB), v, p; \
+	VFMADD213PS  c2<>(SB), v, p; \
+	VFMADD213PS  one<>(SB), v, p; \
+	VFMADD213PS  one<>(SB), v, p; \
+	VPSLLD       $23, t, t; \
+	VPADDD       bias<>(SB), t, t; \
+	VMULPS       t, p, p
+
+// EXP_SLOW_AVX2 sets out = exp(x[AX+off/4] - Y14) for any input. It needs
+// Y4 = lo, Y5 = hi and clobbers Y0-Y3.
+#define EXP_SLOW_AVX2(off, out) \
+	VMOVUPS      off(SI)(AX*4), Y0; \
+	VSUBPS       Y14, Y0, Y0; \
+	VMAXPS       Y0, Y4, Y0; \
+	VMINPS       Y0, Y5, Y0; \
+	VMOVUPS      magic<>(SB), Y1; \
+	VFMADD231PS  log2e<>(SB), Y0, Y1; \
+	VSUBPS       magic<>(SB), Y1, Y2; \
+	VFNMADD231PS ln2hi<>(SB), Y2, Y0; \
+	VFNMADD231PS ln2lo<>(SB), Y2, Y0; \
+	VPSUBD       magic<>(SB), Y1, Y1; \
+	VPSRAD       $1, Y1, Y3; \
+	VPSUBD       Y3, Y1, Y1; \
+	VPSLLD       $23, Y1, Y1; \
+	VPADDD       bias<>(SB), Y1, Y1; \
+	VPSLLD       $23, Y3, Y3; \
+	VPADDD       bias<>(SB), Y3, Y3; \
+	VMOVUPS      c6<>(SB), Y2; \
+	VFMADD213PS  c5<>(SB), Y0, Y2; \
+	VFMADD213PS  c4<>(SB), Y0, Y2; \
+	VFMADD213PS  c3<>(SB), Y0, Y2; \
+	VFMADD213PS  c2<>(SB), Y0, Y2; \
+	VFMADD213PS  one<>(SB), Y0, Y2; \
+	VFMADD213PS  one<>(SB), Y0, Y2; \
+	VMULPS       Y1, Y2, Y2; \
+	VMULPS       Y3, Y2, out
+
+// ADD8_F64_AVX2 adds the 8 float32 lanes of v, widened, to Y12 (low four)
+// and Y13 (high four). Clobbers Y0, Y1.
+#define ADD8_F64_AVX2(v, vx) \
+	VCVTPS2PD    vx, Y0; \
+	VEXTRACTF128 $1, v, X1; \
+	VCVTPS2PD    X1, Y1; \
+	VADDPD       Y0, Y12, Y12; \
+	VADDPD       Y1, Y13, Y13
+
+// func expSumF32AVX2(dst, x []float32, m float32) (s float64, done int)
+TEXT ·expSumF32AVX2(SB), NOSPLIT, $0-72
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         x_len+32(FP), CX
+	ANDQ         $-8, CX
+	MOVQ         CX, done+64(FP)
+	MOVQ         CX, DX
+	ANDQ         $-32, DX
+	VBROADCASTSS m+48(FP), Y14
+	VXORPD       Y12, Y12, Y12
+	VXORPD       Y13, Y13, Y13
+	XORQ         AX, AX
+
+exps_loop32:
+	CMPQ    AX, DX
+	JGE     exps_tail
+	VMOVUPS 0(SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y1
+	VMOVUPS 64(SI)(AX*4), Y2
+	VMOVUPS 96(SI)(AX*4), Y3
+	VSUBPS  Y14, Y0, Y0
+	VSUBPS  Y14, Y1, Y1
+	VSUBPS  Y14, Y2, Y2
+	VSUBPS  Y14, Y3, Y3
+
+	// Any lane with !(|v| <= 87), NaN included, takes the slow path.
+	VANDPS abs<>(SB), Y0, Y4
+	VANDPS abs<>(SB), Y1, Y5
+	VANDPS abs<>(SB), Y2, Y6
+	VANDPS abs<>(SB), Y3, Y7
+	VCMPPS $6, fastlim<>(SB), Y4, Y4
+	VCMPPS $6, fastlim<>(SB), Y5, Y5
+	VCMPPS $6, fastlim<>(SB), Y6, Y6
+	VCMPPS $6, fastlim<>(SB), Y7, Y7
+	VORPS  Y5, Y4, Y4
+	VORPS  Y7, Y6, Y6
+	VORPS  Y6, Y4, Y4
+	VPTEST Y4, Y4
+	JNZ    exps_slow32
+
+	EXP_FAST_AVX2(Y0, Y4, Y8)
+	EXP_FAST_AVX2(Y1, Y5, Y9)
+	EXP_FAST_AVX2(Y2, Y6, Y10)
+	EXP_FAST_AVX2(Y3, Y7, Y11)
+
+exps_store32:
+	TESTQ   DI, DI
+	JZ      exps_sum32
+	VMOVUPS Y8, 0(DI)(AX*4)
+	VMOVUPS Y9, 32(DI)(AX*4)
+	VMOVUPS Y10, 64(DI)(AX*4)
+	VMOVUPS Y11, 96(DI)(AX*4)
+
+exps_sum32:
+	VADDPS Y9, Y8, Y8
+	VADDPS Y11, Y10, Y10
+	VADDPS Y10, Y8, Y8
+	ADD8_F64_AVX2(Y8, X8)
+	ADDQ   $32, AX
+	JMP    exps_loop32
+
+exps_slow32:
+	VMOVUPS lo<>(SB), Y4
+	VMOVUPS hi<>(SB), Y5
+	EXP_SLOW_AVX2(0, Y8)
+	EXP_SLOW_AVX2(32, Y9)
+	EXP_SLOW_AVX2(64, Y10)
+	EXP_SLOW_AVX2(96, Y11)
+	JMP     exps_store32
+
+exps_tail:
+	VMOVUPS lo<>(SB), Y4
+	VMOVUPS hi<>(SB), Y5
+
+exps_loop8:
+	CMPQ  AX, CX
+	JGE   exps_done
+	EXP_SLOW_AVX2(0, Y8)
+	TESTQ DI, DI
+	JZ    exps_sum8
+	VMOVUPS Y8, 0(DI)(AX*4)
+
+exps_sum8:
+	ADD8_F64_AVX2(Y8, X8)
+	ADDQ $8, AX
+	JMP  exps_loop8
+
+exps_done:
+	VADDPD       Y13, Y12, Y12
+	VEXTRACTF128 $1, Y12, X13
+	VADDPD       X13, X12, X12
+	VPERMILPD    $1, X12, X13
+	VADDSD       X13, X12, X12
+	VMOVSD       X12, s+56(FP)
+	VZEROUPPER
+	RET
+
+// func maxF32AVX2(x []float32) (m float32, done int)
+TEXT ·maxF32AVX2(SB), NOSPLIT, $0-40
+	MOVQ    x_base+0(FP), SI
+	MOVQ    x_len+8(FP), CX
+	ANDQ    $-8, CX
+	MOVQ    CX, done+32(FP)
+	JZ      max_none
+	MOVQ    CX, DX
+	ANDQ    $-32, DX
+	VMOVUPS neginf<>(SB), Y0
+	VMOVUPS Y0, Y1
+	VMOVUPS Y0, Y2
+	VMOVUPS Y0, Y3
+	XORQ    AX, AX
+
+	// acc = max(v, acc) with acc as the second operand: a NaN in v leaves
+	// acc alone, so NaN never enters the accumulators.
+max_loop32:
+	CMPQ    AX, DX
+	JGE     max_loop8
+	VMOVUPS 0(SI)(AX*4), Y4
+	VMOVUPS 32(SI)(AX*4), Y5
+	VMOVUPS 64(SI)(AX*4), Y6
+	VMOVUPS 96(SI)(AX*4), Y7
+	VMAXPS  Y0, Y4, Y0
+	VMAXPS  Y1, Y5, Y1
+	VMAXPS  Y2, Y6, Y2
+	VMAXPS  Y3, Y7, Y3
+	ADDQ    $32, AX
+	JMP     max_loop32
+
+max_loop8:
+	CMPQ    AX, CX
+	JGE     max_reduce
+	VMOVUPS 0(SI)(AX*4), Y4
+	VMAXPS  Y0, Y4, Y0
+	ADDQ    $8, AX
+	JMP     max_loop8
+
+max_reduce:
+	VMAXPS       Y1, Y0, Y0
+	VMAXPS       Y3, Y2, Y2
+	VMAXPS       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS       X1, X0, X0
+	VPERMILPS    $0x4e, X0, X1
+	VMAXPS       X1, X0, X0
+	VPERMILPS    $0xb1, X0, X1
+	VMAXPS       X1, X0, X0
+	VMOVSS       X0, m+24(FP)
+	VZEROUPPER
+	RET
+
+max_none:
+	MOVL $0, m+24(FP)
+	RET
+
+// func scaleF32AVX2(x []float32, s float32) (done int)
+TEXT ·scaleF32AVX2(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	ANDQ         $-8, CX
+	MOVQ         CX, done+32(FP)
+	MOVQ         CX, DX
+	ANDQ         $-32, DX
+	VBROADCASTSS s+24(FP), Y15
+	XORQ         AX, AX
+
+scale_loop32:
+	CMPQ    AX, DX
+	JGE     scale_loop8
+	VMULPS  0(SI)(AX*4), Y15, Y0
+	VMULPS  32(SI)(AX*4), Y15, Y1
+	VMULPS  64(SI)(AX*4), Y15, Y2
+	VMULPS  96(SI)(AX*4), Y15, Y3
+	VMOVUPS Y0, 0(SI)(AX*4)
+	VMOVUPS Y1, 32(SI)(AX*4)
+	VMOVUPS Y2, 64(SI)(AX*4)
+	VMOVUPS Y3, 96(SI)(AX*4)
+	ADDQ    $32, AX
+	JMP     scale_loop32
+
+scale_loop8:
+	CMPQ    AX, CX
+	JGE     scale_done
+	VMULPS  0(SI)(AX*4), Y15, Y0
+	VMOVUPS Y0, 0(SI)(AX*4)
+	ADDQ    $8, AX
+	JMP     scale_loop8
+
+scale_done:
+	VZEROUPPER
+	RET
+
+// func shiftF32AVX2(dst, x []float32, a, b float32) (done int)
+TEXT ·shiftF32AVX2(SB), NOSPLIT, $0-64
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         x_len+32(FP), CX
+	ANDQ         $-8, CX
+	MOVQ         CX, done+56(FP)
+	MOVQ         CX, DX
+	ANDQ         $-32, DX
+	VBROADCASTSS a+48(FP), Y14
+	VBROADCASTSS b+52(FP), Y15
+	XORQ         AX, AX
+
+shift_loop32:
+	CMPQ    AX, DX
+	JGE     shift_loop8
+	VMOVUPS 0(SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y1
+	VMOVUPS 64(SI)(AX*4), Y2
+	VMOVUPS 96(SI)(AX*4), Y3
+	VSUBPS  Y14, Y0, Y0
+	VSUBPS  Y14, Y1, Y1
+	VSUBPS  Y14, Y2, Y2
+	VSUBPS  Y14, Y3, Y3
+	VSUBPS  Y15, Y0, Y0
+	VSUBPS  Y15, Y1, Y1
+	VSUBPS  Y15, Y2, Y2
+	VSUBPS  Y15, Y3, Y3
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	ADDQ    $32, AX
+	JMP     shift_loop32
+
+shift_loop8:
+	CMPQ    AX, CX
+	JGE     shift_done
+	VMOVUPS 0(SI)(AX*4), Y0
+	VSUBPS  Y14, Y0, Y0
+	VSUBPS  Y15, Y0, Y0
+	VMOVUPS Y0, 0(DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     shift_loop8
+
+shift_done:
+	VZEROUPPER
+	RET

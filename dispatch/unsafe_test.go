@@ -1,0 +1,26 @@
+package dispatch_test
+
+import "unsafe"
+
+// unsafeBefore32 returns the k elements that precede s in its backing
+// array (the caller guarantees they exist).
+func unsafeBefore32(s []float32, k int) []float32 {
+	p := unsafe.Pointer(unsafe.SliceData(s))
+	return unsafe.Slice((*float32)(unsafe.Add(p, -k*4)), k)
+}
+
+func unsafeBefore64(s []float64, k int) []float64 {
+	p := unsafe.Pointer(unsafe.SliceData(s))
+	return unsafe.Slice((*float64)(unsafe.Add(p, -k*8)), k)
+}
+
+// unsafeAfter32 returns the k elements that follow s in its backing array.
+func unsafeAfter32(s []float32, k int) []float32 {
+	p := unsafe.Pointer(unsafe.SliceData(s))
+	return unsafe.Slice((*float32)(unsafe.Add(p, len(s)*4)), k)
+}
+
+func unsafeAfter64(s []float64, k int) []float64 {
+	p := unsafe.Pointer(unsafe.SliceData(s))
+	return unsafe.Slice((*float64)(unsafe.Add(p, len(s)*8)), k)
+}
