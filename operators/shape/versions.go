@@ -1,0 +1,61 @@
+package shape
+
+import "github.com/onnxrun/onnxrun/operators"
+
+func reg(op string, f operators.Factory, since ...int) {
+	for _, s := range since {
+		operators.Register(operators.Registration{OpType: op, Since: s, New: f})
+	}
+}
+
+// Versions 21 and later of these operators only add element types
+// (float8, int4, ...); they are registered so such models load.
+func init() {
+	// Reshape-1: the shape is an attribute. Reshape-5: the shape is
+	// input 1. Reshape-13: bfloat16. Reshape-14: adds allowzero.
+	// Reshape-19/21/23/24/25: new element types.
+	reg("Reshape", newReshape, 1, 5, 13, 14, 19, 21, 23, 24, 25)
+	// Flatten-1: axis in [0, rank]. Flatten-9: all types. Flatten-11:
+	// negative axis. Flatten-13: bfloat16. Later: types.
+	reg("Flatten", newFlatten, 1, 9, 11, 13, 21, 23, 24, 25)
+	// Squeeze-1: axes attribute. Squeeze-11: negative axes. Squeeze-13:
+	// axes become optional input 1. Later: types.
+	reg("Squeeze", newSqueeze, 1, 11, 13, 21, 23, 24, 25)
+	// Unsqueeze-1: axes attribute. Unsqueeze-11: negative axes.
+	// Unsqueeze-13: axes become input 1. Later: types.
+	reg("Unsqueeze", newUnsqueeze, 1, 11, 13, 21, 23, 24, 25)
+	// Transpose-1: perm attribute, default reverse. 13: bfloat16. Later: types.
+	reg("Transpose", newTranspose, 1, 13, 21, 23, 24, 25)
+	// Concat-1: axis defaults to 1. Concat-4: axis required. Concat-11:
+	// negative axis. Concat-13: bfloat16.
+	reg("Concat", newConcat, 1, 4, 11, 13)
+	// Split-1: split as attribute or input 1. Split-2: attribute only.
+	// Split-11: negative axis. Split-13: split becomes input 1. Split-18:
+	// num_outputs attribute; uneven splits make the last part smaller.
+	reg("Split", newSplit, 1, 2, 11, 13, 18)
+	// Shape-1: the whole shape. Shape-13: bfloat16. Shape-15: start/end
+	// attributes. Later: types.
+	reg("Shape", newShape, 1, 13, 15, 19, 21, 23, 24, 25)
+	// Gather-1: axis, indices in range. Gather-11: negative axis and
+	// negative indices. Gather-13: bfloat16.
+	reg("Gather", newGather, 1, 11, 13)
+	// Slice-1: starts/ends/axes attributes. Slice-10: inputs with steps.
+	// Slice-11: negative axes spelled out. Slice-13: bfloat16.
+	reg("Slice", newSlice, 1, 10, 11, 13)
+	// Dropout-1/6: is_test attribute. Dropout-7: mask output, no is_test.
+	// Dropout-10: mask is bool. Dropout-12: ratio and training_mode
+	// become inputs. Dropout-13: bfloat16. Dropout-22: more types.
+	// Inference only: training_mode true is an error.
+	reg("Dropout", newDropout, 1, 6, 7, 10, 12, 13, 22)
+	// ConstantOfShape-9: value attribute. Later: types.
+	reg("ConstantOfShape", newConstantOfShape, 9, 20, 21, 23, 24, 25)
+	// Expand-8: bidirectional broadcast to a shape. Expand-13: bfloat16.
+	reg("Expand", newExpand, 8, 13)
+	// Tile-1: tiles/axis inputs (unsupported). Tile-6: repeats input.
+	// Tile-13: bfloat16.
+	reg("Tile", newTile, 1, 6, 13)
+	// Pad-1: "paddings" attribute. Pad-2: "pads" attribute and "value".
+	// Pad-11: pads and constant_value become inputs. Pad-13: bfloat16.
+	// Pad-18: axes input. Pad-19: wrap mode. Later: types.
+	reg("Pad", newPad, 1, 2, 11, 13, 18, 19, 21, 23, 24, 25)
+}
