@@ -12,5 +12,6 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/logsoftmax"
 	_ "github.com/onnxrun/onnxrun/operators/pool"
 	_ "github.com/onnxrun/onnxrun/operators/reduce"
+	_ "github.com/onnxrun/onnxrun/operators/shape"
 	_ "github.com/onnxrun/onnxrun/operators/softmax"
 )
