@@ -96,9 +96,9 @@ func (Expand) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 }
 
 type bcaster struct {
-	y, x           *operators.Value
+	y, x            *operators.Value
 	out, xd, ys, xs []int
-	match          []bool // match[d]: dims d.. are equal in x and y
+	match           []bool // match[d]: dims d.. are equal in x and y
 }
 
 func (b *bcaster) fill(d, yo, xo int) {
