@@ -74,9 +74,9 @@ func maxF32Vec(x []float32, vec func([]float32) (float32, int)) float32 {
 	if n == 0 {
 		return maxF32Generic(x)
 	}
-	if n < len(x) {
-		if t := maxF32Generic(x[n:]); t > m {
-			m = t
+	for _, v := range x[n:] { // m is not NaN: NaNs are skipped here too
+		if v > m {
+			m = v
 		}
 	}
 	return m
