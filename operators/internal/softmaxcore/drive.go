@@ -145,31 +145,35 @@ func (k *kern[T]) cols(log bool, dst, x []T, g geom, tiles, lo, hi int) {
 // place through the float32 kernels and rounds the result back.
 func (o *Op) runHalf(rc *operators.RunContext, log bool, dst, x []uint16, bf bool, g geom) {
 	n := len(x)
-	var wide []float32
 	p, _ := wide32.Get().(*[]float32)
-	if p != nil && cap(*p) >= n {
-		wide = (*p)[:n]
-	} else {
-		wide = make([]float32, n)
-		p = &wide
+	if p == nil {
+		p = new([]float32)
 	}
+	if cap(*p) < n {
+		*p = make([]float32, n)
+	}
+	wide := (*p)[:n]
 	widen, narrow := half.Float16sToFloat32s, half.Float32sToFloat16s
 	if bf {
 		widen, narrow = half.BFloat16sToFloat32s, half.Float32sToBFloat16s
 	}
-	convert(rc, n, func(lo, hi int) { widen(wide[lo:hi], x[lo:hi]) })
+	convert(rc, wide, x, widen)
 	run(&o.k32, log, rc, wide, wide, g)
-	convert(rc, n, func(lo, hi int) { narrow(dst[lo:hi], wide[lo:hi]) })
-	*p = wide
+	convert(rc, dst, wide, narrow)
 	wide32.Put(p)
 }
 
-// convert runs an elementwise conversion over [0, n), split between
-// goroutines when it is large.
-func convert(rc *operators.RunContext, n int, fn func(lo, hi int)) {
-	if !parallel(rc, n, minWork) {
-		fn(0, n)
+// convert runs an elementwise conversion, split between goroutines when it
+// is large. (The closure lives in its own function so that a
+// single-threaded run does not move anything to the heap.)
+func convert[D, S any](rc *operators.RunContext, dst []D, src []S, fn func([]D, []S)) {
+	if !parallel(rc, len(src), minWork) {
+		fn(dst, src)
 		return
 	}
-	rc.Parallel(n, minWork, fn)
+	convertParallel(rc, dst, src, fn)
+}
+
+func convertParallel[D, S any](rc *operators.RunContext, dst []D, src []S, fn func([]D, []S)) {
+	rc.Parallel(len(src), minWork, func(lo, hi int) { fn(dst[lo:hi], src[lo:hi]) })
 }

@@ -322,6 +322,8 @@ func TestNoAllocs(t *testing.T) {
 		{"rows/f32", -1, operators.Float32, []int{8, 100}},
 		{"cols/f32", 1, operators.Float32, []int{2, 8, 300}},
 		{"cols/f64", 0, operators.Float64, []int{8, 100}},
+		{"rows/f16", -1, operators.Float16, []int{8, 100}},
+		{"cols/bf16", 0, operators.BFloat16, []int{8, 100}},
 	} {
 		for _, kind := range kinds {
 			op, _ := NewWith(testNode(kind, &c.axis), kind, 13, k)
