@@ -53,6 +53,9 @@ func (r *Result) Line() string {
 	case Pass:
 		return "PASS " + name
 	case Skip:
+		if len(r.Unsupported) == 0 && r.Err != nil {
+			return "SKIP " + name + ": " + r.Err.Error()
+		}
 		return "SKIP " + name + ": unsupported " + FormatUnsupported(r)
 	case Fail:
 		return "FAIL " + name + ": " + r.Mismatch.String()

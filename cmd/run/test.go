@@ -62,7 +62,7 @@ func (c *cli) test(args []string) (failed bool, err error) {
 			return
 		}
 		fmt.Fprintln(c.stdout, r.Line())
-		if *verbose {
+		if *verbose && r.Status != conformance.Skip {
 			fmt.Fprintf(c.stdout, "     rtol %g atol %g, %d set(s), max abs err %.3g, max rel err %.3g, %v\n",
 				r.Tol.RTol, r.Tol.ATol, r.Sets, r.Stats.MaxAbs, r.Stats.MaxRel, r.Duration.Round(1000))
 		}

@@ -78,6 +78,7 @@ func specs() []spec {
 		softmaxSymbolicBatchOpset13(),
 		manualSoftmaxOpset13(),
 		castLogSoftmaxOpset11(),
+		softmaxOfSumOpset13(),
 	}
 }
 
@@ -290,6 +291,30 @@ func castLogSoftmaxOpset11() spec {
 	s.sets = append(s.sets, dataSet{
 		inputs:  []tensor{{name: "x", dtype: tDouble, shape: xs, data: x}},
 		outputs: []tensor{{name: "y", dtype: tFloat, shape: xs, data: softmaxCoerced(f32(x), xs, 1, true)}},
+	})
+	return s
+}
+
+// softmaxOfSumOpset13 has two inputs, a [2,5] and b [5] broadcast onto
+// it: y = Softmax_13(a + b).
+func softmaxOfSumOpset13() spec {
+	r := &rng{s: 2}
+	as, bs := []int64{2, 5}, []int64{5}
+	g := graph{
+		name: "softmax_of_sum_opset13",
+		nodes: []node{
+			{name: "sum", op: "Add", in: []string{"a", "b"}, out: []string{"s"}},
+			{name: "softmax", op: "Softmax", in: []string{"s"}, out: []string{"y"}},
+		},
+		inputs:  []valueInfo{{name: "a", dtype: tFloat, shape: as}, {name: "b", dtype: tFloat, shape: bs}},
+		outputs: []valueInfo{{name: "y", dtype: tFloat, shape: as}},
+	}
+	s := spec{name: g.name, model: model(g, 13, 7, "two inputs, one broadcast: Softmax(a + b)")}
+	a, b := r.float32s(10, 3), r.float32s(5, 3)
+	sum := f32(bcast(a, as, b, bs, add))
+	s.sets = append(s.sets, dataSet{
+		inputs:  []tensor{{name: "a", dtype: tFloat, shape: as, data: a}, {name: "b", dtype: tFloat, shape: bs, data: b}},
+		outputs: []tensor{{name: "y", dtype: tFloat, shape: as, data: softmaxAxis(sum, as, 1, false)}},
 	})
 	return s
 }
