@@ -22,4 +22,5 @@ func init() {
 		)
 	}
 	registerUnary()
+	registerActivations()
 }
