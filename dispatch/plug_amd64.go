@@ -61,6 +61,68 @@ func plugAVX2(k *Kernels) {
 		n := shiftF32AVX2(dst, x, a, b)
 		shiftF32Generic(dst[n:], x[n:], a, b)
 	}
+	plugColsF32(k, maxColsF32AVX2, expSumColsF32AVX2, scaleColsF32AVX2, shiftColsF32AVX2)
+}
+
+// plugColsF32 installs the column entries built on one tier's assembly.
+// Each wrapper checks the buffer bounds the assembly relies on (so a bad
+// caller panics instead of corrupting memory), runs the assembly on the
+// whole vectors of columns and finishes the remaining columns with the
+// reference.
+func plugColsF32(k *Kernels,
+	maxCols func(m, x []float32, n, width, stride int) int,
+	expSumCols func(dst, x, m, s []float32, n, width, stride int) int,
+	scaleCols func(x, s []float32, n, width, stride int) int,
+	shiftCols func(dst, x, a, b []float32, n, width, stride int) int,
+) {
+	k.MaxColsF32 = func(m, x []float32, n, width, stride int) {
+		if !colsOK(len(x), n, width, stride) || len(m) < width {
+			maxColsF32Generic(m, x, n, width, stride)
+			return
+		}
+		d := maxCols(m, x, n, width, stride)
+		maxColsF32Generic(m[d:], x[d:], n, width-d, stride)
+	}
+	k.ExpSumColsF32 = func(dst, x, m, s []float32, n, width, stride int) {
+		if !colsOK(len(x), n, width, stride) || !colsOK(len(dst), n, width, stride) || len(m) < width || len(s) < width {
+			expSumColsF32Generic(dst, x, m, s, n, width, stride)
+			return
+		}
+		d := expSumCols(dst, x, m, s, n, width, stride)
+		expSumColsF32Generic(dst[d:], x[d:], m[d:], s[d:], n, width-d, stride)
+	}
+	k.SumExpColsF32 = func(x, m, s []float32, n, width, stride int) {
+		if !colsOK(len(x), n, width, stride) || len(m) < width || len(s) < width {
+			sumExpColsF32Generic(x, m, s, n, width, stride)
+			return
+		}
+		d := expSumCols(nil, x, m, s, n, width, stride)
+		sumExpColsF32Generic(x[d:], m[d:], s[d:], n, width-d, stride)
+	}
+	k.ScaleColsF32 = func(x, s []float32, n, width, stride int) {
+		if !colsOK(len(x), n, width, stride) || len(s) < width {
+			scaleColsF32Generic(x, s, n, width, stride)
+			return
+		}
+		d := scaleCols(x, s, n, width, stride)
+		scaleColsF32Generic(x[d:], s[d:], n, width-d, stride)
+	}
+	k.ShiftColsF32 = func(dst, x, a, b []float32, n, width, stride int) {
+		if !colsOK(len(x), n, width, stride) || !colsOK(len(dst), n, width, stride) || len(a) < width || len(b) < width {
+			shiftColsF32Generic(dst, x, a, b, n, width, stride)
+			return
+		}
+		d := shiftCols(dst, x, a, b, n, width, stride)
+		shiftColsF32Generic(dst[d:], x[d:], a[d:], b[d:], n, width-d, stride)
+	}
+}
+
+// colsOK reports whether a buffer of length l holds n rows of width
+// elements stride apart, with n >= 1 and width >= 1: the case the column
+// assembly handles. Anything else goes to the reference, which either
+// does nothing (n or width 0) or panics on the short buffer.
+func colsOK(l, n, width, stride int) bool {
+	return n >= 1 && width >= 1 && stride >= width && l >= (n-1)*stride+width
 }
 
 func plugAVX512(k *Kernels) {}
@@ -128,3 +190,35 @@ func scaleF32AVX2(x []float32, s float32) (done int)
 //
 //go:noescape
 func shiftF32AVX2(dst, x []float32, a, b float32) (done int)
+
+// maxColsF32AVX2 computes, for the first done = width&^7 columns,
+//
+//	for j := range done { m[j] = -Inf; for i := range n { m[j] = max(m[j], x[i*stride+j]) } }
+//
+// skipping NaNs.
+//
+//go:noescape
+func maxColsF32AVX2(m, x []float32, n, width, stride int) (done int)
+
+// expSumColsF32AVX2 computes, for the first done = width&^7 columns,
+//
+//	for j := range done { s[j] = 0; for i := range n { e := exp(x[i*stride+j] - m[j]); if dst != nil { dst[i*stride+j] = e }; s[j] += e } }
+//
+// with s accumulated in float64 and rounded once.
+//
+//go:noescape
+func expSumColsF32AVX2(dst, x, m, s []float32, n, width, stride int) (done int)
+
+// scaleColsF32AVX2 computes, for the first done = width&^7 columns,
+//
+//	for i := range n { for j := range done { x[i*stride+j] *= s[j] } }
+//
+//go:noescape
+func scaleColsF32AVX2(x, s []float32, n, width, stride int) (done int)
+
+// shiftColsF32AVX2 computes, for the first done = width&^7 columns,
+//
+//	for i := range n { for j := range done { dst[i*stride+j] = (x[i*stride+j] - a[j]) - b[j] } }
+//
+//go:noescape
+func shiftColsF32AVX2(dst, x, a, b []float32, n, width, stride int) (done int)

@@ -346,11 +346,11 @@ GLOBL neginf<>(SB), RODATA|NOPTR, $64
 	VPADDD       bias<>(SB), t, t; \
 	VMULPS       t, p, p
 
-// EXP_SLOW_AVX2 sets out = exp(x[AX+off/4] - Y14) for any input. It needs
-// Y4 = lo, Y5 = hi and clobbers Y0-Y3.
-#define EXP_SLOW_AVX2(off, out) \
-	VMOVUPS      off(SI)(AX*4), Y0; \
-	VSUBPS       Y14, Y0, Y0; \
+// EXP_SLOW_CORE_AVX2 sets out = exp(Y0) for any input. It needs Y4 = lo,
+// Y5 = hi and clobbers Y0-Y3. The clamp keeps a NaN of Y0 (the second
+// operand of VMAXPS/VMINPS is returned when one is NaN); 2^n is applied as
+// 2^(n-n/2) * 2^(n/2), both normal, so the product rounds once.
+#define EXP_SLOW_CORE_AVX2(out) \
 	VMAXPS       Y0, Y4, Y0; \
 	VMINPS       Y0, Y5, Y0; \
 	VMOVUPS      magic<>(SB), Y1; \
@@ -374,6 +374,12 @@ GLOBL neginf<>(SB), RODATA|NOPTR, $64
 	VFMADD213PS  one<>(SB), Y0, Y2; \
 	VMULPS       Y1, Y2, Y2; \
 	VMULPS       Y3, Y2, out
+
+// EXP_SLOW_AVX2 sets out = exp(x[AX+off/4] - Y14), like EXP_SLOW_CORE_AVX2.
+#define EXP_SLOW_AVX2(off, out) \
+	VMOVUPS off(SI)(AX*4), Y0; \
+	VSUBPS  Y14, Y0, Y0; \
+	EXP_SLOW_CORE_AVX2(out)
 
 // ADD8_F64_AVX2 adds the 8 float32 lanes of v, widened, to Y12 (low four)
 // and Y13 (high four). Clobbers Y0, Y1.
@@ -622,5 +628,258 @@ shift_loop8:
 	JMP     shift_loop8
 
 shift_done:
+	VZEROUPPER
+	RET
+
+// func maxColsF32AVX2(m, x []float32, n, width, stride int) (done int)
+TEXT ·maxColsF32AVX2(SB), NOSPLIT, $0-80
+	MOVQ m_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ n+48(FP), BX
+	MOVQ width+56(FP), CX
+	MOVQ stride+64(FP), R10
+	SHLQ $2, R10              // row step in bytes
+	ANDQ $-8, CX
+	MOVQ CX, done+72(FP)
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	XORQ AX, AX               // column
+
+maxc_loop32:
+	CMPQ    AX, DX
+	JGE     maxc_loop8
+	VMOVUPS neginf<>(SB), Y0
+	VMOVUPS Y0, Y1
+	VMOVUPS Y0, Y2
+	VMOVUPS Y0, Y3
+	LEAQ    (SI)(AX*4), R8
+	MOVQ    BX, R9
+
+maxc_rows32:
+	TESTQ   R9, R9
+	JLE     maxc_store32
+	VMOVUPS 0(R8), Y4
+	VMOVUPS 32(R8), Y5
+	VMOVUPS 64(R8), Y6
+	VMOVUPS 96(R8), Y7
+	VMAXPS  Y0, Y4, Y0
+	VMAXPS  Y1, Y5, Y1
+	VMAXPS  Y2, Y6, Y2
+	VMAXPS  Y3, Y7, Y3
+	ADDQ    R10, R8
+	DECQ    R9
+	JMP     maxc_rows32
+
+maxc_store32:
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	ADDQ    $32, AX
+	JMP     maxc_loop32
+
+maxc_loop8:
+	CMPQ    AX, CX
+	JGE     maxc_done
+	VMOVUPS neginf<>(SB), Y0
+	LEAQ    (SI)(AX*4), R8
+	MOVQ    BX, R9
+
+maxc_rows8:
+	TESTQ   R9, R9
+	JLE     maxc_store8
+	VMOVUPS (R8), Y4
+	VMAXPS  Y0, Y4, Y0
+	ADDQ    R10, R8
+	DECQ    R9
+	JMP     maxc_rows8
+
+maxc_store8:
+	VMOVUPS Y0, 0(DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     maxc_loop8
+
+maxc_done:
+	VZEROUPPER
+	RET
+
+// func expSumColsF32AVX2(dst, x, m, s []float32, n, width, stride int) (done int)
+TEXT ·expSumColsF32AVX2(SB), NOSPLIT, $0-128
+	MOVQ    dst_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    m_base+48(FP), R11
+	MOVQ    s_base+72(FP), R12
+	MOVQ    n+96(FP), BX
+	MOVQ    width+104(FP), CX
+	MOVQ    stride+112(FP), R10
+	SHLQ    $2, R10
+	ANDQ    $-8, CX
+	MOVQ    CX, done+120(FP)
+	VMOVUPS lo<>(SB), Y4
+	VMOVUPS hi<>(SB), Y5
+	XORQ    AX, AX
+
+expc_cols:
+	CMPQ    AX, CX
+	JGE     expc_done
+	VMOVUPS (R11)(AX*4), Y14
+	VXORPD  Y12, Y12, Y12
+	VXORPD  Y13, Y13, Y13
+	LEAQ    (SI)(AX*4), R8
+	LEAQ    (DI)(AX*4), R13
+	MOVQ    BX, R9
+
+expc_rows:
+	TESTQ   R9, R9
+	JLE     expc_store
+	VMOVUPS (R8), Y0
+	VSUBPS  Y14, Y0, Y0
+	VANDPS  abs<>(SB), Y0, Y6
+	VCMPPS  $6, fastlim<>(SB), Y6, Y6
+	VPTEST  Y6, Y6
+	JNZ     expc_slow
+	EXP_FAST_AVX2(Y0, Y6, Y8)
+	JMP     expc_put
+
+expc_slow:
+	EXP_SLOW_CORE_AVX2(Y8)
+
+expc_put:
+	TESTQ   DI, DI
+	JZ      expc_sum
+	VMOVUPS Y8, (R13)
+
+expc_sum:
+	ADD8_F64_AVX2(Y8, X8)
+	ADDQ    R10, R8
+	ADDQ    R10, R13
+	DECQ    R9
+	JMP     expc_rows
+
+expc_store:
+	VCVTPD2PSY  Y12, X0
+	VCVTPD2PSY  Y13, X1
+	VINSERTF128 $1, X1, Y0, Y0
+	VMOVUPS     Y0, (R12)(AX*4)
+	ADDQ        $8, AX
+	JMP         expc_cols
+
+expc_done:
+	VZEROUPPER
+	RET
+
+// func scaleColsF32AVX2(x, s []float32, n, width, stride int) (done int)
+TEXT ·scaleColsF32AVX2(SB), NOSPLIT, $0-80
+	MOVQ x_base+0(FP), SI
+	MOVQ s_base+24(FP), R11
+	MOVQ n+48(FP), BX
+	MOVQ width+56(FP), CX
+	MOVQ stride+64(FP), R10
+	SHLQ $2, R10
+	ANDQ $-8, CX
+	MOVQ CX, done+72(FP)
+	MOVQ CX, DX
+	ANDQ $-32, DX
+
+scalec_rows:
+	TESTQ BX, BX
+	JLE   scalec_done
+	XORQ  AX, AX
+
+scalec_loop32:
+	CMPQ    AX, DX
+	JGE     scalec_loop8
+	VMOVUPS 0(R11)(AX*4), Y0
+	VMOVUPS 32(R11)(AX*4), Y1
+	VMOVUPS 64(R11)(AX*4), Y2
+	VMOVUPS 96(R11)(AX*4), Y3
+	VMULPS  0(SI)(AX*4), Y0, Y0
+	VMULPS  32(SI)(AX*4), Y1, Y1
+	VMULPS  64(SI)(AX*4), Y2, Y2
+	VMULPS  96(SI)(AX*4), Y3, Y3
+	VMOVUPS Y0, 0(SI)(AX*4)
+	VMOVUPS Y1, 32(SI)(AX*4)
+	VMOVUPS Y2, 64(SI)(AX*4)
+	VMOVUPS Y3, 96(SI)(AX*4)
+	ADDQ    $32, AX
+	JMP     scalec_loop32
+
+scalec_loop8:
+	CMPQ    AX, CX
+	JGE     scalec_next
+	VMOVUPS 0(R11)(AX*4), Y0
+	VMULPS  0(SI)(AX*4), Y0, Y0
+	VMOVUPS Y0, 0(SI)(AX*4)
+	ADDQ    $8, AX
+	JMP     scalec_loop8
+
+scalec_next:
+	ADDQ R10, SI
+	DECQ BX
+	JMP  scalec_rows
+
+scalec_done:
+	VZEROUPPER
+	RET
+
+// func shiftColsF32AVX2(dst, x, a, b []float32, n, width, stride int) (done int)
+TEXT ·shiftColsF32AVX2(SB), NOSPLIT, $0-128
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ a_base+48(FP), R11
+	MOVQ b_base+72(FP), R12
+	MOVQ n+96(FP), BX
+	MOVQ width+104(FP), CX
+	MOVQ stride+112(FP), R10
+	SHLQ $2, R10
+	ANDQ $-8, CX
+	MOVQ CX, done+120(FP)
+	MOVQ CX, DX
+	ANDQ $-32, DX
+
+shiftc_rows:
+	TESTQ BX, BX
+	JLE   shiftc_done
+	XORQ  AX, AX
+
+shiftc_loop32:
+	CMPQ    AX, DX
+	JGE     shiftc_loop8
+	VMOVUPS 0(SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y1
+	VMOVUPS 64(SI)(AX*4), Y2
+	VMOVUPS 96(SI)(AX*4), Y3
+	VSUBPS  0(R11)(AX*4), Y0, Y0
+	VSUBPS  32(R11)(AX*4), Y1, Y1
+	VSUBPS  64(R11)(AX*4), Y2, Y2
+	VSUBPS  96(R11)(AX*4), Y3, Y3
+	VSUBPS  0(R12)(AX*4), Y0, Y0
+	VSUBPS  32(R12)(AX*4), Y1, Y1
+	VSUBPS  64(R12)(AX*4), Y2, Y2
+	VSUBPS  96(R12)(AX*4), Y3, Y3
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	ADDQ    $32, AX
+	JMP     shiftc_loop32
+
+shiftc_loop8:
+	CMPQ    AX, CX
+	JGE     shiftc_next
+	VMOVUPS 0(SI)(AX*4), Y0
+	VSUBPS  0(R11)(AX*4), Y0, Y0
+	VSUBPS  0(R12)(AX*4), Y0, Y0
+	VMOVUPS Y0, 0(DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     shiftc_loop8
+
+shiftc_next:
+	ADDQ R10, SI
+	ADDQ R10, DI
+	DECQ BX
+	JMP  shiftc_rows
+
+shiftc_done:
 	VZEROUPPER
 	RET
