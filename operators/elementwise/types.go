@@ -66,3 +66,80 @@ func checkInputs(op string, in []*operators.Value, n int) error {
 func unsupported(op string, dt operators.DType) error {
 	return fmt.Errorf("%w: %s does not support %v", operators.ErrUnsupportedType, op, dt)
 }
+
+// toFloat64 returns v's elements as float64 (a copy).
+func toFloat64(v *operators.Value) []float64 {
+	out := make([]float64, v.Len())
+	switch v.DType {
+	case operators.Float32:
+		widen(out, v.F32())
+	case operators.Float64:
+		copy(out, v.F64())
+	case operators.Int8:
+		widen(out, v.I8())
+	case operators.Uint8:
+		widen(out, v.U8())
+	case operators.Int16:
+		widen(out, v.I16())
+	case operators.Uint16:
+		widen(out, v.U16())
+	case operators.Int32:
+		widen(out, v.I32())
+	case operators.Uint32:
+		widen(out, v.U32())
+	case operators.Int64:
+		widen(out, v.I64())
+	case operators.Uint64:
+		widen(out, v.U64())
+	case operators.Float16, operators.BFloat16:
+		hc := codec(v.DType)
+		for i, h := range v.U16() {
+			out[i] = float64(hc.from(h))
+		}
+	}
+	return out
+}
+
+func widen[T number](dst []float64, src []T) {
+	for i, x := range src {
+		dst[i] = float64(x)
+	}
+}
+
+// fromFloat64 stores src into v, converting as Go converts (floats to
+// integers truncate); 16-bit floats round through float32.
+func fromFloat64(v *operators.Value, src []float64) {
+	switch v.DType {
+	case operators.Float32:
+		narrow(v.F32(), src)
+	case operators.Float64:
+		copy(v.F64(), src)
+	case operators.Int8:
+		narrow(v.I8(), src)
+	case operators.Uint8:
+		narrow(v.U8(), src)
+	case operators.Int16:
+		narrow(v.I16(), src)
+	case operators.Uint16:
+		narrow(v.U16(), src)
+	case operators.Int32:
+		narrow(v.I32(), src)
+	case operators.Uint32:
+		narrow(v.U32(), src)
+	case operators.Int64:
+		narrow(v.I64(), src)
+	case operators.Uint64:
+		narrow(v.U64(), src)
+	case operators.Float16, operators.BFloat16:
+		hc := codec(v.DType)
+		for i, x := range src {
+			v.U16()[i] = hc.to(float32(x))
+		}
+	}
+}
+
+func narrow[T number](dst []T, src []float64) {
+	for i, x := range src {
+		dst[i] = T(x)
+	}
+}

@@ -23,4 +23,18 @@ func init() {
 	}
 	registerUnary()
 	registerActivations()
+	operators.Register(
+		// Pow-1: legacy broadcast/axis attributes as for Add-1.
+		operators.Registration{OpType: "Pow", Since: 1, New: newPow(1)},
+		// Pow-7: numpy broadcasting. Opset 12 lets the exponent have its
+		// own numeric type and adds int32/int64 bases; 13 and 15 add
+		// bfloat16. This implementation accepts mixed types from 7 on.
+		operators.Registration{OpType: "Pow", Since: 7, New: newPow(7)},
+		// Clip-1/6: float bounds in the min and max attributes (opset 6
+		// only dropped consumed_inputs).
+		operators.Registration{OpType: "Clip", Since: 1, New: newClip(1)},
+		// Clip-11: the bounds become optional scalar inputs 1 and 2.
+		// Opset 12 adds the integer types, 13 bfloat16.
+		operators.Registration{OpType: "Clip", Since: 11, New: newClip(11)},
+	)
 }
