@@ -3,6 +3,7 @@ package onnxpb
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -246,15 +247,9 @@ func appendFixed64s[T any](dst []T, f *field, name string, max int64, conv func(
 	return nil, fmt.Errorf("field %d (%s): wire type %s, want fixed64 or packed bytes", f.num, name, wireName(f.typ))
 }
 
-// grow makes room for n more elements with one allocation.
-func grow[T any](s []T, n int) []T {
-	if cap(s)-len(s) >= n {
-		return s
-	}
-	t := make([]T, len(s), len(s)+n)
-	copy(t, s)
-	return t
-}
+// grow makes room for n more elements. slices.Grow grows geometrically,
+// so a field split into many small packed runs still costs linear time.
+func grow[T any](s []T, n int) []T { return slices.Grow(s, n) }
 
 func toInt64(v uint64) int64     { return int64(v) }
 func toInt32(v uint64) int32     { return int32(v) }
