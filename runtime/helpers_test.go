@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -117,7 +118,10 @@ var (
 )
 
 func countRun(name string) {
-	c, _ := runCounts.LoadOrStore(name, new(atomic.Int64))
+	c, ok := runCounts.Load(name)
+	if !ok {
+		c, _ = runCounts.LoadOrStore(name, new(atomic.Int64))
+	}
 	c.(*atomic.Int64).Add(1)
 }
 
@@ -172,6 +176,27 @@ func init() {
 			x, yy := in[0].F32(), y.F32()
 			for i := range x {
 				yy[i] = x[i] + 1
+			}
+			out[0] = y
+			return nil
+		}}, nil
+	})
+	// Sum2: y = a + b (float32, equal shapes), in a fresh buffer.
+	reg("Sum2", func(n *operators.Node) (operators.Op, error) {
+		if len(n.Inputs) != 2 || len(n.Outputs) != 1 {
+			return nil, fmt.Errorf("%w: takes 2 inputs and 1 output", operators.ErrInvalidModel)
+		}
+		return &testOp{name: n.Name, run: func(rc *operators.RunContext, in, out []*operators.Value) error {
+			if !slices.Equal(in[0].Shape, in[1].Shape) {
+				return fmt.Errorf("%w: %v and %v", operators.ErrShape, in[0].Shape, in[1].Shape)
+			}
+			y, err := rc.AllocValue(operators.Float32, in[0].Shape, false)
+			if err != nil {
+				return err
+			}
+			a, b, yy := in[0].F32(), in[1].F32(), y.F32()
+			for i := range yy {
+				yy[i] = a[i] + b[i]
 			}
 			out[0] = y
 			return nil

@@ -117,7 +117,9 @@ func newSession(m *onnxpb.Model, baseDir string, o *options) (*Session, error) {
 	}
 	s := &Session{plan: plan, opsets: opsets}
 	for _, slot := range plan.inputs {
-		s.inputs = append(s.inputs, valueInfo(plan, slot, m.Graph.Inputs))
+		if plan.consts[slot] == nil { // not an initializer's default
+			s.inputs = append(s.inputs, valueInfo(plan, slot, m.Graph.Inputs))
+		}
 	}
 	for i, o := range m.Graph.Outputs {
 		vi := valueInfo(plan, plan.outputs[i], []*onnxpb.ValueInfo{o})

@@ -1,0 +1,387 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/runtime/onnxpb"
+)
+
+// poolModel exercises buffer sharing: values passed through (Pass),
+// viewed (Flatten1), scratch space (Scratch) and buffers released and
+// reused along the way.
+//
+//	x -> AddOne(a) -> Pass(b) -> Scratch(c) -> Flatten1(d) -> AddOne(e)
+//	a, e -> Add -> y ; b -> AddOne(f) -> z
+func poolModel() *onnxpb.Model {
+	return model(&onnxpb.Graph{
+		Nodes: []*onnxpb.Node{
+			tnode("p_a", "AddOne", []string{"x"}, []string{"a"}),
+			tnode("p_b", "Pass", []string{"a"}, []string{"b"}),
+			tnode("p_c", "Scratch", []string{"b"}, []string{"c"}),
+			tnode("p_d", "Flatten1", []string{"c"}, []string{"d"}),
+			tnode("p_e", "AddOne", []string{"d"}, []string{"e"}),
+			tnode("p_y", "Sum2", []string{"a", "e"}, []string{"y"}),
+			tnode("p_f", "AddOne", []string{"b"}, []string{"z"}),
+		},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("x", operators.Float32, "n")},
+		Outputs: []*onnxpb.ValueInfo{vinfo("y", operators.Float32, "n"), vinfo("z", operators.Float32, "n")},
+	})
+}
+
+// poolRef computes poolModel's outputs: a = x+1, y = a + (2a+1), z = a+1.
+func poolRef(x []float32) (y, z []float32) {
+	for _, v := range x {
+		a := v + 1
+		y = append(y, a+(2*a+1))
+		z = append(z, a+1)
+	}
+	return y, z
+}
+
+func TestPoolSharing(t *testing.T) {
+	s := mustLoad(t, poolModel())
+	t.Logf("plan:\n%s", s.Plan())
+	// Shapes change between runs so buffers of several classes are
+	// recycled; every result must match the reference exactly (the same
+	// float32 operations in the same order).
+	for i, n := range []int{4, 4, 100, 3, 100, 1000, 4, 0, 17} {
+		x := randF32(uint64(i), n, 100)
+		out := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{n}, x...)})
+		wy, wz := poolRef(x)
+		if !slices.Equal(out["y"].F32(), wy) || !slices.Equal(out["z"].F32(), wz) {
+			t.Fatalf("run %d (n=%d): y=%v z=%v, want %v %v", i, n, out["y"].F32(), out["z"].F32(), wy, wz)
+		}
+	}
+}
+
+func TestOutputsAreFresh(t *testing.T) {
+	// y is x passed through and k is an initializer: the caller must get
+	// copies, never the input's or the constant's memory.
+	m := model(&onnxpb.Graph{
+		Nodes:        []*onnxpb.Node{tnode("pass", "Pass", []string{"x"}, []string{"y"})},
+		Initializers: []*onnxpb.Tensor{initializer("k", f32([]int{2}, 5, 6))},
+		Inputs:       []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 2)},
+		Outputs:      []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 2), vinfo("k", operators.Float32, 2), vinfo("x", operators.Float32, 2)},
+	})
+	s := mustLoad(t, m)
+	x := f32([]int{2}, 1, 2)
+	out := mustRun(t, s, map[string]*operators.Value{"x": x})
+	out["y"].F32()[0] = 99
+	out["k"].F32()[0] = 99
+	out["x"].F32()[1] = 99
+	if x.F32()[0] != 1 || x.F32()[1] != 2 {
+		t.Errorf("writing an output changed the input: %v", x.F32())
+	}
+	out2 := mustRun(t, s, map[string]*operators.Value{"x": x})
+	if !slices.Equal(out2["k"].F32(), []float32{5, 6}) {
+		t.Errorf("writing an output changed the constant: %v", out2["k"].F32())
+	}
+}
+
+func TestConcurrentRuns(t *testing.T) {
+	s := mustLoad(t, softmaxChainModel(), WithThreads(2))
+	ps := mustLoad(t, poolModel())
+	const goroutines, runs = 8, 200
+	type job struct {
+		x      *operators.Value
+		y      []float32
+		py, pz []float32
+	}
+	// Reference results from single-threaded runs, one per batch size.
+	jobs := make([]job, 4)
+	for i := range jobs {
+		b := i + 1
+		x := f32([]int{b, 3, 4}, randF32(uint64(100+i), b*12, 20)...)
+		px := &operators.Value{DType: operators.Float32, Shape: []int{b * 12}, Raw: x.Raw}
+		jobs[i] = job{x: x,
+			y:  mustRun(t, s, map[string]*operators.Value{"x": x})["y"].F32(),
+			py: mustRun(t, ps, map[string]*operators.Value{"x": px})["y"].F32(),
+			pz: mustRun(t, ps, map[string]*operators.Value{"x": px})["z"].F32(),
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		wg.Go(func() {
+			for r := range runs {
+				j := jobs[(g+r)%len(jobs)]
+				out, err := s.RunValues(context.Background(), map[string]*operators.Value{"x": j.x})
+				if err != nil {
+					errs <- err
+					return
+				}
+				px := &operators.Value{DType: operators.Float32, Shape: []int{j.x.Len()}, Raw: j.x.Raw}
+				pout, err := ps.RunValues(context.Background(), map[string]*operators.Value{"x": px})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !bitsEqual(out["y"].F32(), j.y) || !bitsEqual(pout["y"].F32(), j.py) || !bitsEqual(pout["z"].F32(), j.pz) {
+					errs <- errors.New("a concurrent run's output differs from the single-threaded one")
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+func bitsEqual(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSteadyStateAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops states at random under the race detector")
+	}
+	for _, c := range []struct {
+		name  string
+		m     *onnxpb.Model
+		shape []int
+		max   float64
+	}{
+		// What a run must allocate: the result map (2 allocations) and,
+		// per output, its Value, shape and buffer. The pool model's test
+		// operators allocate 3 themselves (Flatten1's Value and shape,
+		// Scratch's shape literal, which escapes through the Allocator
+		// interface). Anything above that is work the plan should have
+		// done once.
+		{"softmax-chain", softmaxChainModel(), []int{4, 3, 4}, 2 + 3},
+		{"pool", poolModel(), []int{64}, 2 + 3*2 + 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := mustLoad(t, c.m, WithThreads(1))
+			in := map[string]*operators.Value{"x": f32(c.shape, randF32(1, operators.NumElements(c.shape), 1)...)}
+			ctx := context.Background()
+			allocs := testing.AllocsPerRun(200, func() {
+				if _, err := s.RunValues(ctx, in); err != nil {
+					t.Fatal(err)
+				}
+			})
+			t.Logf("%s: %.1f allocations per run (%d outputs)", c.name, allocs, len(c.m.Graph.Outputs))
+			if allocs > c.max {
+				t.Errorf("%.1f allocations per run, want at most %v", allocs, c.max)
+			}
+		})
+	}
+}
+
+func TestConstantFolding(t *testing.T) {
+	k := f32([]int{2}, 1, 2)
+	m := model(&onnxpb.Graph{
+		Nodes: []*onnxpb.Node{
+			node("const", "Constant", nil, []string{"c"}, tensorAttr("value", f32([]int{2}, 10, 20))),
+			node("sum", "Add", []string{"c", "k"}, []string{"s"}),
+			tnode("fold_me", "AddOne", []string{"s"}, []string{"t"}),
+			tnode("live", "AddOne", []string{"x"}, []string{"u"}),
+			node("out", "Add", []string{"t", "u"}, []string{"y"}),
+			tnode("unused", "AddOne", []string{"x"}, []string{"dead"}),
+		},
+		Initializers: []*onnxpb.Tensor{initializer("k", k)},
+		Inputs:       []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 2)},
+		Outputs:      []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 2)},
+	})
+	s := mustLoad(t, m)
+	if f := s.Plan().Folded(); !slices.Equal(f, []string{"const", "sum", "fold_me"}) {
+		t.Errorf("Folded() = %v", f)
+	}
+	var steps []string
+	for _, st := range s.Plan().Steps() {
+		steps = append(steps, st.Name)
+	}
+	if !slices.Equal(steps, []string{"live", "out"}) {
+		t.Errorf("steps = %v, want [live out] (folded and unused nodes removed)", steps)
+	}
+	before := runsOf("fold_me")
+	want := []float32{(10 + 1 + 1) + (5 + 1), (20 + 2 + 1) + (6 + 1)}
+	for range 3 {
+		y := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{2}, 5, 6)})["y"].F32()
+		if !slices.Equal(y, want) {
+			t.Fatalf("y = %v, want %v", y, want)
+		}
+	}
+	if n := runsOf("fold_me") - before; n != 0 {
+		t.Errorf("the folded node ran %d times during runs", n)
+	}
+
+	// Without optimisations every node is a step and runs each time.
+	s = mustLoad(t, m, WithoutOptimizations())
+	if len(s.Plan().Folded()) != 0 || len(s.Plan().Steps()) != 6 {
+		t.Errorf("unoptimised plan: folded %v, %d steps", s.Plan().Folded(), len(s.Plan().Steps()))
+	}
+	before = runsOf("fold_me")
+	y := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{2}, 5, 6)})["y"].F32()
+	if !slices.Equal(y, want) {
+		t.Fatalf("unoptimised: y = %v, want %v", y, want)
+	}
+	if n := runsOf("fold_me") - before; n != 1 {
+		t.Errorf("unoptimised: fold_me ran %d times, want 1", n)
+	}
+}
+
+func TestOverridableInitializer(t *testing.T) {
+	m := model(&onnxpb.Graph{
+		Nodes:        []*onnxpb.Node{node("add", "Add", []string{"x", "bias"}, []string{"y"})},
+		Initializers: []*onnxpb.Tensor{initializer("bias", f32([]int{2}, 1, 2))},
+		Inputs:       []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 2), vinfo("bias", operators.Float32, 2)},
+		Outputs:      []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 2)},
+	})
+	s := mustLoad(t, m)
+	if in := s.Inputs(); len(in) != 1 || in[0].Name != "x" {
+		t.Errorf("Inputs() = %+v, want only x", in)
+	}
+	x := f32([]int{2}, 10, 20)
+	if y := mustRun(t, s, map[string]*operators.Value{"x": x})["y"].F32(); !slices.Equal(y, []float32{11, 22}) {
+		t.Errorf("default bias: y = %v", y)
+	}
+	y := mustRun(t, s, map[string]*operators.Value{"x": x, "bias": f32([]int{2}, 100, 200)})["y"].F32()
+	if !slices.Equal(y, []float32{110, 220}) {
+		t.Errorf("overridden bias: y = %v", y)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	m := model(&onnxpb.Graph{
+		Nodes: []*onnxpb.Node{
+			tnode("c_first", "AddOne", []string{"x"}, []string{"a"}),
+			tnode("c_cancel", "Cancel", []string{"a"}, []string{"b"}),
+			tnode("c_after", "AddOne", []string{"b"}, []string{"y"}),
+		},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 2)},
+		Outputs: []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 2)},
+	})
+	s := mustLoad(t, m)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancels.Store("c_cancel", cancel)
+	defer cancels.Delete("c_cancel")
+	before := runsOf("c_after")
+	_, err := s.RunValues(ctx, map[string]*operators.Value{"x": f32([]int{2}, 1, 2)})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if n := runsOf("c_after") - before; n != 0 {
+		t.Errorf("a node ran after cancellation")
+	}
+	// A context cancelled before the run starts stops it at once.
+	if _, err := s.RunValues(ctx, map[string]*operators.Value{"x": f32([]int{2}, 1, 2)}); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	// The session still works afterwards.
+	y := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{2}, 1, 2)})["y"].F32()
+	if !slices.Equal(y, []float32{3, 4}) {
+		t.Errorf("y = %v", y)
+	}
+}
+
+func TestThreadsOption(t *testing.T) {
+	m := model(&onnxpb.Graph{
+		Nodes:   []*onnxpb.Node{tnode("th", "Threads", []string{"x"}, []string{"y"})},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 1)},
+		Outputs: []*onnxpb.ValueInfo{vinfo("y", operators.Float32)},
+	})
+	for _, n := range []int{1, 3, 7} {
+		s := mustLoad(t, m, WithThreads(n))
+		y := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{1}, 0)})["y"]
+		if len(y.Shape) != 0 || y.F32()[0] != float32(n) {
+			t.Errorf("WithThreads(%d): operator saw %v", n, y.F32())
+		}
+	}
+}
+
+func TestSubgraphCapturesOuterValues(t *testing.T) {
+	// The body reads "a" (computed in the outer graph) and "k" (an outer
+	// initializer) without declaring them as inputs, plus its own input.
+	body := &onnxpb.Graph{
+		Name: "body",
+		Nodes: []*onnxpb.Node{
+			node("b_add", "Add", []string{"a", "k"}, []string{"t"}),
+			node("b_add2", "Add", []string{"t", "bin"}, []string{"r"}),
+		},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("bin", operators.Float32, 2)},
+		Outputs: []*onnxpb.ValueInfo{vinfo("r", operators.Float32, 2), vinfo("a", operators.Float32, 2)},
+	}
+	m := model(&onnxpb.Graph{
+		Nodes: []*onnxpb.Node{
+			// Listed before "a" is produced: the body's use of "a" must
+			// order the nodes.
+			tnode("sub", "RunBody", []string{"x"}, []string{"y", "ya"}, graphAttr("body", body)),
+			tnode("make_a", "AddOne", []string{"x"}, []string{"a"}),
+		},
+		Initializers: []*onnxpb.Tensor{initializer("k", f32([]int{2}, 100, 200))},
+		Inputs:       []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 2)},
+		Outputs:      []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 2), vinfo("ya", operators.Float32, 2)},
+	})
+	s := mustLoad(t, m)
+	for range 3 {
+		out := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{2}, 1, 2)})
+		if y := out["y"].F32(); !slices.Equal(y, []float32{2 + 100 + 1, 3 + 200 + 2}) {
+			t.Fatalf("y = %v", y)
+		}
+		if ya := out["ya"].F32(); !slices.Equal(ya, []float32{2, 3}) {
+			t.Fatalf("ya = %v", ya)
+		}
+	}
+	// A body reading a name nobody defines is a load error naming it.
+	body.Nodes[0].Inputs[0] = "nobody"
+	err := loadErr(t, m)
+	if !strings.Contains(err.Error(), `"nobody"`) || !strings.Contains(err.Error(), `subgraph "body"`) {
+		t.Errorf("error %q should name the value and the subgraph", err)
+	}
+}
+
+func TestRunDense(t *testing.T) {
+	s := mustLoad(t, softmaxChainModel())
+	x := randF32(3, 24, 5)
+	d := tensor.New(tensor.WithShape(2, 3, 4), tensor.WithBacking(slices.Clone(x)))
+	out, err := s.Run(context.Background(), map[string]*tensor.Dense{"x": d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := out["y"]
+	if !slices.Equal([]int(y.Shape()), []int{2, 3, 4}) || y.Dtype() != tensor.Float32 {
+		t.Fatalf("y: %v %v", y.Shape(), y.Dtype())
+	}
+	want := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{2, 3, 4}, x...)})["y"].F32()
+	if !bitsEqual(y.Data().([]float32), want) {
+		t.Errorf("Run and RunValues disagree")
+	}
+	// A wrong element type is reported with the input's name.
+	bad := tensor.New(tensor.WithShape(2, 3, 4), tensor.WithBacking(make([]float64, 24)))
+	if _, err := s.Run(context.Background(), map[string]*tensor.Dense{"x": bad}); err == nil || !strings.Contains(err.Error(), `"x"`) {
+		t.Errorf("float64 input: err = %v", err)
+	}
+	// A view is materialised first.
+	big := tensor.New(tensor.WithShape(4, 3, 4), tensor.WithBacking(append(slices.Clone(x), make([]float32, 24)...)))
+	view, err := big.Slice(tensor.S(0, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = s.Run(context.Background(), map[string]*tensor.Dense{"x": view.(*tensor.Dense)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bitsEqual(out["y"].Data().([]float32), want) {
+		t.Errorf("view input gives a different result")
+	}
+}
