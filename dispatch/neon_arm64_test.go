@@ -15,42 +15,79 @@ import (
 //	GOARCH=arm64 go test -exec qemu-aarch64-static ./dispatch/
 //
 // Tolerances:
-//   - MaxF32, ScaleF32, ShiftF32 and their column forms do the same IEEE
-//     operations as the reference, so results must be equal (NaN matching
-//     NaN, and for max +0 matching -0, which FMAX may order differently).
-//   - exp: the reference is math.Exp rounded once (within 0.5 ULP plus
-//     float64 error); the NEON exp measures under 1.02 ULP from the exact
-//     value (TestNEONExpULP), so the two may differ by up to 2 ULP.
-//   - sums of exp: every term is positive and within 2 ULP (2^-22
-//     relative), both sides accumulate in float64 and round once, so the
-//     sums agree to 2^-22 plus one float32 rounding: 3e-7 relative.
+//   - Max, Scale, Shift and their column forms do the same IEEE operations
+//     as the reference, so results must be equal (NaN matching NaN, and for
+//     max +0 matching -0, which FMAX may order differently).
+//   - exp: the float32 reference is math.Exp rounded once (within 0.5 ULP
+//     plus float64 error) and the NEON exp measures under 1.02 ULP from the
+//     exact value (TestNEONExpULP); the float64 reference is math.Exp
+//     (under 1 ULP) and the NEON one measures under 1 ULP from it. So the
+//     two may differ by up to 2 ULP.
+//   - sums of exp: every term is positive and within 2 ULP. float32 sums
+//     accumulate in float64 on both sides and round once, so they agree to
+//     2·2^-23 plus one float32 rounding: 3e-7 relative. float64 sums are
+//     accumulated in a different order (lanes vs one sequence); for the
+//     at most 1000 terms here each order is within 1000·2^-53 ≈ 1.1e-13 of
+//     the exact sum, so 1e-12 relative covers both orders and the terms.
 
-const (
-	neonExpULPLimit = 2
-	neonSumRelTol   = 3e-7
-)
+const neonExpULPLimit = 2
 
-// neonTable returns the NEON table.
+type neonFloat interface{ ~float32 | ~float64 }
+
+// neonKernels holds the entries of one element type.
+type neonKernels[T neonFloat] struct {
+	Max        func(x []T) T
+	ExpSum     func(dst, x []T, m T) T
+	SumExp     func(x []T, m T) T
+	Scale      func(x []T, s T)
+	Shift      func(dst, x []T, a, b T)
+	Exp        func(dst, x []T)
+	MaxCols    func(m, x []T, n, width, stride int)
+	ExpSumCols func(dst, x, m, s []T, n, width, stride int)
+	SumExpCols func(x, m, s []T, n, width, stride int)
+	ScaleCols  func(x, s []T, n, width, stride int)
+	ShiftCols  func(dst, x, a, b []T, n, width, stride int)
+}
+
+func neonF32(k *Kernels) neonKernels[float32] {
+	return neonKernels[float32]{k.MaxF32, k.ExpSumF32, k.SumExpF32, k.ScaleF32, k.ShiftF32, k.ExpF32,
+		k.MaxColsF32, k.ExpSumColsF32, k.SumExpColsF32, k.ScaleColsF32, k.ShiftColsF32}
+}
+
+func neonF64(k *Kernels) neonKernels[float64] {
+	return neonKernels[float64]{k.MaxF64, k.ExpSumF64, k.SumExpF64, k.ScaleF64, k.ShiftF64, k.ExpF64,
+		k.MaxColsF64, k.ExpSumColsF64, k.SumExpColsF64, k.ScaleColsF64, k.ShiftColsF64}
+}
+
+// neonTable returns the NEON table and checks every entry came from it.
 func neonTable(t *testing.T) *Kernels {
 	t.Helper()
 	k, err := ForLevel(NEON)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k.Level != NEON {
-		t.Fatalf("table level %s, want neon", k.Level)
+	for _, e := range k.Entries() {
+		if e.Level != NEON {
+			t.Errorf("entry %s comes from %s, want neon", e.Name, e.Level)
+		}
 	}
 	return k
 }
 
-// neonUlps returns how many float32 ULPs (of want) got is from want, a float64
-// value; 0 if both are the same infinity or both NaN, +Inf if only one is.
-// Below the normal range the ULP is the subnormal spacing 2^-149.
-func neonUlps(got float32, want float64) float64 {
-	g := float64(got)
-	if w32 := float64(float32(want)); math.IsInf(w32, 0) {
-		want = w32 // past the float32 range: the right answer is ±Inf
+func is64[T neonFloat]() bool { var z T; return any(z) != any(float32(0)) }
+
+// neonUlps returns how many ULPs of T (measured at want) got is from want;
+// 0 if both are the same infinity or both NaN, +Inf if only one is. Below
+// the normal range the ULP is the subnormal spacing.
+func neonUlps[T neonFloat](got T, want float64) float64 {
+	mant, minExp := 24, -126
+	if is64[T]() {
+		mant, minExp = 53, -1022
 	}
+	if w := float64(T(want)); math.IsInf(w, 0) {
+		want = w // past the range of T: the right answer is ±Inf
+	}
+	g := float64(got)
 	switch {
 	case math.IsNaN(g) || math.IsNaN(want):
 		if math.IsNaN(g) && math.IsNaN(want) {
@@ -64,34 +101,45 @@ func neonUlps(got float32, want float64) float64 {
 		return math.Inf(1)
 	}
 	w := math.Abs(want)
-	ulp := math.Ldexp(1, -149)
-	if w >= math.Ldexp(1, -126) {
+	ulp := math.Ldexp(1, minExp-mant+1)
+	if w >= math.Ldexp(1, minExp) {
 		_, e := math.Frexp(w) // w = f·2^e, f in [0.5, 1)
-		ulp = math.Ldexp(1, e-24)
+		ulp = math.Ldexp(1, e-mant)
 	}
 	return math.Abs(g-want) / ulp
 }
 
-// neonSameF32 reports whether a and b are equal or both NaN.
-func neonSameF32(a, b float32) bool { return a == b || (a != a && b != b) }
+// neonSame reports whether a and b are equal or both NaN.
+func neonSame[T neonFloat](a, b T) bool { return a == b || (a != a && b != b) }
 
-var neonEdgeValues = []float32{
-	0, float32(math.Copysign(0, -1)), 1, -1, 0.5, -0.5,
-	float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)),
-	88, 88.72, 88.73, 89, 100, 1e4, -1e4, -87, -88, -100, -103.97, -103.98, -104, -150,
-	math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32, 1e-30, -1e-30,
+func neonEdgeValues[T neonFloat]() []T {
+	v := []float64{
+		0, math.Copysign(0, -1), 1, -1, 0.5, -0.5, math.NaN(), math.Inf(1), math.Inf(-1),
+		88, 88.72, 88.73, 89, 100, 1e4, -1e4, -87, -88, -100, -103.97, -103.98, -104, -150,
+		math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32, 1e-30, -1e-30,
+	}
+	if is64[T]() {
+		v = append(v, 709.78, 709.79, 710, -708.4, -745.1, -745.2, -746, -800,
+			math.MaxFloat64, -math.MaxFloat64, math.SmallestNonzeroFloat64)
+	}
+	out := make([]T, len(v))
+	for i, x := range v {
+		out[i] = T(x)
+	}
+	return out
 }
 
-// neonRandVec returns n values: mostly uniform in [-lim, lim], with an edge
-// value now and then when edges is set.
-func neonRandVec(r *rand.Rand, n int, lim float32, edges bool) []float32 {
-	v := make([]float32, n)
+// neonRandVec returns n values: mostly uniform in [-lim, lim], with an
+// edge value now and then when edges is set.
+func neonRandVec[T neonFloat](r *rand.Rand, n int, lim float64, edges bool) []T {
+	ev := neonEdgeValues[T]()
+	v := make([]T, n)
 	for i := range v {
 		if edges && r.IntN(8) == 0 {
-			v[i] = neonEdgeValues[r.IntN(len(neonEdgeValues))]
+			v[i] = ev[r.IntN(len(ev))]
 			continue
 		}
-		v[i] = (2*r.Float32() - 1) * lim
+		v[i] = T((2*r.Float64() - 1) * lim)
 	}
 	return v
 }
@@ -99,11 +147,11 @@ func neonRandVec(r *rand.Rand, n int, lim float32, edges bool) []float32 {
 // neonGuarded returns a slice holding v at offset off inside a buffer with
 // guard NaNs on both sides, and a function that fails the test if a guard
 // changed.
-func neonGuarded(t *testing.T, v []float32, off int) ([]float32, func()) {
+func neonGuarded[T neonFloat](t *testing.T, v []T, off int) ([]T, func()) {
 	t.Helper()
 	const g = 5
-	buf := make([]float32, off+len(v)+2*g)
-	guard := math.Float32frombits(0x7fc0dead) // a NaN with a payload
+	buf := make([]T, off+len(v)+2*g)
+	guard := neonGuardNaN[T]()
 	for i := range buf {
 		buf[i] = guard
 	}
@@ -115,11 +163,33 @@ func neonGuarded(t *testing.T, v []float32, off int) ([]float32, func()) {
 			if i >= off+g && i < off+g+len(v) {
 				continue
 			}
-			if math.Float32bits(x) != 0x7fc0dead {
+			if !neonIsGuard(x) {
 				t.Fatalf("guard element %d (buffer start %d, length %d) overwritten: %v", i, off+g, len(v), x)
 			}
 		}
 	}
+}
+
+// neonGuardNaN is a NaN with a payload no arithmetic produces.
+func neonGuardNaN[T neonFloat]() T {
+	var z T
+	switch p := any(&z).(type) {
+	case *float32:
+		*p = math.Float32frombits(0x7fc0dead)
+	case *float64:
+		*p = math.Float64frombits(0x7ff800000000dead)
+	}
+	return z
+}
+
+func neonIsGuard[T neonFloat](x T) bool {
+	switch v := any(x).(type) {
+	case float32:
+		return math.Float32bits(v) == 0x7fc0dead
+	case float64:
+		return math.Float64bits(v) == 0x7ff800000000dead
+	}
+	return false
 }
 
 func neonNewRand(t *testing.T) *rand.Rand {
@@ -128,71 +198,109 @@ func neonNewRand(t *testing.T) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }
 
-var neonRowLengths = func() []int {
-	var ls []int
-	for n := 0; n <= 40; n++ {
-		ls = append(ls, n)
-	}
-	return append(ls, 1000)
-}()
-
-// TestNEONExpULP measures the NEON exp against float64 math.Exp over a dense
-// sweep of [-104, 0], a sweep of (0, 89] and the edge values, and checks
+// TestNEONExpULP measures the NEON exp against float64 math.Exp over dense
+// sweeps of the range where the result is finite and nonzero, and checks
 // the special cases the reference has.
 func TestNEONExpULP(t *testing.T) {
 	k := neonTable(t)
-	var xs []float32
-	// Every 61st float32 in [-104, -2^-20]: about 290k values covering
-	// every binade, including the results that come out subnormal.
-	for b := math.Float32bits(-104); b >= math.Float32bits(-0x1p-20); b -= 61 {
-		xs = append(xs, math.Float32frombits(b))
+	t.Run("float32", func(t *testing.T) {
+		var xs []float32
+		// Every 61st float32 in [-104, -2^-20]: about 3.7 million values
+		// covering every binade, including results that come out subnormal.
+		for b := math.Float32bits(-104); b >= math.Float32bits(-0x1p-20); b -= 61 {
+			xs = append(xs, math.Float32frombits(b))
+		}
+		for i := 0; i <= 1<<16; i++ {
+			xs = append(xs, -104*float32(i)/(1<<16), 89*float32(i)/(1<<16))
+		}
+		xs = append(xs, neonEdgeValues[float32]()...)
+		neonExpSweep(t, k.ExpF32, xs, 1.5)
+		neonExpCases(t, k.ExpF32, []neonExpCase{
+			{-100, func(y float64) bool { return math.Abs(y-3.7835e-44) < 2e-45 }, "≈ 3.78e-44 (subnormal)"},
+			{-103.9, func(y float64) bool { return y > 0 }, "> 0"},
+			{-103.99, func(y float64) bool { return y == 0 }, "0"},
+			{88.7, func(y float64) bool { return !math.IsInf(y, 0) && y > 3e38 }, "finite, > 3e38"},
+			{88.73, func(y float64) bool { return math.IsInf(y, 1) }, "+Inf"},
+		})
+	})
+	t.Run("float64", func(t *testing.T) {
+		var xs []float64
+		r := neonNewRand(t)
+		for i := 0; i <= 1<<19; i++ {
+			xs = append(xs, -746+1456*float64(i)/(1<<19)) // [-746, 710]
+		}
+		for i := 0; i < 1<<18; i++ {
+			xs = append(xs, -math.Ldexp(1+r.Float64(), r.IntN(60)-50)) // every binade near 0
+		}
+		for i := 0; i < 1<<16; i++ {
+			xs = append(xs, -745.2+r.Float64()*(745.2-708.3)) // subnormal results
+		}
+		xs = append(xs, neonEdgeValues[float64]()...)
+		neonExpSweep(t, k.ExpF64, xs, 1.5)
+		neonExpCases(t, k.ExpF64, []neonExpCase{
+			{-740, func(y float64) bool { return y > 4e-322 && y < 5e-322 }, "≈ 4.2e-322 (subnormal)"},
+			{-745.1, func(y float64) bool { return y == math.SmallestNonzeroFloat64 }, "2^-1074"},
+			{-745.2, func(y float64) bool { return y == 0 }, "0"},
+			{709.78, func(y float64) bool { return !math.IsInf(y, 0) && y > 1.7e308 }, "finite, > 1.7e308"},
+			{709.79, func(y float64) bool { return math.IsInf(y, 1) }, "+Inf"},
+		})
+	})
+}
+
+func neonExpSweep[T neonFloat](t *testing.T, exp func(dst, x []T), xs []T, limit float64) {
+	got := make([]T, len(xs))
+	exp(got, xs)
+	worst, worstX, worstNormal := 0.0, T(0), 0.0
+	minNormal := math.Ldexp(1, -126)
+	if is64[T]() {
+		minNormal = math.Ldexp(1, -1022)
 	}
-	for i := 0; i <= 1<<16; i++ {
-		xs = append(xs, -104*float32(i)/(1<<16), 89*float32(i)/(1<<16))
-	}
-	xs = append(xs, neonEdgeValues...)
-	got := make([]float32, len(xs))
-	k.ExpF32(got, xs)
-	worst, worstX := 0.0, float32(0)
 	for i, x := range xs {
-		e := neonUlps(got[i], math.Exp(float64(x)))
+		want := math.Exp(float64(x))
+		e := neonUlps(got[i], want)
 		if e > worst {
 			worst, worstX = e, x
 		}
+		if want >= minNormal {
+			worstNormal = max(worstNormal, e)
+		}
 	}
-	t.Logf("NEON exp: max error %.3f ULP (at x = %g) over %d inputs", worst, worstX, len(xs))
-	if worst > 1.5 {
-		t.Errorf("NEON exp error %.3f ULP at x = %g, want <= 1.5", worst, worstX)
+	t.Logf("NEON exp: max error %.3f ULP against math.Exp (at x = %v; %.3f ULP where the result is normal) over %d inputs",
+		worst, worstX, worstNormal, len(xs))
+	if worst > limit {
+		t.Errorf("NEON exp error %.3f ULP at x = %v, want <= %v", worst, worstX, limit)
 	}
+}
 
-	cases := []struct {
-		x    float32
-		want func(float32) bool
-		desc string
-	}{
-		{-100, func(y float32) bool { return math.Abs(float64(y)-3.7835e-44) < 2e-45 }, "≈ 3.78e-44 (subnormal)"},
-		{-103.9, func(y float32) bool { return y > 0 }, "> 0"},
-		{-103.99, func(y float32) bool { return y == 0 }, "0"},
-		{-1000, func(y float32) bool { return y == 0 }, "0"},
-		{float32(math.Inf(-1)), func(y float32) bool { return y == 0 && !math.Signbit(float64(y)) }, "+0"},
-		{float32(math.NaN()), func(y float32) bool { return y != y }, "NaN"},
-		{88.7, func(y float32) bool { return !math.IsInf(float64(y), 0) && y > 3e38 }, "finite, > 3e38"},
-		{88.73, func(y float32) bool { return math.IsInf(float64(y), 1) }, "+Inf"},
-		{1e4, func(y float32) bool { return math.IsInf(float64(y), 1) }, "+Inf"},
-		{float32(math.Inf(1)), func(y float32) bool { return math.IsInf(float64(y), 1) }, "+Inf"},
-		{0, func(y float32) bool { return y == 1 }, "1"},
-		{float32(math.Copysign(0, -1)), func(y float32) bool { return y == 1 }, "1"},
-	}
+type neonExpCase struct {
+	x    float64
+	want func(float64) bool
+	desc string
+}
+
+func neonExpCases[T neonFloat](t *testing.T, exp func(dst, x []T), extra []neonExpCase) {
+	cases := append([]neonExpCase{
+		{-1000, func(y float64) bool { return y == 0 }, "0"},
+		{math.Inf(-1), func(y float64) bool { return y == 0 && !math.Signbit(y) }, "+0"},
+		{math.NaN(), func(y float64) bool { return y != y }, "NaN"},
+		{1e4, func(y float64) bool { return math.IsInf(y, 1) }, "+Inf"},
+		{math.Inf(1), func(y float64) bool { return math.IsInf(y, 1) }, "+Inf"},
+		{0, func(y float64) bool { return y == 1 }, "1"},
+		{math.Copysign(0, -1), func(y float64) bool { return y == 1 }, "1"},
+		{1, func(y float64) bool { return neonUlps(T(y), math.E) <= 1 }, "e within 1 ULP"},
+	}, extra...)
 	for _, c := range cases {
-		// Put the value in every lane position of a full vector and in the
-		// scalar tail.
-		for pos := 0; pos < 5; pos++ {
-			x := []float32{1, 1, 1, 1, 1}
-			x[pos] = c.x
-			y := make([]float32, len(x))
-			k.ExpF32(y, x)
-			if !c.want(y[pos]) {
-				t.Errorf("exp(%g) in lane %d = %g, want %s", c.x, pos, y[pos], c.desc)
+		// Put the value in every lane of a block of 8 elements, which the
+		// vector code does whole. (A ninth element would be the reference's:
+		// Go's math.Exp on arm64 returns 0 for x in (-745.13, -745.0],
+		// where the NEON exp gives 2^-1074.)
+		for pos := 0; pos < 8; pos++ {
+			x := []T{1, 1, 1, 1, 1, 1, 1, 1}
+			x[pos] = T(c.x)
+			y := make([]T, len(x))
+			exp(y, x)
+			if !c.want(float64(y[pos])) {
+				t.Errorf("exp(%v) at index %d = %v, want %s", c.x, pos, y[pos], c.desc)
 			}
 		}
 	}
@@ -200,125 +308,130 @@ func TestNEONExpULP(t *testing.T) {
 
 func TestNEONRows(t *testing.T) {
 	k, g := neonTable(t), Generic()
+	lengths := []int{}
+	for n := 0; n <= 40; n++ {
+		lengths = append(lengths, n)
+	}
+	lengths = append(lengths, 1000)
+	t.Run("float32", func(t *testing.T) { neonRows(t, neonF32(k), neonF32(g), lengths, 3e-7) })
+	t.Run("float64", func(t *testing.T) { neonRows(t, neonF64(k), neonF64(g), lengths, 1e-12) })
+}
+
+func neonRows[T neonFloat](t *testing.T, k, g neonKernels[T], lengths []int, sumTol float64) {
 	r := neonNewRand(t)
-	for _, n := range neonRowLengths {
+	for _, n := range lengths {
 		for off := 0; off < 2; off++ {
 			for _, edges := range []bool{false, true} {
-				name := fmt.Sprintf("n=%d/off=%d/edges=%v", n, off, edges)
-				in := neonRandVec(r, n, 30, edges)
-				t.Run(name, func(t *testing.T) { neonCheckRows(t, k, g, in, off) })
+				in := neonRandVec[T](r, n, 30, edges)
+				t.Run(fmt.Sprintf("n=%d/off=%d/edges=%v", n, off, edges), func(t *testing.T) {
+					neonCheckRows(t, k, g, in, off, sumTol)
+				})
 			}
 		}
 	}
-	// All-equal rows and rows whose max is at either end.
-	for _, n := range []int{1, 4, 7, 8, 9, 33} {
-		eq := make([]float32, n)
+	// All-equal rows and a rising ramp (max at the end).
+	for _, n := range []int{1, 2, 3, 4, 7, 8, 9, 33} {
+		eq := make([]T, n)
+		ramp := make([]T, n)
 		for i := range eq {
-			eq[i] = 3.25
+			eq[i], ramp[i] = 3.25, T(i)-5
 		}
-		t.Run(fmt.Sprintf("equal/n=%d", n), func(t *testing.T) { neonCheckRows(t, k, g, eq, 0) })
-		ramp := make([]float32, n)
-		for i := range ramp {
-			ramp[i] = float32(i) - 5
-		}
-		t.Run(fmt.Sprintf("ramp/n=%d", n), func(t *testing.T) { neonCheckRows(t, k, g, ramp, 1) })
+		t.Run(fmt.Sprintf("equal/n=%d", n), func(t *testing.T) { neonCheckRows(t, k, g, eq, 0, sumTol) })
+		t.Run(fmt.Sprintf("ramp/n=%d", n), func(t *testing.T) { neonCheckRows(t, k, g, ramp, 1, sumTol) })
 	}
 }
 
-func neonCheckRows(t *testing.T, k, g *Kernels, in []float32, off int) {
+func neonCheckRows[T neonFloat](t *testing.T, k, g neonKernels[T], in []T, off int, sumTol float64) {
 	n := len(in)
 	x, checkX := neonGuarded(t, in, off)
 	unchanged := func(what string) {
 		t.Helper()
 		checkX()
 		for i := range x {
-			if math.Float32bits(x[i]) != math.Float32bits(in[i]) {
+			if !neonSame(x[i], in[i]) {
 				t.Fatalf("%s changed its input at %d: %v -> %v", what, i, in[i], x[i])
 			}
 		}
 	}
+	checkSum := func(what string, got, want T) {
+		t.Helper()
+		if !neonSumOK(got, want, sumTol) {
+			t.Errorf("%s = %v, want %v (relative tolerance %g)", what, got, want, sumTol)
+		}
+	}
 
-	m := float32(0.75)
+	m := T(0.75)
 	if n > 0 {
-		got, want := k.MaxF32(x), g.MaxF32(in)
-		unchanged("MaxF32")
+		got, want := k.Max(x), g.Max(in)
+		unchanged("Max")
 		hasNaN := false
 		for _, v := range in {
 			hasNaN = hasNaN || v != v
 		}
 		if !(got == want || (hasNaN && got != got)) {
-			t.Errorf("MaxF32 = %v, want %v", got, want)
+			t.Errorf("Max = %v, want %v", got, want)
 		}
 		if want == want && !math.IsInf(float64(want), 0) {
 			m = want
 		}
 	}
 
-	// ExpSumF32, out of place and in place.
-	want := make([]float32, n)
-	wantS := g.ExpSumF32(want, in, m)
-	dst, checkDst := neonGuarded(t, make([]float32, n), 1-off)
-	gotS := k.ExpSumF32(dst, x, m)
-	unchanged("ExpSumF32")
+	// ExpSum out of place and in place, SumExp.
+	want := make([]T, n)
+	wantS := g.ExpSum(want, in, m)
+	dst, checkDst := neonGuarded(t, make([]T, n), 1-off)
+	gotS := k.ExpSum(dst, x, m)
+	unchanged("ExpSum")
 	checkDst()
-	neonCheckExp(t, "ExpSumF32", dst, want)
-	neonCheckSum(t, "ExpSumF32", gotS, wantS)
-	if s := k.SumExpF32(x, m); !neonSumOK(s, wantS) {
-		t.Errorf("SumExpF32 = %v, want %v", s, wantS)
-	}
-	unchanged("SumExpF32")
+	neonCheckExp(t, "ExpSum", dst, want)
+	checkSum("ExpSum sum", gotS, wantS)
+	checkSum("SumExp", k.SumExp(x, m), wantS)
+	unchanged("SumExp")
 	inPlace, checkIP := neonGuarded(t, in, off)
-	gotS = k.ExpSumF32(inPlace, inPlace, m)
+	gotS = k.ExpSum(inPlace, inPlace, m)
 	checkIP()
-	neonCheckExp(t, "ExpSumF32 in place", inPlace, want)
-	neonCheckSum(t, "ExpSumF32 in place", gotS, wantS)
+	neonCheckExp(t, "ExpSum in place", inPlace, want)
+	checkSum("ExpSum in place sum", gotS, wantS)
 
-	// ExpF32.
-	g.ExpF32(want, in)
-	k.ExpF32(dst, x)
-	unchanged("ExpF32")
+	// Exp.
+	g.Exp(want, in)
+	k.Exp(dst, x)
+	unchanged("Exp")
 	checkDst()
-	neonCheckExp(t, "ExpF32", dst, want)
+	neonCheckExp(t, "Exp", dst, want)
 
-	// ShiftF32, out of place and in place: exact.
-	a, b := float32(1.5), float32(-0.25)
-	g.ShiftF32(want, in, a, b)
-	k.ShiftF32(dst, x, a, b)
-	unchanged("ShiftF32")
+	// Shift, out of place and in place: exact.
+	a, b := T(1.5), T(-0.25)
+	g.Shift(want, in, a, b)
+	k.Shift(dst, x, a, b)
+	unchanged("Shift")
 	checkDst()
-	neonCheckExact(t, "ShiftF32", dst, want)
+	neonCheckExact(t, "Shift", dst, want)
 	copy(inPlace, in)
-	k.ShiftF32(inPlace, inPlace, a, b)
+	k.Shift(inPlace, inPlace, a, b)
 	checkIP()
-	neonCheckExact(t, "ShiftF32 in place", inPlace, want)
+	neonCheckExact(t, "Shift in place", inPlace, want)
 
-	// ScaleF32 (in place by definition): exact.
+	// Scale (in place by definition): exact.
 	copy(want, in)
-	g.ScaleF32(want, 0.3)
+	g.Scale(want, 0.3)
 	copy(inPlace, in)
-	k.ScaleF32(inPlace, 0.3)
+	k.Scale(inPlace, 0.3)
 	checkIP()
-	neonCheckExact(t, "ScaleF32", inPlace, want)
+	neonCheckExact(t, "Scale", inPlace, want)
 }
 
-func neonSumOK(got, want float32) bool {
+func neonSumOK[T neonFloat](got, want T, tol float64) bool {
 	if want != want || got != got {
 		return want != want && got != got
 	}
 	if math.IsInf(float64(want), 0) {
 		return got == want
 	}
-	return math.Abs(float64(got)-float64(want)) <= neonSumRelTol*math.Abs(float64(want))
+	return math.Abs(float64(got)-float64(want)) <= tol*math.Abs(float64(want))
 }
 
-func neonCheckSum(t *testing.T, what string, got, want float32) {
-	t.Helper()
-	if !neonSumOK(got, want) {
-		t.Errorf("%s sum = %v, want %v (relative tolerance %g)", what, got, want, neonSumRelTol)
-	}
-}
-
-func neonCheckExp(t *testing.T, what string, got, want []float32) {
+func neonCheckExp[T neonFloat](t *testing.T, what string, got, want []T) {
 	t.Helper()
 	for i := range want {
 		if e := neonUlps(got[i], float64(want[i])); e > neonExpULPLimit {
@@ -327,10 +440,10 @@ func neonCheckExp(t *testing.T, what string, got, want []float32) {
 	}
 }
 
-func neonCheckExact(t *testing.T, what string, got, want []float32) {
+func neonCheckExact[T neonFloat](t *testing.T, what string, got, want []T) {
 	t.Helper()
 	for i := range want {
-		if !neonSameF32(got[i], want[i]) {
+		if !neonSame(got[i], want[i]) {
 			t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
 		}
 	}
@@ -338,8 +451,13 @@ func neonCheckExact(t *testing.T, what string, got, want []float32) {
 
 func TestNEONCols(t *testing.T) {
 	k, g := neonTable(t), Generic()
+	t.Run("float32", func(t *testing.T) { neonCols(t, neonF32(k), neonF32(g), 3e-7) })
+	t.Run("float64", func(t *testing.T) { neonCols(t, neonF64(k), neonF64(g), 1e-12) })
+}
+
+func neonCols[T neonFloat](t *testing.T, k, g neonKernels[T], sumTol float64) {
 	r := neonNewRand(t)
-	widths := []int{0, 1, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 20, 24, 31, 32, 33, 40, 100}
+	widths := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 20, 24, 31, 32, 33, 40, 100}
 	for _, n := range []int{0, 1, 2, 3, 5, 9} {
 		for _, width := range widths {
 			for _, pad := range []int{0, 3} {
@@ -349,34 +467,42 @@ func TestNEONCols(t *testing.T) {
 					if n > 0 {
 						size = (n-1)*stride + width
 					}
-					in := neonRandVec(r, size, 30, edges)
+					in := neonRandVec[T](r, size, 30, edges)
 					name := fmt.Sprintf("n=%d/width=%d/stride=%d/edges=%v", n, width, stride, edges)
-					t.Run(name, func(t *testing.T) { neonCheckCols(t, k, g, in, n, width, stride) })
+					t.Run(name, func(t *testing.T) { neonCheckCols(t, k, g, in, n, width, stride, sumTol) })
 				}
 			}
 		}
 	}
 }
 
-func neonCheckCols(t *testing.T, k, g *Kernels, in []float32, n, width, stride int) {
+func neonCheckCols[T neonFloat](t *testing.T, k, g neonKernels[T], in []T, n, width, stride int, sumTol float64) {
 	x, checkX := neonGuarded(t, in, 1)
 	unchanged := func(what string) {
 		t.Helper()
 		checkX()
 		for i := range x {
-			if math.Float32bits(x[i]) != math.Float32bits(in[i]) {
+			if !neonSame(x[i], in[i]) {
 				t.Fatalf("%s changed its input at %d: %v -> %v", what, i, in[i], x[i])
 			}
 		}
 	}
-	vec := func() ([]float32, func()) { return neonGuarded(t, make([]float32, width), 0) }
+	vec := func() ([]T, func()) { return neonGuarded(t, make([]T, width), 0) }
+	checkSums := func(what string, got, want []T) {
+		t.Helper()
+		for j := range want {
+			if !neonSumOK(got[j], want[j], sumTol) {
+				t.Errorf("%s column %d = %v, want %v (relative tolerance %g)", what, j, got[j], want[j], sumTol)
+			}
+		}
+	}
 
-	// MaxColsF32.
-	wantM := make([]float32, width)
-	g.MaxColsF32(wantM, in, n, width, stride)
+	// MaxCols.
+	wantM := make([]T, width)
+	g.MaxCols(wantM, in, n, width, stride)
 	m, checkM := vec()
-	k.MaxColsF32(m, x, n, width, stride)
-	unchanged("MaxColsF32")
+	k.MaxCols(m, x, n, width, stride)
+	unchanged("MaxCols")
 	checkM()
 	for j := range wantM {
 		colNaN := false
@@ -384,7 +510,7 @@ func neonCheckCols(t *testing.T, k, g *Kernels, in []float32, n, width, stride i
 			colNaN = colNaN || in[i*stride+j] != in[i*stride+j]
 		}
 		if !(m[j] == wantM[j] || (colNaN && m[j] != m[j])) {
-			t.Fatalf("MaxColsF32 m[%d] = %v, want %v", j, m[j], wantM[j])
+			t.Fatalf("MaxCols m[%d] = %v, want %v", j, m[j], wantM[j])
 		}
 	}
 	// Use a finite max per column for the exp kernels, as Softmax does.
@@ -393,58 +519,53 @@ func neonCheckCols(t *testing.T, k, g *Kernels, in []float32, n, width, stride i
 			m[j] = 0.5
 		}
 	}
-	mRef := append([]float32(nil), m...)
+	mRef := append([]T(nil), m...)
 
-	// ExpSumColsF32, out of place and in place, and SumExpColsF32.
-	want := make([]float32, len(in))
-	copy(want, in) // elements between rows keep their values
-	wantS := make([]float32, width)
-	g.ExpSumColsF32(want, in, mRef, wantS, n, width, stride)
+	// ExpSumCols out of place and in place, SumExpCols.
+	want := append([]T(nil), in...) // elements between rows keep their values
+	wantS := make([]T, width)
+	g.ExpSumCols(want, in, mRef, wantS, n, width, stride)
 	dst, checkDst := neonGuarded(t, in, 0)
 	s, checkS := vec()
-	k.ExpSumColsF32(dst, x, m, s, n, width, stride)
-	unchanged("ExpSumColsF32")
+	k.ExpSumCols(dst, x, m, s, n, width, stride)
+	unchanged("ExpSumCols")
 	checkDst()
 	checkS()
-	neonCheckExp(t, "ExpSumColsF32", dst, want)
-	for j := range wantS {
-		neonCheckSum(t, fmt.Sprintf("ExpSumColsF32 column %d", j), s[j], wantS[j])
-	}
+	neonCheckExp(t, "ExpSumCols", dst, want)
+	checkSums("ExpSumCols", s, wantS)
 	s2, checkS2 := vec()
-	k.SumExpColsF32(x, m, s2, n, width, stride)
-	unchanged("SumExpColsF32")
+	k.SumExpCols(x, m, s2, n, width, stride)
+	unchanged("SumExpCols")
 	checkS2()
-	for j := range wantS {
-		neonCheckSum(t, fmt.Sprintf("SumExpColsF32 column %d", j), s2[j], wantS[j])
-	}
+	checkSums("SumExpCols", s2, wantS)
 	ip, checkIP := neonGuarded(t, in, 1)
-	k.ExpSumColsF32(ip, ip, m, s, n, width, stride)
+	k.ExpSumCols(ip, ip, m, s, n, width, stride)
 	checkIP()
-	neonCheckExp(t, "ExpSumColsF32 in place", ip, want)
+	neonCheckExp(t, "ExpSumCols in place", ip, want)
 
-	// ShiftColsF32 and ScaleColsF32: exact.
-	a, b := make([]float32, width), make([]float32, width)
+	// ShiftCols and ScaleCols: exact.
+	a, b := make([]T, width), make([]T, width)
 	for j := range a {
-		a[j], b[j] = float32(j)*0.5-3, float32(j%5)*-0.125
+		a[j], b[j] = T(j)*0.5-3, T(j%5)*-0.125
 	}
 	copy(want, in)
-	g.ShiftColsF32(want, in, a, b, n, width, stride)
+	g.ShiftCols(want, in, a, b, n, width, stride)
 	copy(dst, in)
-	k.ShiftColsF32(dst, x, a, b, n, width, stride)
-	unchanged("ShiftColsF32")
+	k.ShiftCols(dst, x, a, b, n, width, stride)
+	unchanged("ShiftCols")
 	checkDst()
-	neonCheckExact(t, "ShiftColsF32", dst, want)
+	neonCheckExact(t, "ShiftCols", dst, want)
 	copy(ip, in)
-	k.ShiftColsF32(ip, ip, a, b, n, width, stride)
+	k.ShiftCols(ip, ip, a, b, n, width, stride)
 	checkIP()
-	neonCheckExact(t, "ShiftColsF32 in place", ip, want)
+	neonCheckExact(t, "ShiftCols in place", ip, want)
 
 	copy(want, in)
-	g.ScaleColsF32(want, a, n, width, stride)
+	g.ScaleCols(want, a, n, width, stride)
 	copy(ip, in)
-	k.ScaleColsF32(ip, a, n, width, stride)
+	k.ScaleCols(ip, a, n, width, stride)
 	checkIP()
-	neonCheckExact(t, "ScaleColsF32", ip, want)
+	neonCheckExact(t, "ScaleCols", ip, want)
 }
 
 // TestNEONColsSubSlice checks that a column kernel given a sub-slice and a
@@ -453,7 +574,7 @@ func neonCheckCols(t *testing.T, k, g *Kernels, in []float32, n, width, stride i
 func TestNEONColsSubSlice(t *testing.T) {
 	k := neonTable(t)
 	const n, stride = 3, 21
-	x := make([]float32, (n-1)*stride+stride)
+	x := make([]float32, n*stride)
 	for i := range x {
 		x[i] = float32(i%7) - 3
 	}
@@ -478,6 +599,8 @@ func TestNEONColsSubSlice(t *testing.T) {
 	}
 }
 
+// BenchmarkNEONExpSumF32 only checks that the kernels run in a benchmark
+// loop; under emulation the timings mean nothing.
 func BenchmarkNEONExpSumF32(b *testing.B) {
 	for _, lv := range []Level{GenericLevel, NEON} {
 		k, err := ForLevel(lv)

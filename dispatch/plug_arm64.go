@@ -4,17 +4,22 @@ package dispatch
 
 //go:generate go run ./_gen/neon
 
-// The arm64 build has one tier, NEON (Advanced SIMD, 4 float32 lanes). Its
-// kernels are in softmax_arm64.s, generated from
+// The arm64 build has one tier, NEON (Advanced SIMD: 4 float32 or 2
+// float64 lanes). Its kernels are in softmax_arm64.s, generated from
 // _gen/neon/softmax_arm64.s.in; the wrappers below finish what the assembly
-// leaves (the last len%4 elements, or width%4 columns) with the reference
-// code of generic.go and combine the partial results.
+// leaves (the last len%4 or len%2 elements, or width%4 or width%2 columns)
+// with the reference code of generic.go and combine the partial results.
 //
-// Plugged: every float32 entry. Against the reference, the row kernels
-// save the float64 math.Exp per element (the NEON exp is a degree-7
-// polynomial after Cody-Waite reduction, within ~1 ULP; see
-// neon_arm64_test.go) and the column kernels keep a block of columns in
-// registers while walking down the rows. The float64 entries stay generic.
+// Plugged: every entry. Against the reference, the exp kernels replace a
+// call of math.Exp per element by an inline vector exp (Cody-Waite
+// reduction, then a degree-7 minimax polynomial for float32 or the degree-13
+// Taylor series for float64; both within about 1 ULP, see
+// neon_arm64_test.go), and the column kernels keep a block of columns in
+// registers while walking down the rows. Max, scale and shift do the same
+// IEEE operations as the reference, 4 or 2 lanes at a time.
+//
+// TODO: speed-ups have only been checked under emulation (where timings
+// mean nothing); measure on arm64 hardware and record them here.
 
 var archLevels = []Level{NEON}
 
@@ -44,6 +49,18 @@ func archPlug(k *Kernels, l Level) {
 	k.SumExpColsF32 = sumExpColsF32NEONWrap
 	k.ScaleColsF32 = scaleColsF32NEONWrap
 	k.ShiftColsF32 = shiftColsF32NEONWrap
+
+	k.MaxF64 = maxF64NEONWrap
+	k.ExpSumF64 = expSumF64NEONWrap
+	k.SumExpF64 = sumExpF64NEONWrap
+	k.ScaleF64 = scaleF64NEONWrap
+	k.ShiftF64 = shiftF64NEONWrap
+	k.ExpF64 = expF64NEONWrap
+	k.MaxColsF64 = maxColsF64NEONWrap
+	k.ExpSumColsF64 = expSumColsF64NEONWrap
+	k.SumExpColsF64 = sumExpColsF64NEONWrap
+	k.ScaleColsF64 = scaleColsF64NEONWrap
+	k.ShiftColsF64 = shiftColsF64NEONWrap
 }
 
 // Assembly kernels, in softmax_arm64.s. Each does the first done elements
@@ -181,7 +198,7 @@ func expF32NEONWrap(dst, x []float32) {
 // checkCols panics, as the reference's slice expressions would, unless
 // every buffer of a column kernel holds what n, width and stride promise;
 // the assembly relies on it.
-func checkCols(x []float32, n, width, stride int, vecs ...[]float32) {
+func checkCols[T float32 | float64](x []T, n, width, stride int, vecs ...[]T) {
 	if width <= 0 {
 		return
 	}
@@ -253,5 +270,174 @@ func shiftColsF32NEONWrap(dst, x, a, b []float32, n, width, stride int) {
 	done := shiftColsF32NEON(dst, x, a, b, n, width, stride)
 	if done < width {
 		shiftColsF32Generic(dst[done:], x[done:], a[done:], b[done:], n, width-done, stride)
+	}
+}
+
+// ---- float64 ----
+//
+// The float64 kernels mirror the float32 ones with 2 lanes: done is
+// len(x) &^ 1, or width &^ 1 columns, and sums accumulate in float64 in
+// the assembly as in the reference (per column in the same row order).
+
+// maxF64NEON returns the largest of x[:done] (and m = 0 when done = 0),
+// with FMAX: a NaN in x makes m NaN.
+//
+//go:noescape
+func maxF64NEON(x []float64) (m float64, done int)
+
+// expSumF64NEON computes dst[i] = exp(x[i] - m); s += dst[i] for i < done.
+// len(dst) >= len(x).
+//
+//go:noescape
+func expSumF64NEON(dst, x []float64, m float64) (s float64, done int)
+
+// sumExpF64NEON computes s += exp(x[i] - m) for i < done.
+//
+//go:noescape
+func sumExpF64NEON(x []float64, m float64) (s float64, done int)
+
+// expF64NEON computes dst[i] = exp(x[i]) for i < done. len(dst) >= len(x).
+//
+//go:noescape
+func expF64NEON(dst, x []float64) (done int)
+
+// scaleF64NEON computes x[i] *= s for i < done.
+//
+//go:noescape
+func scaleF64NEON(x []float64, s float64) (done int)
+
+// shiftF64NEON computes dst[i] = (x[i] - a) - b for i < done.
+// len(dst) >= len(x).
+//
+//go:noescape
+func shiftF64NEON(dst, x []float64, a, b float64) (done int)
+
+// maxColsF64NEON computes m[j] = max over i < n of x[i*stride+j] for
+// j < done (done = 0 if n < 1), with FMAX.
+//
+//go:noescape
+func maxColsF64NEON(m, x []float64, n, width, stride int) (done int)
+
+// expSumColsF64NEON computes, for j < done,
+//
+//	s[j] = 0; for i := 0; i < n; i++ { e := exp(x[i*stride+j] - m[j]); dst[i*stride+j] = e; s[j] += e }
+//
+//go:noescape
+func expSumColsF64NEON(dst, x, m, s []float64, n, width, stride int) (done int)
+
+// sumExpColsF64NEON is expSumColsF64NEON without the stores to dst.
+//
+//go:noescape
+func sumExpColsF64NEON(x, m, s []float64, n, width, stride int) (done int)
+
+// scaleColsF64NEON computes x[i*stride+j] *= s[j] for i < n, j < done.
+//
+//go:noescape
+func scaleColsF64NEON(x, s []float64, n, width, stride int) (done int)
+
+// shiftColsF64NEON computes dst[i*stride+j] = (x[i*stride+j] - a[j]) - b[j]
+// for i < n, j < done.
+//
+//go:noescape
+func shiftColsF64NEON(dst, x, a, b []float64, n, width, stride int) (done int)
+
+func maxF64NEONWrap(x []float64) float64 {
+	m, done := maxF64NEON(x)
+	if done == 0 {
+		return maxF64Generic(x)
+	}
+	for _, v := range x[done:] {
+		if v > m {
+			m = v
+		}
+	}
+	return m
+}
+
+func expSumF64NEONWrap(dst, x []float64, m float64) float64 {
+	dst = dst[:len(x)]
+	s, done := expSumF64NEON(dst, x, m)
+	return s + expSumF64Generic(dst[done:], x[done:], m)
+}
+
+func sumExpF64NEONWrap(x []float64, m float64) float64 {
+	s, done := sumExpF64NEON(x, m)
+	return s + sumExpF64Generic(x[done:], m)
+}
+
+func scaleF64NEONWrap(x []float64, s float64) {
+	done := scaleF64NEON(x, s)
+	scaleF64Generic(x[done:], s)
+}
+
+func shiftF64NEONWrap(dst, x []float64, a, b float64) {
+	dst = dst[:len(x)]
+	done := shiftF64NEON(dst, x, a, b)
+	shiftF64Generic(dst[done:], x[done:], a, b)
+}
+
+func expF64NEONWrap(dst, x []float64) {
+	dst = dst[:len(x)]
+	done := expF64NEON(dst, x)
+	expF64Generic(dst[done:], x[done:])
+}
+
+func maxColsF64NEONWrap(m, x []float64, n, width, stride int) {
+	if n <= 0 || width <= 0 {
+		maxColsF64Generic(m, x, n, width, stride)
+		return
+	}
+	checkCols(x, n, width, stride, m)
+	done := maxColsF64NEON(m, x, n, width, stride)
+	if done < width {
+		maxColsF64Generic(m[done:], x[done:], n, width-done, stride)
+	}
+}
+
+func expSumColsF64NEONWrap(dst, x, m, s []float64, n, width, stride int) {
+	if n <= 0 || width <= 0 {
+		expSumColsF64Generic(dst, x, m, s, n, width, stride)
+		return
+	}
+	checkCols(x, n, width, stride, m, s)
+	checkCols(dst, n, width, stride)
+	done := expSumColsF64NEON(dst, x, m, s, n, width, stride)
+	if done < width {
+		expSumColsF64Generic(dst[done:], x[done:], m[done:], s[done:], n, width-done, stride)
+	}
+}
+
+func sumExpColsF64NEONWrap(x, m, s []float64, n, width, stride int) {
+	if n <= 0 || width <= 0 {
+		sumExpColsF64Generic(x, m, s, n, width, stride)
+		return
+	}
+	checkCols(x, n, width, stride, m, s)
+	done := sumExpColsF64NEON(x, m, s, n, width, stride)
+	if done < width {
+		sumExpColsF64Generic(x[done:], m[done:], s[done:], n, width-done, stride)
+	}
+}
+
+func scaleColsF64NEONWrap(x, s []float64, n, width, stride int) {
+	if n <= 0 || width <= 0 {
+		return
+	}
+	checkCols(x, n, width, stride, s)
+	done := scaleColsF64NEON(x, s, n, width, stride)
+	if done < width {
+		scaleColsF64Generic(x[done:], s[done:], n, width-done, stride)
+	}
+}
+
+func shiftColsF64NEONWrap(dst, x, a, b []float64, n, width, stride int) {
+	if n <= 0 || width <= 0 {
+		return
+	}
+	checkCols(x, n, width, stride, a, b)
+	checkCols(dst, n, width, stride)
+	done := shiftColsF64NEON(dst, x, a, b, n, width, stride)
+	if done < width {
+		shiftColsF64Generic(dst[done:], x[done:], a[done:], b[done:], n, width-done, stride)
 	}
 }

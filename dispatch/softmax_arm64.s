@@ -2,10 +2,11 @@
 
 //go:build arm64 && !purego
 
-// NEON (Advanced SIMD) float32 kernels. Each works on whole 4-lane vectors
-// (or, for the column kernels, whole groups of 4 columns) and returns how
-// many elements or columns it did; the Go wrappers in plug_arm64.go finish
-// the rest with the reference code of generic.go.
+// NEON (Advanced SIMD) kernels, float32 (4 lanes) then float64 (2 lanes).
+// Each works on whole vectors (or, for the column kernels, whole groups of
+// 4 or 2 columns) and returns how many elements or columns it did; the Go
+// wrappers in plug_arm64.go finish the rest with the reference code of
+// generic.go.
 //
 // Lower-case instructions are GNU syntax, encoded as WORDs by ./_gen/neon.
 // Registers: Go's Vn is GNU's vn, Go's Rn is GNU's xn. R9 is scratch for
@@ -1211,6 +1212,1384 @@ next4:
 	ADD  $16, R0
 	SUB  $1, R7, R7
 	B    block4
+
+done:
+	RET
+
+// ---- float64: 2 lanes ----
+//
+// The same kernels on float64. Element counts done are len &^ 1 (columns:
+// width &^ 1). Sums accumulate in the element type, like the reference.
+
+// EXPCONST64 loads the constants of EXP64 into V13-V31, which the float64
+// exp kernels leave alone.
+
+// EXP64 computes \x = exp(\x) on 2 float64 lanes with \t1-\t3 as scratch:
+// the algorithm of EXP with the Taylor series to degree 13 (its truncation
+// error, r^14/14! < 5e-18 on |r| <= ln2/2, is far below an ULP) and the
+// float64 exponent field. Results are within about 1 ULP of exp(x), +Inf
+// past 709.78, subnormal down to 2^-1074, 0 below -745.13 and for -Inf, NaN
+// for NaN.
+
+// func maxF64NEON(x []float64) (m float64, done int)
+TEXT ·maxF64NEON(SB), NOSPLIT, $0-40
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R1
+	AND  $~1, R1, R2
+	MOVD R2, done+32(FP)
+	CBZ  R2, none
+	VLD1 (R0), [V0.D2]
+	WORD $0x4ea01c01 // mov v1.16b, v0.16b
+	WORD $0x4ea01c02 // mov v2.16b, v0.16b
+	WORD $0x4ea01c03 // mov v3.16b, v0.16b
+	LSR  $3, R1, R3
+	LSR  $1, R1, R4
+	AND  $3, R4, R4
+	CBZ  R3, tail
+
+loop8:
+	VLD1.P 64(R0), [V4.D2, V5.D2, V6.D2, V7.D2]
+	WORD $0x4e64f400 // fmax v0.2d, v0.2d, v4.2d
+	WORD $0x4e65f421 // fmax v1.2d, v1.2d, v5.2d
+	WORD $0x4e66f442 // fmax v2.2d, v2.2d, v6.2d
+	WORD $0x4e67f463 // fmax v3.2d, v3.2d, v7.2d
+	SUBS $1, R3, R3
+	BNE  loop8
+
+tail:
+	CBZ  R4, reduce
+	VLD1.P 16(R0), [V4.D2]
+	WORD $0x4e64f400 // fmax v0.2d, v0.2d, v4.2d
+	SUB  $1, R4, R4
+	B    tail
+
+reduce:
+	WORD $0x4e61f400 // fmax v0.2d, v0.2d, v1.2d
+	WORD $0x4e63f442 // fmax v2.2d, v2.2d, v3.2d
+	WORD $0x4e62f400 // fmax v0.2d, v0.2d, v2.2d
+	WORD $0x7e70f800 // fmaxp d0, v0.2d
+	FMOVD F0, m+24(FP)
+	RET
+
+none:
+	MOVD ZR, m+24(FP)
+	RET
+
+// func expSumF64NEON(dst, x []float64, m float64) (s float64, done int)
+TEXT ·expSumF64NEON(SB), NOSPLIT, $0-72
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD x_len+32(FP), R2
+	MOVD m+48(FP), R3
+	AND  $~1, R2, R4
+	MOVD R4, done+64(FP)
+	MOVD $0x3ff71547652b82fe, R9 // 1.4426950408889634
+	VDUP R9, V13.D2
+	MOVD $0x3fe62e42fefa39ef, R9 // 0.6931471805599453
+	VDUP R9, V14.D2
+	MOVD $0x3c7abc9e3b39803f, R9 // 2.3190468138462996e-17
+	VDUP R9, V15.D2
+	MOVD $0x3de6124613a86d09, R9 // 1.6059043836821613e-10
+	VDUP R9, V16.D2
+	MOVD $0x3e21eed8eff8d898, R9 // 2.08767569878681e-09
+	VDUP R9, V17.D2
+	MOVD $0x3e5ae64567f544e4, R9 // 2.505210838544172e-08
+	VDUP R9, V18.D2
+	MOVD $0x3e927e4fb7789f5c, R9 // 2.755731922398589e-07
+	VDUP R9, V19.D2
+	MOVD $0x3ec71de3a556c734, R9 // 2.7557319223985893e-06
+	VDUP R9, V20.D2
+	MOVD $0x3efa01a01a01a01a, R9 // 2.48015873015873e-05
+	VDUP R9, V21.D2
+	MOVD $0x3f2a01a01a01a01a, R9 // 0.0001984126984126984
+	VDUP R9, V22.D2
+	MOVD $0x3f56c16c16c16c17, R9 // 0.001388888888888889
+	VDUP R9, V23.D2
+	MOVD $0x3f81111111111111, R9 // 0.008333333333333333
+	VDUP R9, V24.D2
+	MOVD $0x3fa5555555555555, R9 // 0.041666666666666664
+	VDUP R9, V25.D2
+	MOVD $0x3fc5555555555555, R9 // 0.16666666666666666
+	VDUP R9, V26.D2
+	MOVD $0x3fe0000000000000, R9 // 0.5
+	VDUP R9, V27.D2
+	MOVD $0x3ff0000000000000, R9 // 1.0
+	VDUP R9, V28.D2
+	MOVD $0xc087500000000000, R9 // -746.0
+	VDUP R9, V29.D2
+	MOVD $0x4086300000000000, R9 // 710.0
+	VDUP R9, V30.D2
+	MOVD $1023, R9                      // float64 exponent bias
+	VDUP R9, V31.D2
+	VDUP R3, V12.D2
+	WORD $0x6f00e408 // movi v8.2d, #0
+	WORD $0x6f00e409 // movi v9.2d, #0
+	LSR  $2, R2, R5
+	CBZ  R5, tail
+
+loop4:
+	VLD1.P 32(R1), [V0.D2, V1.D2]
+	WORD $0x4eecd400 // fsub v0.2d, v0.2d, v12.2d
+	WORD $0x4eecd421 // fsub v1.2d, v1.2d, v12.2d
+	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4e7df421 // fmax v1.2d, v1.2d, v29.2d
+	WORD $0x4efef421 // fmin v1.2d, v1.2d, v30.2d
+	WORD $0x6e6ddc25 // fmul v5.2d, v1.2d, v13.2d
+	WORD $0x4e6188a5 // frintn v5.2d, v5.2d
+	WORD $0x4eeecca1 // fmls v1.2d, v5.2d, v14.2d
+	WORD $0x4eefcca1 // fmls v1.2d, v5.2d, v15.2d
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4eb11e26 // mov v6.16b, v17.16b
+	WORD $0x4e61ce06 // fmla v6.2d, v16.2d, v1.2d
+	WORD $0x4eb21e47 // mov v7.16b, v18.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb31e66 // mov v6.16b, v19.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb41e87 // mov v7.16b, v20.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb51ea6 // mov v6.16b, v21.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb61ec7 // mov v7.16b, v22.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb71ee6 // mov v6.16b, v23.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb81f07 // mov v7.16b, v24.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb91f26 // mov v6.16b, v25.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eba1f47 // mov v7.16b, v26.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4ebb1f66 // mov v6.16b, v27.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x6e61dc27 // fmul v7.2d, v1.2d, v1.2d
+	WORD $0x4e67ccc1 // fmla v1.2d, v6.2d, v7.2d
+	WORD $0x4e7cd421 // fadd v1.2d, v1.2d, v28.2d
+	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	WORD $0x6ee684a5 // sub v5.2d, v5.2d, v6.2d
+	WORD $0x4eff84c6 // add v6.2d, v6.2d, v31.2d
+	WORD $0x4eff84a5 // add v5.2d, v5.2d, v31.2d
+	WORD $0x4f7454c6 // shl v6.2d, v6.2d, #52
+	WORD $0x4f7454a5 // shl v5.2d, v5.2d, #52
+	WORD $0x6e66dc21 // fmul v1.2d, v1.2d, v6.2d
+	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
+	VST1.P [V0.D2, V1.D2], 32(R0)
+	WORD $0x4e60d508 // fadd v8.2d, v8.2d, v0.2d
+	WORD $0x4e61d529 // fadd v9.2d, v9.2d, v1.2d
+	SUBS $1, R5, R5
+	BNE  loop4
+
+tail:
+	TBZ  $1, R2, reduce
+	VLD1 (R1), [V0.D2]
+	WORD $0x4eecd400 // fsub v0.2d, v0.2d, v12.2d
+	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	VST1 [V0.D2], (R0)
+	WORD $0x4e60d508 // fadd v8.2d, v8.2d, v0.2d
+
+reduce:
+	WORD $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
+	WORD $0x7e70d900 // faddp d0, v8.2d
+	FMOVD F0, s+56(FP)
+	RET
+
+// func sumExpF64NEON(x []float64, m float64) (s float64, done int)
+TEXT ·sumExpF64NEON(SB), NOSPLIT, $0-48
+	MOVD x_base+0(FP), R1
+	MOVD x_len+8(FP), R2
+	MOVD m+24(FP), R3
+	AND  $~1, R2, R4
+	MOVD R4, done+40(FP)
+	MOVD $0x3ff71547652b82fe, R9 // 1.4426950408889634
+	VDUP R9, V13.D2
+	MOVD $0x3fe62e42fefa39ef, R9 // 0.6931471805599453
+	VDUP R9, V14.D2
+	MOVD $0x3c7abc9e3b39803f, R9 // 2.3190468138462996e-17
+	VDUP R9, V15.D2
+	MOVD $0x3de6124613a86d09, R9 // 1.6059043836821613e-10
+	VDUP R9, V16.D2
+	MOVD $0x3e21eed8eff8d898, R9 // 2.08767569878681e-09
+	VDUP R9, V17.D2
+	MOVD $0x3e5ae64567f544e4, R9 // 2.505210838544172e-08
+	VDUP R9, V18.D2
+	MOVD $0x3e927e4fb7789f5c, R9 // 2.755731922398589e-07
+	VDUP R9, V19.D2
+	MOVD $0x3ec71de3a556c734, R9 // 2.7557319223985893e-06
+	VDUP R9, V20.D2
+	MOVD $0x3efa01a01a01a01a, R9 // 2.48015873015873e-05
+	VDUP R9, V21.D2
+	MOVD $0x3f2a01a01a01a01a, R9 // 0.0001984126984126984
+	VDUP R9, V22.D2
+	MOVD $0x3f56c16c16c16c17, R9 // 0.001388888888888889
+	VDUP R9, V23.D2
+	MOVD $0x3f81111111111111, R9 // 0.008333333333333333
+	VDUP R9, V24.D2
+	MOVD $0x3fa5555555555555, R9 // 0.041666666666666664
+	VDUP R9, V25.D2
+	MOVD $0x3fc5555555555555, R9 // 0.16666666666666666
+	VDUP R9, V26.D2
+	MOVD $0x3fe0000000000000, R9 // 0.5
+	VDUP R9, V27.D2
+	MOVD $0x3ff0000000000000, R9 // 1.0
+	VDUP R9, V28.D2
+	MOVD $0xc087500000000000, R9 // -746.0
+	VDUP R9, V29.D2
+	MOVD $0x4086300000000000, R9 // 710.0
+	VDUP R9, V30.D2
+	MOVD $1023, R9                      // float64 exponent bias
+	VDUP R9, V31.D2
+	VDUP R3, V12.D2
+	WORD $0x6f00e408 // movi v8.2d, #0
+	WORD $0x6f00e409 // movi v9.2d, #0
+	LSR  $2, R2, R5
+	CBZ  R5, tail
+
+loop4:
+	VLD1.P 32(R1), [V0.D2, V1.D2]
+	WORD $0x4eecd400 // fsub v0.2d, v0.2d, v12.2d
+	WORD $0x4eecd421 // fsub v1.2d, v1.2d, v12.2d
+	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4e7df421 // fmax v1.2d, v1.2d, v29.2d
+	WORD $0x4efef421 // fmin v1.2d, v1.2d, v30.2d
+	WORD $0x6e6ddc25 // fmul v5.2d, v1.2d, v13.2d
+	WORD $0x4e6188a5 // frintn v5.2d, v5.2d
+	WORD $0x4eeecca1 // fmls v1.2d, v5.2d, v14.2d
+	WORD $0x4eefcca1 // fmls v1.2d, v5.2d, v15.2d
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4eb11e26 // mov v6.16b, v17.16b
+	WORD $0x4e61ce06 // fmla v6.2d, v16.2d, v1.2d
+	WORD $0x4eb21e47 // mov v7.16b, v18.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb31e66 // mov v6.16b, v19.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb41e87 // mov v7.16b, v20.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb51ea6 // mov v6.16b, v21.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb61ec7 // mov v7.16b, v22.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb71ee6 // mov v6.16b, v23.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb81f07 // mov v7.16b, v24.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb91f26 // mov v6.16b, v25.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eba1f47 // mov v7.16b, v26.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4ebb1f66 // mov v6.16b, v27.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x6e61dc27 // fmul v7.2d, v1.2d, v1.2d
+	WORD $0x4e67ccc1 // fmla v1.2d, v6.2d, v7.2d
+	WORD $0x4e7cd421 // fadd v1.2d, v1.2d, v28.2d
+	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	WORD $0x6ee684a5 // sub v5.2d, v5.2d, v6.2d
+	WORD $0x4eff84c6 // add v6.2d, v6.2d, v31.2d
+	WORD $0x4eff84a5 // add v5.2d, v5.2d, v31.2d
+	WORD $0x4f7454c6 // shl v6.2d, v6.2d, #52
+	WORD $0x4f7454a5 // shl v5.2d, v5.2d, #52
+	WORD $0x6e66dc21 // fmul v1.2d, v1.2d, v6.2d
+	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
+	WORD $0x4e60d508 // fadd v8.2d, v8.2d, v0.2d
+	WORD $0x4e61d529 // fadd v9.2d, v9.2d, v1.2d
+	SUBS $1, R5, R5
+	BNE  loop4
+
+tail:
+	TBZ  $1, R2, reduce
+	VLD1 (R1), [V0.D2]
+	WORD $0x4eecd400 // fsub v0.2d, v0.2d, v12.2d
+	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4e60d508 // fadd v8.2d, v8.2d, v0.2d
+
+reduce:
+	WORD $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
+	WORD $0x7e70d900 // faddp d0, v8.2d
+	FMOVD F0, s+32(FP)
+	RET
+
+// func expF64NEON(dst, x []float64) (done int)
+TEXT ·expF64NEON(SB), NOSPLIT, $0-56
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD x_len+32(FP), R2
+	AND  $~1, R2, R4
+	MOVD R4, done+48(FP)
+	MOVD $0x3ff71547652b82fe, R9 // 1.4426950408889634
+	VDUP R9, V13.D2
+	MOVD $0x3fe62e42fefa39ef, R9 // 0.6931471805599453
+	VDUP R9, V14.D2
+	MOVD $0x3c7abc9e3b39803f, R9 // 2.3190468138462996e-17
+	VDUP R9, V15.D2
+	MOVD $0x3de6124613a86d09, R9 // 1.6059043836821613e-10
+	VDUP R9, V16.D2
+	MOVD $0x3e21eed8eff8d898, R9 // 2.08767569878681e-09
+	VDUP R9, V17.D2
+	MOVD $0x3e5ae64567f544e4, R9 // 2.505210838544172e-08
+	VDUP R9, V18.D2
+	MOVD $0x3e927e4fb7789f5c, R9 // 2.755731922398589e-07
+	VDUP R9, V19.D2
+	MOVD $0x3ec71de3a556c734, R9 // 2.7557319223985893e-06
+	VDUP R9, V20.D2
+	MOVD $0x3efa01a01a01a01a, R9 // 2.48015873015873e-05
+	VDUP R9, V21.D2
+	MOVD $0x3f2a01a01a01a01a, R9 // 0.0001984126984126984
+	VDUP R9, V22.D2
+	MOVD $0x3f56c16c16c16c17, R9 // 0.001388888888888889
+	VDUP R9, V23.D2
+	MOVD $0x3f81111111111111, R9 // 0.008333333333333333
+	VDUP R9, V24.D2
+	MOVD $0x3fa5555555555555, R9 // 0.041666666666666664
+	VDUP R9, V25.D2
+	MOVD $0x3fc5555555555555, R9 // 0.16666666666666666
+	VDUP R9, V26.D2
+	MOVD $0x3fe0000000000000, R9 // 0.5
+	VDUP R9, V27.D2
+	MOVD $0x3ff0000000000000, R9 // 1.0
+	VDUP R9, V28.D2
+	MOVD $0xc087500000000000, R9 // -746.0
+	VDUP R9, V29.D2
+	MOVD $0x4086300000000000, R9 // 710.0
+	VDUP R9, V30.D2
+	MOVD $1023, R9                      // float64 exponent bias
+	VDUP R9, V31.D2
+	LSR  $2, R2, R5
+	CBZ  R5, tail
+
+loop4:
+	VLD1.P 32(R1), [V0.D2, V1.D2]
+	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4e7df421 // fmax v1.2d, v1.2d, v29.2d
+	WORD $0x4efef421 // fmin v1.2d, v1.2d, v30.2d
+	WORD $0x6e6ddc25 // fmul v5.2d, v1.2d, v13.2d
+	WORD $0x4e6188a5 // frintn v5.2d, v5.2d
+	WORD $0x4eeecca1 // fmls v1.2d, v5.2d, v14.2d
+	WORD $0x4eefcca1 // fmls v1.2d, v5.2d, v15.2d
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4eb11e26 // mov v6.16b, v17.16b
+	WORD $0x4e61ce06 // fmla v6.2d, v16.2d, v1.2d
+	WORD $0x4eb21e47 // mov v7.16b, v18.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb31e66 // mov v6.16b, v19.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb41e87 // mov v7.16b, v20.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb51ea6 // mov v6.16b, v21.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb61ec7 // mov v7.16b, v22.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb71ee6 // mov v6.16b, v23.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb81f07 // mov v7.16b, v24.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb91f26 // mov v6.16b, v25.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eba1f47 // mov v7.16b, v26.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4ebb1f66 // mov v6.16b, v27.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x6e61dc27 // fmul v7.2d, v1.2d, v1.2d
+	WORD $0x4e67ccc1 // fmla v1.2d, v6.2d, v7.2d
+	WORD $0x4e7cd421 // fadd v1.2d, v1.2d, v28.2d
+	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	WORD $0x6ee684a5 // sub v5.2d, v5.2d, v6.2d
+	WORD $0x4eff84c6 // add v6.2d, v6.2d, v31.2d
+	WORD $0x4eff84a5 // add v5.2d, v5.2d, v31.2d
+	WORD $0x4f7454c6 // shl v6.2d, v6.2d, #52
+	WORD $0x4f7454a5 // shl v5.2d, v5.2d, #52
+	WORD $0x6e66dc21 // fmul v1.2d, v1.2d, v6.2d
+	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
+	VST1.P [V0.D2, V1.D2], 32(R0)
+	SUBS $1, R5, R5
+	BNE  loop4
+
+tail:
+	TBZ  $1, R2, done
+	VLD1 (R1), [V0.D2]
+	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	VST1 [V0.D2], (R0)
+
+done:
+	RET
+
+// func scaleF64NEON(x []float64, s float64) (done int)
+TEXT ·scaleF64NEON(SB), NOSPLIT, $0-40
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R2
+	MOVD s+24(FP), R3
+	AND  $~1, R2, R4
+	MOVD R4, done+32(FP)
+	VDUP R3, V15.D2
+	LSR  $3, R2, R5
+	LSR  $1, R2, R6
+	AND  $3, R6, R6
+	CBZ  R5, tail
+
+loop8:
+	VLD1 (R0), [V0.D2, V1.D2, V2.D2, V3.D2]
+	WORD $0x6e6fdc00 // fmul v0.2d, v0.2d, v15.2d
+	WORD $0x6e6fdc21 // fmul v1.2d, v1.2d, v15.2d
+	WORD $0x6e6fdc42 // fmul v2.2d, v2.2d, v15.2d
+	WORD $0x6e6fdc63 // fmul v3.2d, v3.2d, v15.2d
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], 64(R0)
+	SUBS $1, R5, R5
+	BNE  loop8
+
+tail:
+	CBZ  R6, done
+	VLD1 (R0), [V0.D2]
+	WORD $0x6e6fdc00 // fmul v0.2d, v0.2d, v15.2d
+	VST1.P [V0.D2], 16(R0)
+	SUB  $1, R6, R6
+	B    tail
+
+done:
+	RET
+
+// func shiftF64NEON(dst, x []float64, a, b float64) (done int)
+TEXT ·shiftF64NEON(SB), NOSPLIT, $0-72
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD x_len+32(FP), R2
+	MOVD a+48(FP), R3
+	MOVD b+56(FP), R7
+	AND  $~1, R2, R4
+	MOVD R4, done+64(FP)
+	VDUP R3, V14.D2
+	VDUP R7, V15.D2
+	LSR  $3, R2, R5
+	LSR  $1, R2, R6
+	AND  $3, R6, R6
+	CBZ  R5, tail
+
+loop8:
+	VLD1.P 64(R1), [V0.D2, V1.D2, V2.D2, V3.D2]
+	WORD $0x4eeed400 // fsub v0.2d, v0.2d, v14.2d
+	WORD $0x4eeed421 // fsub v1.2d, v1.2d, v14.2d
+	WORD $0x4eeed442 // fsub v2.2d, v2.2d, v14.2d
+	WORD $0x4eeed463 // fsub v3.2d, v3.2d, v14.2d
+	WORD $0x4eefd400 // fsub v0.2d, v0.2d, v15.2d
+	WORD $0x4eefd421 // fsub v1.2d, v1.2d, v15.2d
+	WORD $0x4eefd442 // fsub v2.2d, v2.2d, v15.2d
+	WORD $0x4eefd463 // fsub v3.2d, v3.2d, v15.2d
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], 64(R0)
+	SUBS $1, R5, R5
+	BNE  loop8
+
+tail:
+	CBZ  R6, done
+	VLD1.P 16(R1), [V0.D2]
+	WORD $0x4eeed400 // fsub v0.2d, v0.2d, v14.2d
+	WORD $0x4eefd400 // fsub v0.2d, v0.2d, v15.2d
+	VST1.P [V0.D2], 16(R0)
+	SUB  $1, R6, R6
+	B    tail
+
+done:
+	RET
+
+// Column kernels on float64: 8 columns at a time (4 for the exp kernels),
+// then 2. R4 holds the stride in bytes.
+
+// func maxColsF64NEON(m, x []float64, n, width, stride int) (done int)
+// It requires n >= 1; with n < 1 it does nothing and returns 0.
+TEXT ·maxColsF64NEON(SB), NOSPLIT, $0-80
+	MOVD m_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD n+48(FP), R2
+	MOVD width+56(FP), R3
+	MOVD stride+64(FP), R4
+	AND  $~1, R3, R5
+	CMP  $1, R2
+	CSEL LT, ZR, R5, R5
+	MOVD R5, done+72(FP)
+	LSL  $3, R4, R4
+	LSR  $3, R5, R6
+	LSR  $1, R5, R7
+	AND  $3, R7, R7
+	SUB  $1, R2, R2
+
+block8:
+	CBZ  R6, block2
+	MOVD R1, R8
+	VLD1 (R8), [V0.D2, V1.D2, V2.D2, V3.D2]
+	ADD  R4, R8
+	MOVD R2, R10
+	CBZ  R10, store8
+
+rows8:
+	VLD1 (R8), [V4.D2, V5.D2, V6.D2, V7.D2]
+	ADD  R4, R8
+	WORD $0x4e64f400 // fmax v0.2d, v0.2d, v4.2d
+	WORD $0x4e65f421 // fmax v1.2d, v1.2d, v5.2d
+	WORD $0x4e66f442 // fmax v2.2d, v2.2d, v6.2d
+	WORD $0x4e67f463 // fmax v3.2d, v3.2d, v7.2d
+	SUBS $1, R10, R10
+	BNE  rows8
+
+store8:
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], 64(R0)
+	ADD  $64, R1
+	SUB  $1, R6, R6
+	B    block8
+
+block2:
+	CBZ  R7, done
+	MOVD R1, R8
+	VLD1 (R8), [V0.D2]
+	ADD  R4, R8
+	MOVD R2, R10
+	CBZ  R10, store2
+
+rows2:
+	VLD1 (R8), [V4.D2]
+	ADD  R4, R8
+	WORD $0x4e64f400 // fmax v0.2d, v0.2d, v4.2d
+	SUBS $1, R10, R10
+	BNE  rows2
+
+store2:
+	VST1.P [V0.D2], 16(R0)
+	ADD  $16, R1
+	SUB  $1, R7, R7
+	B    block2
+
+done:
+	RET
+
+// func expSumColsF64NEON(dst, x, m, s []float64, n, width, stride int) (done int)
+// With n <= 0 it sets s to zero.
+TEXT ·expSumColsF64NEON(SB), NOSPLIT, $0-128
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD m_base+48(FP), R11
+	MOVD s_base+72(FP), R12
+	MOVD n+96(FP), R2
+	MOVD width+104(FP), R3
+	MOVD stride+112(FP), R4
+	AND  $~1, R3, R5
+	MOVD R5, done+120(FP)
+	LSL  $3, R4, R4
+	CMP  $0, R2
+	CSEL LT, ZR, R2, R2
+	LSR  $2, R5, R6
+	TBZ  $1, R5, start
+	MOVD $1, R7
+	B    consts
+
+start:
+	MOVD ZR, R7
+
+consts:
+	MOVD $0x3ff71547652b82fe, R9 // 1.4426950408889634
+	VDUP R9, V13.D2
+	MOVD $0x3fe62e42fefa39ef, R9 // 0.6931471805599453
+	VDUP R9, V14.D2
+	MOVD $0x3c7abc9e3b39803f, R9 // 2.3190468138462996e-17
+	VDUP R9, V15.D2
+	MOVD $0x3de6124613a86d09, R9 // 1.6059043836821613e-10
+	VDUP R9, V16.D2
+	MOVD $0x3e21eed8eff8d898, R9 // 2.08767569878681e-09
+	VDUP R9, V17.D2
+	MOVD $0x3e5ae64567f544e4, R9 // 2.505210838544172e-08
+	VDUP R9, V18.D2
+	MOVD $0x3e927e4fb7789f5c, R9 // 2.755731922398589e-07
+	VDUP R9, V19.D2
+	MOVD $0x3ec71de3a556c734, R9 // 2.7557319223985893e-06
+	VDUP R9, V20.D2
+	MOVD $0x3efa01a01a01a01a, R9 // 2.48015873015873e-05
+	VDUP R9, V21.D2
+	MOVD $0x3f2a01a01a01a01a, R9 // 0.0001984126984126984
+	VDUP R9, V22.D2
+	MOVD $0x3f56c16c16c16c17, R9 // 0.001388888888888889
+	VDUP R9, V23.D2
+	MOVD $0x3f81111111111111, R9 // 0.008333333333333333
+	VDUP R9, V24.D2
+	MOVD $0x3fa5555555555555, R9 // 0.041666666666666664
+	VDUP R9, V25.D2
+	MOVD $0x3fc5555555555555, R9 // 0.16666666666666666
+	VDUP R9, V26.D2
+	MOVD $0x3fe0000000000000, R9 // 0.5
+	VDUP R9, V27.D2
+	MOVD $0x3ff0000000000000, R9 // 1.0
+	VDUP R9, V28.D2
+	MOVD $0xc087500000000000, R9 // -746.0
+	VDUP R9, V29.D2
+	MOVD $0x4086300000000000, R9 // 710.0
+	VDUP R9, V30.D2
+	MOVD $1023, R9                      // float64 exponent bias
+	VDUP R9, V31.D2
+
+block4:
+	CBZ  R6, block2
+	MOVD R1, R8
+	MOVD R0, R13
+	VLD1.P 32(R11), [V10.D2, V11.D2]
+	WORD $0x6f00e408 // movi v8.2d, #0
+	WORD $0x6f00e409 // movi v9.2d, #0
+	MOVD R2, R10
+	CBZ  R10, store4
+
+rows4:
+	VLD1 (R8), [V0.D2, V1.D2]
+	ADD  R4, R8
+	WORD $0x4eead400 // fsub v0.2d, v0.2d, v10.2d
+	WORD $0x4eebd421 // fsub v1.2d, v1.2d, v11.2d
+	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4e7df421 // fmax v1.2d, v1.2d, v29.2d
+	WORD $0x4efef421 // fmin v1.2d, v1.2d, v30.2d
+	WORD $0x6e6ddc25 // fmul v5.2d, v1.2d, v13.2d
+	WORD $0x4e6188a5 // frintn v5.2d, v5.2d
+	WORD $0x4eeecca1 // fmls v1.2d, v5.2d, v14.2d
+	WORD $0x4eefcca1 // fmls v1.2d, v5.2d, v15.2d
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4eb11e26 // mov v6.16b, v17.16b
+	WORD $0x4e61ce06 // fmla v6.2d, v16.2d, v1.2d
+	WORD $0x4eb21e47 // mov v7.16b, v18.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb31e66 // mov v6.16b, v19.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb41e87 // mov v7.16b, v20.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb51ea6 // mov v6.16b, v21.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb61ec7 // mov v7.16b, v22.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb71ee6 // mov v6.16b, v23.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb81f07 // mov v7.16b, v24.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb91f26 // mov v6.16b, v25.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eba1f47 // mov v7.16b, v26.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4ebb1f66 // mov v6.16b, v27.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x6e61dc27 // fmul v7.2d, v1.2d, v1.2d
+	WORD $0x4e67ccc1 // fmla v1.2d, v6.2d, v7.2d
+	WORD $0x4e7cd421 // fadd v1.2d, v1.2d, v28.2d
+	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	WORD $0x6ee684a5 // sub v5.2d, v5.2d, v6.2d
+	WORD $0x4eff84c6 // add v6.2d, v6.2d, v31.2d
+	WORD $0x4eff84a5 // add v5.2d, v5.2d, v31.2d
+	WORD $0x4f7454c6 // shl v6.2d, v6.2d, #52
+	WORD $0x4f7454a5 // shl v5.2d, v5.2d, #52
+	WORD $0x6e66dc21 // fmul v1.2d, v1.2d, v6.2d
+	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
+	VST1 [V0.D2, V1.D2], (R13)
+	ADD  R4, R13
+	WORD $0x4e60d508 // fadd v8.2d, v8.2d, v0.2d
+	WORD $0x4e61d529 // fadd v9.2d, v9.2d, v1.2d
+	SUBS $1, R10, R10
+	BNE  rows4
+
+store4:
+	VST1.P [V8.D2, V9.D2], 32(R12)
+	ADD  $32, R1
+	ADD  $32, R0
+	SUB  $1, R6, R6
+	B    block4
+
+block2:
+	CBZ  R7, done
+	MOVD R1, R8
+	MOVD R0, R13
+	VLD1 (R11), [V10.D2]
+	WORD $0x6f00e408 // movi v8.2d, #0
+	MOVD R2, R10
+	CBZ  R10, store2
+
+rows2:
+	VLD1 (R8), [V0.D2]
+	ADD  R4, R8
+	WORD $0x4eead400 // fsub v0.2d, v0.2d, v10.2d
+	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	VST1 [V0.D2], (R13)
+	ADD  R4, R13
+	WORD $0x4e60d508 // fadd v8.2d, v8.2d, v0.2d
+	SUBS $1, R10, R10
+	BNE  rows2
+
+store2:
+	VST1 [V8.D2], (R12)
+
+done:
+	RET
+
+// func sumExpColsF64NEON(x, m, s []float64, n, width, stride int) (done int)
+// With n <= 0 it sets s to zero.
+TEXT ·sumExpColsF64NEON(SB), NOSPLIT, $0-104
+	MOVD x_base+0(FP), R1
+	MOVD m_base+24(FP), R11
+	MOVD s_base+48(FP), R12
+	MOVD n+72(FP), R2
+	MOVD width+80(FP), R3
+	MOVD stride+88(FP), R4
+	AND  $~1, R3, R5
+	MOVD R5, done+96(FP)
+	LSL  $3, R4, R4
+	CMP  $0, R2
+	CSEL LT, ZR, R2, R2
+	LSR  $2, R5, R6
+	TBZ  $1, R5, start
+	MOVD $1, R7
+	B    consts
+
+start:
+	MOVD ZR, R7
+
+consts:
+	MOVD $0x3ff71547652b82fe, R9 // 1.4426950408889634
+	VDUP R9, V13.D2
+	MOVD $0x3fe62e42fefa39ef, R9 // 0.6931471805599453
+	VDUP R9, V14.D2
+	MOVD $0x3c7abc9e3b39803f, R9 // 2.3190468138462996e-17
+	VDUP R9, V15.D2
+	MOVD $0x3de6124613a86d09, R9 // 1.6059043836821613e-10
+	VDUP R9, V16.D2
+	MOVD $0x3e21eed8eff8d898, R9 // 2.08767569878681e-09
+	VDUP R9, V17.D2
+	MOVD $0x3e5ae64567f544e4, R9 // 2.505210838544172e-08
+	VDUP R9, V18.D2
+	MOVD $0x3e927e4fb7789f5c, R9 // 2.755731922398589e-07
+	VDUP R9, V19.D2
+	MOVD $0x3ec71de3a556c734, R9 // 2.7557319223985893e-06
+	VDUP R9, V20.D2
+	MOVD $0x3efa01a01a01a01a, R9 // 2.48015873015873e-05
+	VDUP R9, V21.D2
+	MOVD $0x3f2a01a01a01a01a, R9 // 0.0001984126984126984
+	VDUP R9, V22.D2
+	MOVD $0x3f56c16c16c16c17, R9 // 0.001388888888888889
+	VDUP R9, V23.D2
+	MOVD $0x3f81111111111111, R9 // 0.008333333333333333
+	VDUP R9, V24.D2
+	MOVD $0x3fa5555555555555, R9 // 0.041666666666666664
+	VDUP R9, V25.D2
+	MOVD $0x3fc5555555555555, R9 // 0.16666666666666666
+	VDUP R9, V26.D2
+	MOVD $0x3fe0000000000000, R9 // 0.5
+	VDUP R9, V27.D2
+	MOVD $0x3ff0000000000000, R9 // 1.0
+	VDUP R9, V28.D2
+	MOVD $0xc087500000000000, R9 // -746.0
+	VDUP R9, V29.D2
+	MOVD $0x4086300000000000, R9 // 710.0
+	VDUP R9, V30.D2
+	MOVD $1023, R9                      // float64 exponent bias
+	VDUP R9, V31.D2
+
+block4:
+	CBZ  R6, block2
+	MOVD R1, R8
+	VLD1.P 32(R11), [V10.D2, V11.D2]
+	WORD $0x6f00e408 // movi v8.2d, #0
+	WORD $0x6f00e409 // movi v9.2d, #0
+	MOVD R2, R10
+	CBZ  R10, store4
+
+rows4:
+	VLD1 (R8), [V0.D2, V1.D2]
+	ADD  R4, R8
+	WORD $0x4eead400 // fsub v0.2d, v0.2d, v10.2d
+	WORD $0x4eebd421 // fsub v1.2d, v1.2d, v11.2d
+	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4e7df421 // fmax v1.2d, v1.2d, v29.2d
+	WORD $0x4efef421 // fmin v1.2d, v1.2d, v30.2d
+	WORD $0x6e6ddc25 // fmul v5.2d, v1.2d, v13.2d
+	WORD $0x4e6188a5 // frintn v5.2d, v5.2d
+	WORD $0x4eeecca1 // fmls v1.2d, v5.2d, v14.2d
+	WORD $0x4eefcca1 // fmls v1.2d, v5.2d, v15.2d
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4eb11e26 // mov v6.16b, v17.16b
+	WORD $0x4e61ce06 // fmla v6.2d, v16.2d, v1.2d
+	WORD $0x4eb21e47 // mov v7.16b, v18.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb31e66 // mov v6.16b, v19.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb41e87 // mov v7.16b, v20.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb51ea6 // mov v6.16b, v21.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb61ec7 // mov v7.16b, v22.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb71ee6 // mov v6.16b, v23.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb81f07 // mov v7.16b, v24.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb91f26 // mov v6.16b, v25.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eba1f47 // mov v7.16b, v26.16b
+	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4ebb1f66 // mov v6.16b, v27.16b
+	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x6e61dc27 // fmul v7.2d, v1.2d, v1.2d
+	WORD $0x4e67ccc1 // fmla v1.2d, v6.2d, v7.2d
+	WORD $0x4e7cd421 // fadd v1.2d, v1.2d, v28.2d
+	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	WORD $0x6ee684a5 // sub v5.2d, v5.2d, v6.2d
+	WORD $0x4eff84c6 // add v6.2d, v6.2d, v31.2d
+	WORD $0x4eff84a5 // add v5.2d, v5.2d, v31.2d
+	WORD $0x4f7454c6 // shl v6.2d, v6.2d, #52
+	WORD $0x4f7454a5 // shl v5.2d, v5.2d, #52
+	WORD $0x6e66dc21 // fmul v1.2d, v1.2d, v6.2d
+	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
+	WORD $0x4e60d508 // fadd v8.2d, v8.2d, v0.2d
+	WORD $0x4e61d529 // fadd v9.2d, v9.2d, v1.2d
+	SUBS $1, R10, R10
+	BNE  rows4
+
+store4:
+	VST1.P [V8.D2, V9.D2], 32(R12)
+	ADD  $32, R1
+	SUB  $1, R6, R6
+	B    block4
+
+block2:
+	CBZ  R7, done
+	MOVD R1, R8
+	VLD1 (R11), [V10.D2]
+	WORD $0x6f00e408 // movi v8.2d, #0
+	MOVD R2, R10
+	CBZ  R10, store2
+
+rows2:
+	VLD1 (R8), [V0.D2]
+	ADD  R4, R8
+	WORD $0x4eead400 // fsub v0.2d, v0.2d, v10.2d
+	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4e60d508 // fadd v8.2d, v8.2d, v0.2d
+	SUBS $1, R10, R10
+	BNE  rows2
+
+store2:
+	VST1 [V8.D2], (R12)
+
+done:
+	RET
+
+// func scaleColsF64NEON(x, s []float64, n, width, stride int) (done int)
+TEXT ·scaleColsF64NEON(SB), NOSPLIT, $0-80
+	MOVD x_base+0(FP), R1
+	MOVD s_base+24(FP), R11
+	MOVD n+48(FP), R2
+	MOVD width+56(FP), R3
+	MOVD stride+64(FP), R4
+	AND  $~1, R3, R5
+	MOVD R5, done+72(FP)
+	LSL  $3, R4, R4
+	CMP  $0, R2
+	CSEL LT, ZR, R2, R2
+	LSR  $3, R5, R6
+	LSR  $1, R5, R7
+	AND  $3, R7, R7
+
+block8:
+	CBZ  R6, block2
+	MOVD R1, R8
+	VLD1.P 64(R11), [V8.D2, V9.D2, V10.D2, V11.D2]
+	MOVD R2, R10
+	CBZ  R10, next8
+
+rows8:
+	VLD1 (R8), [V0.D2, V1.D2, V2.D2, V3.D2]
+	WORD $0x6e68dc00 // fmul v0.2d, v0.2d, v8.2d
+	WORD $0x6e69dc21 // fmul v1.2d, v1.2d, v9.2d
+	WORD $0x6e6adc42 // fmul v2.2d, v2.2d, v10.2d
+	WORD $0x6e6bdc63 // fmul v3.2d, v3.2d, v11.2d
+	VST1 [V0.D2, V1.D2, V2.D2, V3.D2], (R8)
+	ADD  R4, R8
+	SUBS $1, R10, R10
+	BNE  rows8
+
+next8:
+	ADD  $64, R1
+	SUB  $1, R6, R6
+	B    block8
+
+block2:
+	CBZ  R7, done
+	MOVD R1, R8
+	VLD1.P 16(R11), [V8.D2]
+	MOVD R2, R10
+	CBZ  R10, next2
+
+rows2:
+	VLD1 (R8), [V0.D2]
+	WORD $0x6e68dc00 // fmul v0.2d, v0.2d, v8.2d
+	VST1 [V0.D2], (R8)
+	ADD  R4, R8
+	SUBS $1, R10, R10
+	BNE  rows2
+
+next2:
+	ADD  $16, R1
+	SUB  $1, R7, R7
+	B    block2
+
+done:
+	RET
+
+// func shiftColsF64NEON(dst, x, a, b []float64, n, width, stride int) (done int)
+TEXT ·shiftColsF64NEON(SB), NOSPLIT, $0-128
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD a_base+48(FP), R11
+	MOVD b_base+72(FP), R12
+	MOVD n+96(FP), R2
+	MOVD width+104(FP), R3
+	MOVD stride+112(FP), R4
+	AND  $~1, R3, R5
+	MOVD R5, done+120(FP)
+	LSL  $3, R4, R4
+	CMP  $0, R2
+	CSEL LT, ZR, R2, R2
+	LSR  $3, R5, R6
+	LSR  $1, R5, R7
+	AND  $3, R7, R7
+
+block8:
+	CBZ  R6, block2
+	MOVD R1, R8
+	MOVD R0, R13
+	VLD1.P 64(R11), [V8.D2, V9.D2, V10.D2, V11.D2]
+	VLD1.P 64(R12), [V12.D2, V13.D2, V14.D2, V15.D2]
+	MOVD R2, R10
+	CBZ  R10, next8
+
+rows8:
+	VLD1 (R8), [V0.D2, V1.D2, V2.D2, V3.D2]
+	ADD  R4, R8
+	WORD $0x4ee8d400 // fsub v0.2d, v0.2d, v8.2d
+	WORD $0x4ee9d421 // fsub v1.2d, v1.2d, v9.2d
+	WORD $0x4eead442 // fsub v2.2d, v2.2d, v10.2d
+	WORD $0x4eebd463 // fsub v3.2d, v3.2d, v11.2d
+	WORD $0x4eecd400 // fsub v0.2d, v0.2d, v12.2d
+	WORD $0x4eedd421 // fsub v1.2d, v1.2d, v13.2d
+	WORD $0x4eeed442 // fsub v2.2d, v2.2d, v14.2d
+	WORD $0x4eefd463 // fsub v3.2d, v3.2d, v15.2d
+	VST1 [V0.D2, V1.D2, V2.D2, V3.D2], (R13)
+	ADD  R4, R13
+	SUBS $1, R10, R10
+	BNE  rows8
+
+next8:
+	ADD  $64, R1
+	ADD  $64, R0
+	SUB  $1, R6, R6
+	B    block8
+
+block2:
+	CBZ  R7, done
+	MOVD R1, R8
+	MOVD R0, R13
+	VLD1.P 16(R11), [V8.D2]
+	VLD1.P 16(R12), [V12.D2]
+	MOVD R2, R10
+	CBZ  R10, next2
+
+rows2:
+	VLD1 (R8), [V0.D2]
+	ADD  R4, R8
+	WORD $0x4ee8d400 // fsub v0.2d, v0.2d, v8.2d
+	WORD $0x4eecd400 // fsub v0.2d, v0.2d, v12.2d
+	VST1 [V0.D2], (R13)
+	ADD  R4, R13
+	SUBS $1, R10, R10
+	BNE  rows2
+
+next2:
+	ADD  $16, R1
+	ADD  $16, R0
+	SUB  $1, R7, R7
+	B    block2
 
 done:
 	RET

@@ -20,7 +20,8 @@
 //	NAME v1, v2          is replaced by the body with \a, \b substituted
 //	                     (macros may invoke macros);
 //	dupf32 v16, 1.5      loads the float32 nearest to the number into every
-//	                     lane of v16 (through R9, which it clobbers).
+//	                     lane of v16 (through R9, which it clobbers);
+//	dupf64 v16, 1.5      the same for the two float64 lanes.
 //
 // After writing, or with -check instead of writing, the generator decodes
 // every WORD of the output file with objdump and fails unless the
@@ -189,8 +190,8 @@ func expandCalls(lines []string, macros map[string]*macro, depth int) ([]string,
 		code, _ := splitComment(l)
 		t := strings.TrimSpace(code)
 		name, rest, _ := strings.Cut(t, " ")
-		if name == "dupf32" {
-			exp, err := dupf32(leading(l), rest)
+		if name == "dupf32" || name == "dupf64" {
+			exp, err := dupConst(leading(l), name == "dupf64", rest)
 			if err != nil {
 				return nil, err
 			}
@@ -225,23 +226,29 @@ func expandCalls(lines []string, macros map[string]*macro, depth int) ([]string,
 
 var vreg = regexp.MustCompile(`^[vV]([0-9]|[12][0-9]|3[01])$`)
 
-// dupf32 expands "dupf32 vN, number" into Go instructions.
-func dupf32(indent, args string) ([]string, error) {
+// dupConst expands "dupf32 vN, number" or "dupf64 vN, number" into Go
+// instructions that load the nearest float32 (float64) into every lane.
+func dupConst(indent string, f64 bool, args string) ([]string, error) {
 	a := splitArgs(args)
 	if len(a) != 2 {
-		return nil, fmt.Errorf("dupf32 %s: want a register and a number", args)
+		return nil, fmt.Errorf("dup %s: want a register and a number", args)
 	}
 	m := vreg.FindStringSubmatch(a[0])
 	if m == nil {
-		return nil, fmt.Errorf("dupf32 %s: bad register", args)
+		return nil, fmt.Errorf("dup %s: bad register", args)
 	}
 	v, err := strconv.ParseFloat(a[1], 64)
 	if err != nil {
-		return nil, fmt.Errorf("dupf32 %s: %v", args, err)
+		return nil, fmt.Errorf("dup %s: %v", args, err)
 	}
-	bits := math.Float32bits(float32(v))
+	if f64 {
+		return []string{
+			fmt.Sprintf("%sMOVD $0x%016x, R9 // %s", indent, math.Float64bits(v), a[1]),
+			fmt.Sprintf("%sVDUP R9, V%s.D2", indent, m[1]),
+		}, nil
+	}
 	return []string{
-		fmt.Sprintf("%sMOVW $0x%08x, R9 // float32(%s)", indent, bits, a[1]),
+		fmt.Sprintf("%sMOVW $0x%08x, R9 // float32(%s)", indent, math.Float32bits(float32(v)), a[1]),
 		fmt.Sprintf("%sVDUP R9, V%s.S4", indent, m[1]),
 	}, nil
 }
