@@ -11,7 +11,7 @@
 //
 //	n = round(v*log2e)                        (FMA with 1.5*2^23 added)
 //	r = (v - n*ln2hi) - n*ln2lo               (two FMAs, Cody-Waite)
-//	p = 1 + r(1 + r(c2 + r(c3 + r(c4 + r(c5 + r*c6)))))
+//	p = (1 + r) + r²((c2 + c3 r) + r²((c4 + c5 r) + r² c6))   (Estrin)
 //	exp(v) = p * 2^n
 //
 // c2..c6 come from dispatch/_gen/expfit (relative error 1.7e-8 on
@@ -328,26 +328,31 @@ GLOBL neginf<>(SB), RODATA|NOPTR, $64
 
 // ---------------------------------------------------------------- AVX2
 
-// EXP_FAST_AVX2 sets p = exp(v) for |v| <= 87, clobbering v and t.
-#define EXP_FAST_AVX2(v, t, p) \
+// EXP_EST_AVX2 sets p = exp(v) for |v| <= 87, clobbering v, t, r2 and a.
+// The polynomial is evaluated by Estrin's scheme (depth 4 instead of 6):
+// p = (1 + r) + r2*((c2 + c3 r) + r2*((c4 + c5 r) + r2*c6)).
+#define EXP_EST_AVX2(v, t, p, r2, a) \
 	VMOVUPS      magic<>(SB), t; \
 	VFMADD231PS  log2e<>(SB), v, t; \
 	VSUBPS       magic<>(SB), t, p; \
 	VFNMADD231PS ln2hi<>(SB), p, v; \
 	VFNMADD231PS ln2lo<>(SB), p, v; \
-	VMOVUPS      c6<>(SB), p; \
-	VFMADD213PS  c5<>(SB), v, p; \
+	VMULPS       v, v, r2; \
+	VMOVUPS      c3<>(SB), a; \
+	VFMADD213PS  c2<>(SB), v, a; \
+	VMOVUPS      c5<>(SB), p; \
 	VFMADD213PS  c4<>(SB), v, p; \
-	VFMADD213PS  c3<>(SB), v, p; \
-	VFMADD213PS  c2<>(SB), v, p; \
-	VFMADD213PS  one<>(SB), v, p; \
-	VFMADD213PS  one<>(SB), v, p; \
+	VFMADD231PS  c6<>(SB), r2, p; \
+	VFMADD231PS  p, r2, a; \
+	VADDPS       one<>(SB), v, p; \
+	VFMADD231PS  a, r2, p; \
 	VPSLLD       $23, t, t; \
 	VPADDD       bias<>(SB), t, t; \
 	VMULPS       t, p, p
 
-// EXP_SLOW_CORE_AVX2 sets out = exp(Y0) for any input. It needs Y4 = lo,
-// Y5 = hi and clobbers Y0-Y3. The clamp keeps a NaN of Y0 (the second
+// EXP_SLOW_CORE_AVX2 sets out = exp(Y0) for any input, with the same
+// polynomial as EXP_EST_AVX2. It needs Y4 = lo, Y5 = hi and clobbers Y0-Y3,
+// Y6 and Y7. The clamp keeps a NaN of Y0 (the second
 // operand of VMAXPS/VMINPS is returned when one is NaN); 2^n is applied as
 // 2^(n-n/2) * 2^(n/2), both normal, so the product rounds once.
 #define EXP_SLOW_CORE_AVX2(out) \
@@ -365,13 +370,15 @@ GLOBL neginf<>(SB), RODATA|NOPTR, $64
 	VPADDD       bias<>(SB), Y1, Y1; \
 	VPSLLD       $23, Y3, Y3; \
 	VPADDD       bias<>(SB), Y3, Y3; \
-	VMOVUPS      c6<>(SB), Y2; \
-	VFMADD213PS  c5<>(SB), Y0, Y2; \
+	VMULPS       Y0, Y0, Y6; \
+	VMOVUPS      c3<>(SB), Y7; \
+	VFMADD213PS  c2<>(SB), Y0, Y7; \
+	VMOVUPS      c5<>(SB), Y2; \
 	VFMADD213PS  c4<>(SB), Y0, Y2; \
-	VFMADD213PS  c3<>(SB), Y0, Y2; \
-	VFMADD213PS  c2<>(SB), Y0, Y2; \
-	VFMADD213PS  one<>(SB), Y0, Y2; \
-	VFMADD213PS  one<>(SB), Y0, Y2; \
+	VFMADD231PS  c6<>(SB), Y6, Y2; \
+	VFMADD231PS  Y2, Y6, Y7; \
+	VADDPS       one<>(SB), Y0, Y2; \
+	VFMADD231PS  Y7, Y6, Y2; \
 	VMULPS       Y1, Y2, Y2; \
 	VMULPS       Y3, Y2, out
 
@@ -431,10 +438,10 @@ exps_loop32:
 	VPTEST Y4, Y4
 	JNZ    exps_slow32
 
-	EXP_FAST_AVX2(Y0, Y4, Y8)
-	EXP_FAST_AVX2(Y1, Y5, Y9)
-	EXP_FAST_AVX2(Y2, Y6, Y10)
-	EXP_FAST_AVX2(Y3, Y7, Y11)
+	EXP_EST_AVX2(Y0, Y4, Y8, Y6, Y10)
+	EXP_EST_AVX2(Y1, Y5, Y9, Y7, Y11)
+	EXP_EST_AVX2(Y2, Y4, Y10, Y6, Y15)
+	EXP_EST_AVX2(Y3, Y5, Y11, Y7, Y0)
 
 exps_store32:
 	TESTQ   DI, DI
@@ -738,7 +745,7 @@ expc_rows:
 	VCMPPS  $6, fastlim<>(SB), Y6, Y6
 	VPTEST  Y6, Y6
 	JNZ     expc_slow
-	EXP_FAST_AVX2(Y0, Y6, Y8)
+	EXP_EST_AVX2(Y0, Y6, Y8, Y2, Y3)
 	JMP     expc_put
 
 expc_slow:
