@@ -85,31 +85,29 @@ func limitErr(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrLimit, fmt.Sprintf(format, args...))
 }
 
-// dimsProduct multiplies dims without overflowing: it stops as soon as the
-// product passes max and reports ok=false. A negative dim is an error.
-// An empty dims list is a scalar (one element).
+// dimsProduct returns the number of elements of dims, without overflowing.
+// An empty dims list is a scalar (one element). A negative dim is an error.
+// The product of the non-zero dims must stay within max even when another
+// dim is 0: an empty tensor of shape [0, 2^40] is refused, because later
+// code (operators.NumElements, reshapes, strides) multiplies those dims
+// too.
 func dimsProduct(dims []int64, max int64) (n int64, err error) {
 	n = 1
 	zero := false
 	for i, d := range dims {
-		if d < 0 {
+		switch {
+		case d < 0:
 			return 0, fmt.Errorf("dims[%d] is negative (%d)", i, d)
-		}
-		if d == 0 {
+		case d == 0:
 			zero = true
+		case n > max/d:
+			return 0, limitErr("dims %v hold more than MaxTensorElements = %d elements", dims, max)
+		default:
+			n *= d
 		}
 	}
 	if zero {
 		return 0, nil
-	}
-	for _, d := range dims {
-		if n > max/d {
-			return 0, limitErr("dims %v hold more than MaxTensorElements = %d elements", dims, max)
-		}
-		n *= d
-	}
-	if n > max {
-		return 0, limitErr("dims %v hold more than MaxTensorElements = %d elements", dims, max)
 	}
 	return n, nil
 }

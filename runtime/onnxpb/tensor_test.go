@@ -170,6 +170,9 @@ func TestTensorToValueErrors(t *testing.T) {
 		{"float8", Tensor{DataType: 17, Dims: []int64{1}, Int32Data: []int32{1}}, "dtype(17)", operators.ErrUnsupportedType},
 		{"negative dim", Tensor{DataType: 1, Dims: []int64{-1}}, "negative", operators.ErrInvalidModel},
 		{"2^40 elements", Tensor{DataType: 1, Dims: []int64{1 << 20, 1 << 20}}, "MaxTensorElements", ErrLimit},
+		// Empty, but the other dims multiply past the limit (found by
+		// fuzzing: operators.NumElements reports such shapes as -1).
+		{"empty with huge dims", Tensor{DataType: 1, Dims: []int64{1 << 40, 1 << 40, 0}}, "MaxTensorElements", ErrLimit},
 		{"string raw", Tensor{DataType: 8, Dims: []int64{1}, RawData: []byte("a"), HasRawData: true}, "string_data", operators.ErrInvalidModel},
 		{"string count", Tensor{DataType: 8, Dims: []int64{2}, StringData: [][]byte{nil}}, "string_data has 1", operators.ErrInvalidModel},
 		{"segment", Tensor{DataType: 1, Dims: []int64{1}, FloatData: []float32{1}, Segment: &Segment{}}, "segment", operators.ErrInvalidModel},
