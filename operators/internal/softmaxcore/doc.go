@@ -13,7 +13,10 @@
 //     Row kernels (max, exp-and-sum, then a scale or a shift);
 //   - inner > 1: each [D, inner] block goes through the Cols kernels in
 //     tiles of columns, so the vectors run along the contiguous inner
-//     extent and no transposed copy is made.
+//     extent and no transposed copy is made. Only the last few columns of
+//     a block that do not fill a group of 8 (all of them when inner < 8)
+//     are gathered one by one into a contiguous row for the Row kernels,
+//     which is much faster than the Cols kernels' scalar tails.
 //
 // The kernels are copied from dispatch.Active when the operator is built,
 // so a run makes no feature checks. The numerics follow ONNX Runtime: the

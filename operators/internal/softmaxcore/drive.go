@@ -21,6 +21,14 @@ const (
 	// width, and tiles always start at multiples of it, so a column is
 	// computed by the same code path whatever the thread count.
 	tile = 256
+	// group is the column granularity of the Cols kernels: each tile's
+	// first w - w%group columns go through them, the rest (fewer than
+	// group, only at the end of a block) are gathered one by one into a
+	// contiguous row for the Row kernels. A multiple of every tier's lane
+	// count would leave the Cols kernels no scalar tail, which is many
+	// times slower than their vector body; 8 is that for the 4- and
+	// 8-lane tiers and half a vector for the 16-lane one.
+	group = 8
 )
 
 // kern holds the kernels of one element type, copied out of a
@@ -37,11 +45,14 @@ type kern[T float32 | float64] struct {
 	scaleCols  func(x, s []T, n, width, stride int)
 	shiftCols  func(dst, x, a, b []T, n, width, stride int)
 	scratch    *sync.Pool // of *[2 * tile]T: the max and sum of one tile
+	column     *sync.Pool // of *[]T: one gathered column
 }
 
 var (
 	scratch32 = sync.Pool{New: func() any { return new([2 * tile]float32) }}
 	scratch64 = sync.Pool{New: func() any { return new([2 * tile]float64) }}
+	column32  = sync.Pool{New: func() any { return new([]float32) }}
+	column64  = sync.Pool{New: func() any { return new([]float64) }}
 	// wide32 holds *[]float32 buffers for the float16/bfloat16 path.
 	wide32 sync.Pool
 )
@@ -51,7 +62,7 @@ func kernels32(k *dispatch.Kernels) kern[float32] {
 		max: k.MaxF32, expSum: k.ExpSumF32, sumExp: k.SumExpF32, scale: k.ScaleF32, shift: k.ShiftF32,
 		maxCols: k.MaxColsF32, expSumCols: k.ExpSumColsF32, sumExpCols: k.SumExpColsF32,
 		scaleCols: k.ScaleColsF32, shiftCols: k.ShiftColsF32,
-		scratch: &scratch32,
+		scratch: &scratch32, column: &column32,
 	}
 }
 
@@ -60,7 +71,7 @@ func kernels64(k *dispatch.Kernels) kern[float64] {
 		max: k.MaxF64, expSum: k.ExpSumF64, sumExp: k.SumExpF64, scale: k.ScaleF64, shift: k.ShiftF64,
 		maxCols: k.MaxColsF64, expSumCols: k.ExpSumColsF64, sumExpCols: k.SumExpColsF64,
 		scaleCols: k.ScaleColsF64, shiftCols: k.ShiftColsF64,
-		scratch: &scratch64,
+		scratch: &scratch64, column: &column64,
 	}
 }
 
@@ -113,17 +124,36 @@ func (k *kern[T]) rows(log bool, dst, x []T, d, lo, hi int) {
 }
 
 // cols normalises the units [lo, hi): unit u is column tile u%tiles of
-// block u/tiles, a [g.d, width] window with row stride g.inner.
+// block u/tiles, a [g.d, w] window with row stride g.inner.
 func (k *kern[T]) cols(log bool, dst, x []T, g geom, tiles, lo, hi int) {
 	buf := k.scratch.Get().(*[2 * tile]T)
 	defer k.scratch.Put(buf)
 	m, s := buf[:tile], buf[tile:]
+	var col *[]T // for the gathered columns, taken on first use
+	defer func() {
+		if col != nil {
+			k.column.Put(col)
+		}
+	}()
 	block := g.d * g.inner
 	for u := lo; u < hi; u++ {
 		b, j := u/tiles, (u%tiles)*tile
 		w := min(tile, g.inner-j)
 		off, end := b*block+j, (b+1)*block
 		xs, ds := x[off:end:end], dst[off:end:end]
+		if tail := w % group; tail > 0 {
+			w -= tail
+			if col == nil {
+				col = k.column.Get().(*[]T)
+				if cap(*col) < g.d {
+					*col = make([]T, g.d)
+				}
+			}
+			k.gathered(log, ds[w:], xs[w:], (*col)[:g.d], g.inner, tail)
+			if w == 0 {
+				continue
+			}
+		}
 		k.maxCols(m, xs, g.d, w, g.inner)
 		if log {
 			k.sumExpCols(xs, m, s, g.d, w, g.inner)
@@ -137,6 +167,22 @@ func (k *kern[T]) cols(log bool, dst, x []T, g geom, tiles, lo, hi int) {
 				s[i] = 1 / v
 			}
 			k.scaleCols(ds, s, g.d, w, g.inner)
+		}
+	}
+}
+
+// gathered normalises the first w columns of a [len(row), stride] window
+// one at a time: each is copied into row, normalised there by the Row
+// kernels and copied back.
+func (k *kern[T]) gathered(log bool, dst, x, row []T, stride, w int) {
+	d := len(row)
+	for j := range w {
+		for i := range row {
+			row[i] = x[i*stride+j]
+		}
+		k.rows(log, row, row, d, 0, 1)
+		for i, v := range row {
+			dst[i*stride+j] = v
 		}
 	}
 }

@@ -38,33 +38,38 @@ var edgeRows = [][]float64{
 
 // layout places a [R, 5] matrix of rows in a tensor so that the operator
 // normalises the rows: directly, transposed (a strided axis), or with
-// extra unit axes.
+// extra unit axes. The matrix is edgeRows repeated rep times; the
+// transposed layouts put 8 (rep 1) or 16 (rep 2) of its rows through the
+// Cols kernels and the rest through the gathered path.
 type layout struct {
 	name      string
 	since     int
 	axis      int64
+	rep       int
 	shape     func(r int) []int
 	transpose bool // element (i, j) of the matrix is stored at j*R + i
 }
 
 var layouts = []layout{
-	{"v13/rows", 13, -1, func(r int) []int { return []int{r, 5} }, false},
-	{"v13/cols", 13, 0, func(r int) []int { return []int{5, r} }, true},
-	{"v13/cols/inner", 13, 1, func(r int) []int { return []int{1, 5, r} }, true},
-	{"v11/coerced", 11, 1, func(r int) []int { return []int{r, 1, 5} }, false},
-	{"v1/coerced", 1, 1, func(r int) []int { return []int{r, 5, 1} }, false},
+	{"v13/rows", 13, -1, 1, func(r int) []int { return []int{r, 5} }, false},
+	{"v13/cols", 13, 0, 2, func(r int) []int { return []int{5, r} }, true},
+	{"v13/cols/gathered", 13, 0, 1, func(r int) []int { return []int{5, r} }, true},
+	{"v13/cols/inner", 13, 1, 2, func(r int) []int { return []int{1, 5, r} }, true},
+	{"v11/coerced", 11, 1, 1, func(r int) []int { return []int{r, 1, 5} }, false},
+	{"v1/coerced", 1, 1, 1, func(r int) []int { return []int{r, 5, 1} }, false},
 }
 
 func TestEdgeValues(t *testing.T) {
-	rows := len(edgeRows)
 	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {
 		for _, kind := range kinds {
 			for _, dt := range []operators.DType{operators.Float32, operators.Float64} {
 				for _, l := range layouts {
 					t.Run(kind.String()+"/"+dt.String()+"/"+l.name, func(t *testing.T) {
+						rows := len(edgeRows) * l.rep
 						shape := l.shape(rows)
 						x := make([]float64, rows*5)
-						for i, row := range edgeRows {
+						for i := range rows {
+							row := edgeRows[i%len(edgeRows)]
 							for j, v := range row {
 								if l.transpose {
 									x[j*rows+i] = v
@@ -196,6 +201,7 @@ func TestThreadsSameBits(t *testing.T) {
 		{"blocks", 13, 1, []int{6, 16, 1000}},
 		{"tiles", 13, 0, []int{64, 2051}},
 		{"tiles/inner", 13, 1, []int{1, 21, 64, 64}},
+		{"gathered", 13, 1, []int{512, 40, 3}},
 	}
 	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {
 		for _, kind := range kinds {
@@ -323,6 +329,7 @@ func TestNoAllocs(t *testing.T) {
 		{"cols/f32", 1, operators.Float32, []int{2, 8, 300}},
 		{"cols/f64", 0, operators.Float64, []int{8, 100}},
 		{"rows/f16", -1, operators.Float16, []int{8, 100}},
+		{"gathered/f32", 1, operators.Float32, []int{4, 50, 3}},
 		{"cols/bf16", 0, operators.BFloat16, []int{8, 100}},
 	} {
 		for _, kind := range kinds {
