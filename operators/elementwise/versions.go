@@ -37,4 +37,45 @@ func init() {
 		// Opset 12 adds the integer types, 13 bfloat16.
 		operators.Registration{OpType: "Clip", Since: 11, New: newClip(11)},
 	)
+	for _, c := range []struct {
+		name  string
+		op    cmpOp
+		since int
+	}{{"Equal", opEq, 1}, {"Less", opLt, 1}, {"Greater", opGt, 1}, {"LessOrEqual", opLe, 12}, {"GreaterOrEqual", opGe, 12}} {
+		if c.since == 1 {
+			// Equal, Less, Greater-1: legacy broadcast/axis attributes.
+			operators.Register(operators.Registration{OpType: c.name, Since: 1, New: newCompare(c.name, c.op, 1)})
+		}
+		operators.Register(
+			// Opset 7: numpy broadcasting. Later versions only add types
+			// (Less/Greater 9 and Equal 11 numbers, 13 bfloat16, Equal-19
+			// strings); LessOrEqual and GreaterOrEqual start at 12 (16
+			// adds bfloat16). All of them are served here.
+			operators.Registration{OpType: c.name, Since: max(c.since, 7), New: newCompare(c.name, c.op, max(c.since, 7))},
+		)
+	}
+	for _, l := range []struct {
+		name string
+		op   logicOp
+	}{{"And", opAnd}, {"Or", opOr}, {"Xor", opXor}} {
+		operators.Register(
+			// And, Or, Xor-1: legacy broadcast/axis; 7: numpy broadcasting.
+			operators.Registration{OpType: l.name, Since: 1, New: newLogic(l.name, l.op, 1)},
+			operators.Registration{OpType: l.name, Since: 7, New: newLogic(l.name, l.op, 7)},
+		)
+	}
+	operators.Register(
+		// Not: one version.
+		operators.Registration{OpType: "Not", Since: 1, New: unaryFactory("Not", loops{operators.Bool: typed(notOf)})},
+		// Where: opset 9; 16 adds bfloat16.
+		operators.Registration{OpType: "Where", Since: 9, New: newWhere},
+		// Sum, Mean, Max, Min: before opset 8 every input had to have the
+		// same shape; opset 8 allows numpy broadcasting, a superset, which
+		// this implementation applies at every opset. Max and Min take
+		// integers from 12; 13 adds bfloat16.
+		operators.Registration{OpType: "Sum", Since: 1, New: newVariadic("Sum", opSum)},
+		operators.Registration{OpType: "Mean", Since: 1, New: newVariadic("Mean", opMean)},
+		operators.Registration{OpType: "Max", Since: 1, New: newVariadic("Max", opMax)},
+		operators.Registration{OpType: "Min", Since: 1, New: newVariadic("Min", opMin)},
+	)
 }

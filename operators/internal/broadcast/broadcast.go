@@ -87,8 +87,9 @@ func NewBinary(a, b []int) (*Binary, error) {
 	return p, p.Init(a, b)
 }
 
-// Init is NewBinary into an existing plan.
+// Init is NewBinary into an existing plan, which may be reused.
 func (p *Binary) Init(a, b []int) error {
+	*p = Binary{}
 	for _, s := range [2][]int{a, b} {
 		for _, d := range s {
 			if d < 0 {

@@ -240,3 +240,25 @@ func BenchmarkApply(b *testing.B) {
 		})
 	}
 }
+
+// TestInitReuse plans different shapes into one Binary in turn: nothing
+// from an earlier plan may leak into a later one.
+func TestInitReuse(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	var p Binary
+	pairs := [][2][]int{{{2, 3}, {2, 3}}, {{2, 3}, {2, 1}}, {{2, 3}, {3}}, {{4, 1, 3}, {1, 2, 1}}, {{2, 3}, {}}}
+	for _, c := range pairs {
+		if err := p.Init(c[0], c[1]); err != nil {
+			t.Fatal(err)
+		}
+		a, b := fill(r, c[0]), fill(r, c[1])
+		want := reference(a, c[0], b, c[1], p.Out)
+		got := make([]float64, p.N)
+		Apply(&p, got, a, b, subF64, nil)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%v: element %d is %v, want %v", c, i, got[i], want[i])
+			}
+		}
+	}
+}
