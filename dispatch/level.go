@@ -16,7 +16,7 @@ const (
 	GenericLevel Level = iota
 	// AVX2 is amd64 with AVX2 and FMA3 (8 float32 or 4 float64 lanes).
 	AVX2
-	// AVX512 is amd64 with AVX-512 F, DQ, BW and VL (16 float32 or 8
+	// AVX512 is amd64 with AVX-512 F on top of AVX2 (16 float32 or 8
 	// float64 lanes).
 	AVX512
 	// NEON is arm64 Advanced SIMD (4 float32 or 2 float64 lanes).

@@ -6,8 +6,10 @@ import (
 	"github.com/klauspost/cpuid/v2"
 )
 
-// archLevels: AVX2 needs AVX2 and FMA3; AVX512 additionally needs AVX-512
-// F, DQ, BW and VL (every AVX-512 x86 core since Skylake-SP has all four).
+// archLevels: AVX2 needs AVX2 and FMA3; AVX512 additionally needs
+// AVX-512 F, the only AVX-512 subset the kernels use (EVEX forms of the
+// AVX2 instructions on zmm registers, VSCALEFPS, VEXTRACTF64X4 and
+// VINSERTF64X4; 128- and 256-bit steps use plain VEX encodings).
 var archLevels = []Level{AVX2, AVX512}
 
 func archCheck(l Level) (bool, string) {
@@ -15,7 +17,7 @@ func archCheck(l Level) (bool, string) {
 	case AVX2:
 		return need(cpuid.AVX2, cpuid.FMA3)
 	case AVX512:
-		return need(cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL)
+		return need(cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F)
 	}
 	return false, "no " + l.String() + " kernels in an amd64 build"
 }
@@ -125,7 +127,26 @@ func colsOK(l, n, width, stride int) bool {
 	return n >= 1 && width >= 1 && stride >= width && l >= (n-1)*stride+width
 }
 
-func plugAVX512(k *Kernels) {}
+// plugAVX512 installs the AVX-512 kernels, the AVX2 ones widened to 16
+// lanes (see the assembly file: the exponential gives the same bits).
+func plugAVX512(k *Kernels) {
+	k.MaxF32 = func(x []float32) float32 { return maxF32Vec(x, maxF32AVX512) }
+	k.ExpSumF32 = func(dst, x []float32, m float32) float32 {
+		return expSumF32Vec(dst[:len(x)], x, m, expSumF32AVX512)
+	}
+	k.SumExpF32 = func(x []float32, m float32) float32 { return expSumF32Vec(nil, x, m, expSumF32AVX512) }
+	k.ExpF32 = func(dst, x []float32) { expSumF32Vec(dst[:len(x)], x, 0, expSumF32AVX512) }
+	k.ScaleF32 = func(x []float32, s float32) {
+		n := scaleF32AVX512(x, s)
+		scaleF32Generic(x[n:], s)
+	}
+	k.ShiftF32 = func(dst, x []float32, a, b float32) {
+		dst = dst[:len(x)]
+		n := shiftF32AVX512(dst, x, a, b)
+		shiftF32Generic(dst[n:], x[n:], a, b)
+	}
+	plugColsF32(k, maxColsF32AVX512, expSumColsF32AVX512, scaleColsF32AVX512, shiftColsF32AVX512)
+}
 
 // The SIMD wrappers shared by the tiers. Each assembly function does the
 // longest prefix of whole vectors and returns its length; the wrapper
@@ -222,3 +243,30 @@ func scaleColsF32AVX2(x, s []float32, n, width, stride int) (done int)
 //
 //go:noescape
 func shiftColsF32AVX2(dst, x, a, b []float32, n, width, stride int) (done int)
+
+// Assembly kernels, AVX-512 (softmax_f32_amd64.s): the same loops as the
+// AVX2 ones above, over whole 16-lane vectors (done is a multiple of 16).
+
+//go:noescape
+func maxF32AVX512(x []float32) (m float32, done int)
+
+//go:noescape
+func expSumF32AVX512(dst, x []float32, m float32) (s float64, done int)
+
+//go:noescape
+func scaleF32AVX512(x []float32, s float32) (done int)
+
+//go:noescape
+func shiftF32AVX512(dst, x []float32, a, b float32) (done int)
+
+//go:noescape
+func maxColsF32AVX512(m, x []float32, n, width, stride int) (done int)
+
+//go:noescape
+func expSumColsF32AVX512(dst, x, m, s []float32, n, width, stride int) (done int)
+
+//go:noescape
+func scaleColsF32AVX512(x, s []float32, n, width, stride int) (done int)
+
+//go:noescape
+func shiftColsF32AVX512(dst, x, a, b []float32, n, width, stride int) (done int)

@@ -890,3 +890,517 @@ shiftc_next:
 shiftc_done:
 	VZEROUPPER
 	RET
+
+// ---------------------------------------------------------------- AVX-512
+//
+// These mirror the AVX2 functions above instruction for instruction where
+// they can, with 16 lanes and the constants held in Z16-Z27. The
+// exponential needs no fast/slow split: VSCALEFPS applies 2^n with a single
+// rounding for every n, so each block runs the clamped path, whose results
+// equal the AVX2 ones bit for bit (same clamp, same polynomial, one
+// rounding of p*2^n).
+
+// LOAD_CONSTS_512 loads the exp constants. Z28 is left for m, Z30/Z31 for
+// the float64 sums.
+#define LOAD_CONSTS_512 \
+	VMOVUPS log2e<>(SB), Z16; \
+	VMOVUPS magic<>(SB), Z17; \
+	VMOVUPS ln2hi<>(SB), Z18; \
+	VMOVUPS ln2lo<>(SB), Z19; \
+	VMOVUPS c2<>(SB), Z20; \
+	VMOVUPS c3<>(SB), Z21; \
+	VMOVUPS c4<>(SB), Z22; \
+	VMOVUPS c5<>(SB), Z23; \
+	VMOVUPS c6<>(SB), Z24; \
+	VMOVUPS one<>(SB), Z25; \
+	VMOVUPS lo<>(SB), Z26; \
+	VMOVUPS hi<>(SB), Z27
+
+// EXP_512 sets p = exp(v) for any input, clobbering v, t, r2 and a. The
+// clamp keeps a NaN of v (VMAXPS/VMINPS return their second source, v,
+// when one operand is NaN).
+#define EXP_512(v, t, p, r2, a) \
+	VMAXPS       v, Z26, v; \
+	VMINPS       v, Z27, v; \
+	VMOVAPS      Z17, t; \
+	VFMADD231PS  Z16, v, t; \
+	VSUBPS       Z17, t, t; \
+	VFNMADD231PS Z18, t, v; \
+	VFNMADD231PS Z19, t, v; \
+	VMULPS       v, v, r2; \
+	VMOVAPS      Z21, a; \
+	VFMADD213PS  Z20, v, a; \
+	VMOVAPS      Z23, p; \
+	VFMADD213PS  Z22, v, p; \
+	VFMADD231PS  Z24, r2, p; \
+	VFMADD231PS  p, r2, a; \
+	VADDPS       Z25, v, p; \
+	VFMADD231PS  a, r2, p; \
+	VSCALEFPS    t, p, p
+
+// ADD16_F64_512 adds the 16 float32 lanes of v, widened, to Z30 (low
+// eight) and Z31 (high eight). Clobbers Z0, Z1.
+#define ADD16_F64_512(v, vy) \
+	VCVTPS2PD     vy, Z0; \
+	VEXTRACTF64X4 $1, v, Y1; \
+	VCVTPS2PD     Y1, Z1; \
+	VADDPD        Z0, Z30, Z30; \
+	VADDPD        Z1, Z31, Z31
+
+// func expSumF32AVX512(dst, x []float32, m float32) (s float64, done int)
+TEXT ·expSumF32AVX512(SB), NOSPLIT, $0-72
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         x_len+32(FP), CX
+	ANDQ         $-16, CX
+	MOVQ         CX, done+64(FP)
+	MOVQ         CX, DX
+	ANDQ         $-64, DX
+	VBROADCASTSS m+48(FP), Z28
+	LOAD_CONSTS_512
+	VXORPD       Z30, Z30, Z30
+	VXORPD       Z31, Z31, Z31
+	XORQ         AX, AX
+
+exps512_loop64:
+	CMPQ    AX, DX
+	JGE     exps512_loop16
+	VMOVUPS 0(SI)(AX*4), Z0
+	VMOVUPS 64(SI)(AX*4), Z1
+	VMOVUPS 128(SI)(AX*4), Z2
+	VMOVUPS 192(SI)(AX*4), Z3
+	VSUBPS  Z28, Z0, Z0
+	VSUBPS  Z28, Z1, Z1
+	VSUBPS  Z28, Z2, Z2
+	VSUBPS  Z28, Z3, Z3
+	EXP_512(Z0, Z4, Z8, Z12, Z13)
+	EXP_512(Z1, Z5, Z9, Z14, Z15)
+	EXP_512(Z2, Z6, Z10, Z12, Z13)
+	EXP_512(Z3, Z7, Z11, Z14, Z15)
+	TESTQ   DI, DI
+	JZ      exps512_sum64
+	VMOVUPS Z8, 0(DI)(AX*4)
+	VMOVUPS Z9, 64(DI)(AX*4)
+	VMOVUPS Z10, 128(DI)(AX*4)
+	VMOVUPS Z11, 192(DI)(AX*4)
+
+exps512_sum64:
+	VADDPS Z9, Z8, Z8
+	VADDPS Z11, Z10, Z10
+	VADDPS Z10, Z8, Z8
+	ADD16_F64_512(Z8, Y8)
+	ADDQ   $64, AX
+	JMP    exps512_loop64
+
+exps512_loop16:
+	CMPQ    AX, CX
+	JGE     exps512_done
+	VMOVUPS 0(SI)(AX*4), Z2
+	VSUBPS  Z28, Z2, Z2
+	EXP_512(Z2, Z4, Z8, Z12, Z13)
+	TESTQ   DI, DI
+	JZ      exps512_sum16
+	VMOVUPS Z8, 0(DI)(AX*4)
+
+exps512_sum16:
+	ADD16_F64_512(Z8, Y8)
+	ADDQ $16, AX
+	JMP  exps512_loop16
+
+exps512_done:
+	VADDPD        Z31, Z30, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $1, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, s+56(FP)
+	VZEROUPPER
+	RET
+
+// func maxF32AVX512(x []float32) (m float32, done int)
+TEXT ·maxF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ    x_base+0(FP), SI
+	MOVQ    x_len+8(FP), CX
+	ANDQ    $-16, CX
+	MOVQ    CX, done+32(FP)
+	JZ      max512_none
+	MOVQ    CX, DX
+	ANDQ    $-64, DX
+	VMOVUPS neginf<>(SB), Z0
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+	VMOVAPS Z0, Z3
+	XORQ    AX, AX
+
+	// acc = max(v, acc) with acc as the second operand: NaNs are skipped.
+max512_loop64:
+	CMPQ    AX, DX
+	JGE     max512_loop16
+	VMOVUPS 0(SI)(AX*4), Z4
+	VMOVUPS 64(SI)(AX*4), Z5
+	VMOVUPS 128(SI)(AX*4), Z6
+	VMOVUPS 192(SI)(AX*4), Z7
+	VMAXPS  Z0, Z4, Z0
+	VMAXPS  Z1, Z5, Z1
+	VMAXPS  Z2, Z6, Z2
+	VMAXPS  Z3, Z7, Z3
+	ADDQ    $64, AX
+	JMP     max512_loop64
+
+max512_loop16:
+	CMPQ    AX, CX
+	JGE     max512_reduce
+	VMOVUPS 0(SI)(AX*4), Z4
+	VMAXPS  Z0, Z4, Z0
+	ADDQ    $16, AX
+	JMP     max512_loop16
+
+max512_reduce:
+	VMAXPS        Z1, Z0, Z0
+	VMAXPS        Z3, Z2, Z2
+	VMAXPS        Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VMAXPS        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VMAXPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VMAXPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VMAXPS        X1, X0, X0
+	VMOVSS        X0, m+24(FP)
+	VZEROUPPER
+	RET
+
+max512_none:
+	MOVL $0, m+24(FP)
+	RET
+
+// func scaleF32AVX512(x []float32, s float32) (done int)
+TEXT ·scaleF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	ANDQ         $-16, CX
+	MOVQ         CX, done+32(FP)
+	MOVQ         CX, DX
+	ANDQ         $-64, DX
+	VBROADCASTSS s+24(FP), Z15
+	XORQ         AX, AX
+
+scale512_loop64:
+	CMPQ    AX, DX
+	JGE     scale512_loop16
+	VMULPS  0(SI)(AX*4), Z15, Z0
+	VMULPS  64(SI)(AX*4), Z15, Z1
+	VMULPS  128(SI)(AX*4), Z15, Z2
+	VMULPS  192(SI)(AX*4), Z15, Z3
+	VMOVUPS Z0, 0(SI)(AX*4)
+	VMOVUPS Z1, 64(SI)(AX*4)
+	VMOVUPS Z2, 128(SI)(AX*4)
+	VMOVUPS Z3, 192(SI)(AX*4)
+	ADDQ    $64, AX
+	JMP     scale512_loop64
+
+scale512_loop16:
+	CMPQ    AX, CX
+	JGE     scale512_done
+	VMULPS  0(SI)(AX*4), Z15, Z0
+	VMOVUPS Z0, 0(SI)(AX*4)
+	ADDQ    $16, AX
+	JMP     scale512_loop16
+
+scale512_done:
+	VZEROUPPER
+	RET
+
+// func shiftF32AVX512(dst, x []float32, a, b float32) (done int)
+TEXT ·shiftF32AVX512(SB), NOSPLIT, $0-64
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         x_len+32(FP), CX
+	ANDQ         $-16, CX
+	MOVQ         CX, done+56(FP)
+	MOVQ         CX, DX
+	ANDQ         $-64, DX
+	VBROADCASTSS a+48(FP), Z14
+	VBROADCASTSS b+52(FP), Z15
+	XORQ         AX, AX
+
+shift512_loop64:
+	CMPQ    AX, DX
+	JGE     shift512_loop16
+	VMOVUPS 0(SI)(AX*4), Z0
+	VMOVUPS 64(SI)(AX*4), Z1
+	VMOVUPS 128(SI)(AX*4), Z2
+	VMOVUPS 192(SI)(AX*4), Z3
+	VSUBPS  Z14, Z0, Z0
+	VSUBPS  Z14, Z1, Z1
+	VSUBPS  Z14, Z2, Z2
+	VSUBPS  Z14, Z3, Z3
+	VSUBPS  Z15, Z0, Z0
+	VSUBPS  Z15, Z1, Z1
+	VSUBPS  Z15, Z2, Z2
+	VSUBPS  Z15, Z3, Z3
+	VMOVUPS Z0, 0(DI)(AX*4)
+	VMOVUPS Z1, 64(DI)(AX*4)
+	VMOVUPS Z2, 128(DI)(AX*4)
+	VMOVUPS Z3, 192(DI)(AX*4)
+	ADDQ    $64, AX
+	JMP     shift512_loop64
+
+shift512_loop16:
+	CMPQ    AX, CX
+	JGE     shift512_done
+	VMOVUPS 0(SI)(AX*4), Z0
+	VSUBPS  Z14, Z0, Z0
+	VSUBPS  Z15, Z0, Z0
+	VMOVUPS Z0, 0(DI)(AX*4)
+	ADDQ    $16, AX
+	JMP     shift512_loop16
+
+shift512_done:
+	VZEROUPPER
+	RET
+
+// func maxColsF32AVX512(m, x []float32, n, width, stride int) (done int)
+TEXT ·maxColsF32AVX512(SB), NOSPLIT, $0-80
+	MOVQ m_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ n+48(FP), BX
+	MOVQ width+56(FP), CX
+	MOVQ stride+64(FP), R10
+	SHLQ $2, R10
+	ANDQ $-16, CX
+	MOVQ CX, done+72(FP)
+	MOVQ CX, DX
+	ANDQ $-64, DX
+	XORQ AX, AX
+
+maxc512_loop64:
+	CMPQ    AX, DX
+	JGE     maxc512_loop16
+	VMOVUPS neginf<>(SB), Z0
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+	VMOVAPS Z0, Z3
+	LEAQ    (SI)(AX*4), R8
+	MOVQ    BX, R9
+
+maxc512_rows64:
+	TESTQ   R9, R9
+	JLE     maxc512_store64
+	VMOVUPS 0(R8), Z4
+	VMOVUPS 64(R8), Z5
+	VMOVUPS 128(R8), Z6
+	VMOVUPS 192(R8), Z7
+	VMAXPS  Z0, Z4, Z0
+	VMAXPS  Z1, Z5, Z1
+	VMAXPS  Z2, Z6, Z2
+	VMAXPS  Z3, Z7, Z3
+	ADDQ    R10, R8
+	DECQ    R9
+	JMP     maxc512_rows64
+
+maxc512_store64:
+	VMOVUPS Z0, 0(DI)(AX*4)
+	VMOVUPS Z1, 64(DI)(AX*4)
+	VMOVUPS Z2, 128(DI)(AX*4)
+	VMOVUPS Z3, 192(DI)(AX*4)
+	ADDQ    $64, AX
+	JMP     maxc512_loop64
+
+maxc512_loop16:
+	CMPQ    AX, CX
+	JGE     maxc512_done
+	VMOVUPS neginf<>(SB), Z0
+	LEAQ    (SI)(AX*4), R8
+	MOVQ    BX, R9
+
+maxc512_rows16:
+	TESTQ   R9, R9
+	JLE     maxc512_store16
+	VMOVUPS (R8), Z4
+	VMAXPS  Z0, Z4, Z0
+	ADDQ    R10, R8
+	DECQ    R9
+	JMP     maxc512_rows16
+
+maxc512_store16:
+	VMOVUPS Z0, 0(DI)(AX*4)
+	ADDQ    $16, AX
+	JMP     maxc512_loop16
+
+maxc512_done:
+	VZEROUPPER
+	RET
+
+// func expSumColsF32AVX512(dst, x, m, s []float32, n, width, stride int) (done int)
+TEXT ·expSumColsF32AVX512(SB), NOSPLIT, $0-128
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ m_base+48(FP), R11
+	MOVQ s_base+72(FP), R12
+	MOVQ n+96(FP), BX
+	MOVQ width+104(FP), CX
+	MOVQ stride+112(FP), R10
+	SHLQ $2, R10
+	ANDQ $-16, CX
+	MOVQ CX, done+120(FP)
+	LOAD_CONSTS_512
+	XORQ AX, AX
+
+expc512_cols:
+	CMPQ    AX, CX
+	JGE     expc512_done
+	VMOVUPS (R11)(AX*4), Z28
+	VXORPD  Z30, Z30, Z30
+	VXORPD  Z31, Z31, Z31
+	LEAQ    (SI)(AX*4), R8
+	LEAQ    (DI)(AX*4), R13
+	MOVQ    BX, R9
+
+expc512_rows:
+	TESTQ   R9, R9
+	JLE     expc512_store
+	VMOVUPS (R8), Z2
+	VSUBPS  Z28, Z2, Z2
+	EXP_512(Z2, Z4, Z8, Z12, Z13)
+	TESTQ   DI, DI
+	JZ      expc512_sum
+	VMOVUPS Z8, (R13)
+
+expc512_sum:
+	ADD16_F64_512(Z8, Y8)
+	ADDQ R10, R8
+	ADDQ R10, R13
+	DECQ R9
+	JMP  expc512_rows
+
+expc512_store:
+	VCVTPD2PS    Z30, Y0
+	VCVTPD2PS    Z31, Y1
+	VINSERTF64X4 $1, Y1, Z0, Z0
+	VMOVUPS      Z0, (R12)(AX*4)
+	ADDQ         $16, AX
+	JMP          expc512_cols
+
+expc512_done:
+	VZEROUPPER
+	RET
+
+// func scaleColsF32AVX512(x, s []float32, n, width, stride int) (done int)
+TEXT ·scaleColsF32AVX512(SB), NOSPLIT, $0-80
+	MOVQ x_base+0(FP), SI
+	MOVQ s_base+24(FP), R11
+	MOVQ n+48(FP), BX
+	MOVQ width+56(FP), CX
+	MOVQ stride+64(FP), R10
+	SHLQ $2, R10
+	ANDQ $-16, CX
+	MOVQ CX, done+72(FP)
+	MOVQ CX, DX
+	ANDQ $-64, DX
+
+scalec512_rows:
+	TESTQ BX, BX
+	JLE   scalec512_done
+	XORQ  AX, AX
+
+scalec512_loop64:
+	CMPQ    AX, DX
+	JGE     scalec512_loop16
+	VMOVUPS 0(R11)(AX*4), Z0
+	VMOVUPS 64(R11)(AX*4), Z1
+	VMOVUPS 128(R11)(AX*4), Z2
+	VMOVUPS 192(R11)(AX*4), Z3
+	VMULPS  0(SI)(AX*4), Z0, Z0
+	VMULPS  64(SI)(AX*4), Z1, Z1
+	VMULPS  128(SI)(AX*4), Z2, Z2
+	VMULPS  192(SI)(AX*4), Z3, Z3
+	VMOVUPS Z0, 0(SI)(AX*4)
+	VMOVUPS Z1, 64(SI)(AX*4)
+	VMOVUPS Z2, 128(SI)(AX*4)
+	VMOVUPS Z3, 192(SI)(AX*4)
+	ADDQ    $64, AX
+	JMP     scalec512_loop64
+
+scalec512_loop16:
+	CMPQ    AX, CX
+	JGE     scalec512_next
+	VMOVUPS 0(R11)(AX*4), Z0
+	VMULPS  0(SI)(AX*4), Z0, Z0
+	VMOVUPS Z0, 0(SI)(AX*4)
+	ADDQ    $16, AX
+	JMP     scalec512_loop16
+
+scalec512_next:
+	ADDQ R10, SI
+	DECQ BX
+	JMP  scalec512_rows
+
+scalec512_done:
+	VZEROUPPER
+	RET
+
+// func shiftColsF32AVX512(dst, x, a, b []float32, n, width, stride int) (done int)
+TEXT ·shiftColsF32AVX512(SB), NOSPLIT, $0-128
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ a_base+48(FP), R11
+	MOVQ b_base+72(FP), R12
+	MOVQ n+96(FP), BX
+	MOVQ width+104(FP), CX
+	MOVQ stride+112(FP), R10
+	SHLQ $2, R10
+	ANDQ $-16, CX
+	MOVQ CX, done+120(FP)
+	MOVQ CX, DX
+	ANDQ $-64, DX
+
+shiftc512_rows:
+	TESTQ BX, BX
+	JLE   shiftc512_done
+	XORQ  AX, AX
+
+shiftc512_loop64:
+	CMPQ    AX, DX
+	JGE     shiftc512_loop16
+	VMOVUPS 0(SI)(AX*4), Z0
+	VMOVUPS 64(SI)(AX*4), Z1
+	VMOVUPS 128(SI)(AX*4), Z2
+	VMOVUPS 192(SI)(AX*4), Z3
+	VSUBPS  0(R11)(AX*4), Z0, Z0
+	VSUBPS  64(R11)(AX*4), Z1, Z1
+	VSUBPS  128(R11)(AX*4), Z2, Z2
+	VSUBPS  192(R11)(AX*4), Z3, Z3
+	VSUBPS  0(R12)(AX*4), Z0, Z0
+	VSUBPS  64(R12)(AX*4), Z1, Z1
+	VSUBPS  128(R12)(AX*4), Z2, Z2
+	VSUBPS  192(R12)(AX*4), Z3, Z3
+	VMOVUPS Z0, 0(DI)(AX*4)
+	VMOVUPS Z1, 64(DI)(AX*4)
+	VMOVUPS Z2, 128(DI)(AX*4)
+	VMOVUPS Z3, 192(DI)(AX*4)
+	ADDQ    $64, AX
+	JMP     shiftc512_loop64
+
+shiftc512_loop16:
+	CMPQ    AX, CX
+	JGE     shiftc512_next
+	VMOVUPS 0(SI)(AX*4), Z0
+	VSUBPS  0(R11)(AX*4), Z0, Z0
+	VSUBPS  0(R12)(AX*4), Z0, Z0
+	VMOVUPS Z0, 0(DI)(AX*4)
+	ADDQ    $16, AX
+	JMP     shiftc512_loop16
+
+shiftc512_next:
+	ADDQ R10, SI
+	ADDQ R10, DI
+	DECQ BX
+	JMP  shiftc512_rows
+
+shiftc512_done:
+	VZEROUPPER
+	RET
