@@ -62,7 +62,7 @@ func newBatchNorm(n *operators.Node) (operators.Op, error) {
 		return nil, err
 	}
 	if tm != 0 {
-		return nil, &operators.AttributeError{Attr: "training_mode", Reason: "training mode is not supported (inference only)"}
+		return nil, fmt.Errorf("%w: BatchNormalization with training_mode=1 (inference only)", operators.ErrUnsupportedOp)
 	}
 	if n.Opset < 7 {
 		it, err := n.Int("is_test", 0)

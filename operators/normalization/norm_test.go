@@ -110,8 +110,11 @@ func TestBatchNorm(t *testing.T) {
 
 func TestBatchNormErrors(t *testing.T) {
 	var ae *operators.AttributeError
-	if _, err := buildErr("BatchNormalization", 14, 5, nil, iattr("training_mode", 1)); !errors.As(err, &ae) || ae.Attr != "training_mode" {
+	if _, err := buildErr("BatchNormalization", 14, 5, nil, iattr("training_mode", 1)); !errors.Is(err, operators.ErrUnsupportedOp) {
 		t.Errorf("training_mode=1: %v", err)
+	}
+	if _, err := buildErr("BatchNormalization", 14, 5, nil, fattr("epsilon", -1)); !errors.As(err, &ae) || ae.Attr != "epsilon" {
+		t.Errorf("negative epsilon: %v", err)
 	}
 	if _, err := buildErr("BatchNormalization", 9, 5, []string{"y", "mean", "var"}); !errors.Is(err, operators.ErrUnsupportedOp) {
 		t.Errorf("training outputs: %v", err)

@@ -21,6 +21,7 @@ type Pool struct {
 	attrs        *spatial.Attrs
 	includePad   bool
 	storageOrder int64
+	wantIndices  bool
 }
 
 func newMaxPool(n *operators.Node) (operators.Op, error) {
@@ -38,13 +39,18 @@ func newMaxPool(n *operators.Node) (operators.Op, error) {
 	if so != 0 && so != 1 {
 		return nil, &operators.AttributeError{Attr: "storage_order", Reason: fmt.Sprintf("is %d, want 0 or 1", so)}
 	}
-	if len(n.Outputs) > 1 && n.Outputs[1] != "" {
-		return nil, fmt.Errorf("%w: MaxPool's Indices output is not supported", operators.ErrUnsupportedOp)
-	}
 	if n.Opset < 10 && (n.Has("dilations") || n.Has("ceil_mode")) {
 		return nil, &operators.AttributeError{Attr: "dilations", Reason: fmt.Sprintf("dilations and ceil_mode need opset 10, model has %d", n.Opset)}
 	}
-	return &Pool{kind: maxKind, attrs: a, storageOrder: so}, nil
+	p := &Pool{kind: maxKind, attrs: a, storageOrder: so}
+	p.wantIndices = len(n.Outputs) > 1 && n.Outputs[1] != ""
+	if p.wantIndices && n.Opset < 8 {
+		return nil, fmt.Errorf("%w: MaxPool-%d has one output", operators.ErrInvalidModel, n.Opset)
+	}
+	if p.wantIndices && so == 1 && len(a.Kernel) > 2 {
+		return nil, &operators.AttributeError{Attr: "storage_order", Reason: "column-major Indices are supported for 1-D and 2-D pooling only"}
+	}
+	return p, nil
 }
 
 func newAveragePool(n *operators.Node) (operators.Op, error) {
@@ -70,8 +76,12 @@ func newAveragePool(n *operators.Node) (operators.Op, error) {
 	return p, nil
 }
 
-func checkX(m operators.Meta) error {
-	if m.DType != operators.Float32 && m.DType != operators.Float64 {
+func (p *Pool) checkX(m operators.Meta) error {
+	okInt := p.kind == maxKind && (m.DType == operators.Int8 || m.DType == operators.Uint8)
+	if m.DType != operators.Float32 && m.DType != operators.Float64 && !okInt {
+		if p.kind == maxKind {
+			return fmt.Errorf("%w: %v (want float32, float64, int8 or uint8)", operators.ErrUnsupportedType, m.DType)
+		}
 		return fmt.Errorf("%w: %v (want float32 or float64)", operators.ErrUnsupportedType, m.DType)
 	}
 	if m.HasShape && (len(m.Shape) < 3 || len(m.Shape) > 5) {
@@ -111,12 +121,18 @@ func (p *Pool) resolve(x []int) (*geometry, error) {
 
 // Infer implements operators.Op.
 func (p *Pool) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
-	if err := checkX(in[0]); err != nil {
+	if err := p.checkX(in[0]); err != nil {
 		return nil, err
 	}
 	out := operators.Meta{DType: in[0].DType}
+	metas := func() []operators.Meta {
+		if !p.wantIndices {
+			return []operators.Meta{out}
+		}
+		return []operators.Meta{out, {DType: operators.Int64, Shape: out.Shape, HasShape: out.HasShape}}
+	}
 	if !in[0].HasShape {
-		return []operators.Meta{out}, nil
+		return metas(), nil
 	}
 	x := append([]int(nil), in[0].Shape...)
 	for _, d := range x[2:] {
@@ -126,7 +142,7 @@ func (p *Pool) Infer(in []operators.Meta, consts []*operators.Value) ([]operator
 				out.Shape = append(out.Shape, -1)
 			}
 			out.HasShape = true
-			return []operators.Meta{out}, nil
+			return metas(), nil
 		}
 	}
 	n, c := x[0], x[1]
@@ -137,13 +153,13 @@ func (p *Pool) Infer(in []operators.Meta, consts []*operators.Value) ([]operator
 	}
 	out.Shape, out.HasShape = g.outShape, true
 	out.Shape[0], out.Shape[1] = n, c
-	return []operators.Meta{out}, nil
+	return metas(), nil
 }
 
 // Run implements operators.Op.
 func (p *Pool) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	x := in[0]
-	if err := checkX(x.Meta()); err != nil {
+	if err := p.checkX(x.Meta()); err != nil {
 		return err
 	}
 	g, err := p.resolve(x.Shape)
@@ -155,11 +171,33 @@ func (p *Pool) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		return err
 	}
 	out[0] = y
+	if p.kind == avgKind {
+		switch x.DType {
+		case operators.Float32:
+			avgPool(rc, p, g, x.F32(), y.F32())
+		case operators.Float64:
+			avgPool(rc, p, g, x.F64(), y.F64())
+		}
+		return nil
+	}
+	var idx []int64
+	if p.wantIndices && len(out) > 1 {
+		iv, err := rc.AllocValue(operators.Int64, g.outShape, false)
+		if err != nil {
+			return err
+		}
+		out[1] = iv
+		idx = iv.I64()
+	}
 	switch x.DType {
 	case operators.Float32:
-		pool(rc, p, g, x.F32(), y.F32())
+		maxPool(rc, p, g, x.F32(), y.F32(), idx, float32(math.Inf(-1)))
 	case operators.Float64:
-		pool(rc, p, g, x.F64(), y.F64())
+		maxPool(rc, p, g, x.F64(), y.F64(), idx, math.Inf(-1))
+	case operators.Int8:
+		maxPool(rc, p, g, x.I8(), y.I8(), idx, math.MinInt8)
+	case operators.Uint8:
+		maxPool(rc, p, g, x.U8(), y.U8(), idx, 0)
 	}
 	return nil
 }
@@ -190,11 +228,8 @@ func taps(o, n, k, s, d, pb, pe int) (lo, hi, padded int) {
 	return lo, hi, padded
 }
 
-func pool[T float](rc *operators.RunContext, p *Pool, g *geometry, x, y []T) {
-	inVol := g.in[0] * g.in[1] * g.in[2]
-	outVol := g.out[0] * g.out[1] * g.out[2]
-	// Precompute each output position's tap ranges per dimension.
-	type rng struct{ lo, hi, padded int }
+// ranges precomputes each output position's tap ranges per dimension.
+func ranges(g *geometry) [3][]rng {
 	var r [3][]rng
 	for dim := range 3 {
 		r[dim] = make([]rng, g.out[dim])
@@ -203,6 +238,15 @@ func pool[T float](rc *operators.RunContext, p *Pool, g *geometry, x, y []T) {
 			r[dim][o] = rng{lo, hi, pd}
 		}
 	}
+	return r
+}
+
+type rng struct{ lo, hi, padded int }
+
+func avgPool[T float](rc *operators.RunContext, p *Pool, g *geometry, x, y []T) {
+	inVol := g.in[0] * g.in[1] * g.in[2]
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	r := ranges(g)
 	rc.Parallel(g.nc, 1, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			xc := x[c*inVol : (c+1)*inVol]
@@ -218,41 +262,85 @@ func pool[T float](rc *operators.RunContext, p *Pool, g *geometry, x, y []T) {
 						rw := r[2][ow]
 						bw := ow*g.s[2] - g.pb[2]
 						var acc T
-						if p.kind == maxKind {
-							acc = T(math.Inf(-1))
-						}
 						for td := rd.lo; td < rd.hi; td++ {
 							zd := bd + td*g.d[0]
 							for th := rh.lo; th < rh.hi; th++ {
 								row := xc[(zd*g.in[1]+bh+th*g.d[1])*g.in[2]:]
-								if p.kind == maxKind {
-									for tw := rw.lo; tw < rw.hi; tw++ {
-										v := row[bw+tw*g.d[2]]
-										if v > acc || v != v {
-											acc = v
-										}
-									}
-								} else {
-									for tw := rw.lo; tw < rw.hi; tw++ {
-										acc += row[bw+tw*g.d[2]]
+								for tw := rw.lo; tw < rw.hi; tw++ {
+									acc += row[bw+tw*g.d[2]]
+								}
+							}
+						}
+						var cnt int
+						if p.includePad {
+							cnt = rd.padded * rh.padded * rw.padded
+						} else {
+							cnt = (rd.hi - rd.lo) * (rh.hi - rh.lo) * (rw.hi - rw.lo)
+						}
+						if cnt > 0 {
+							acc /= T(cnt)
+						} else {
+							acc = T(math.NaN())
+						}
+						yc[i] = acc
+						i++
+					}
+				}
+			}
+		}
+	})
+}
+
+type ordered interface {
+	~float32 | ~float64 | ~int8 | ~uint8
+}
+
+// maxPool takes each window's largest element (NaN wins, as a NaN input
+// makes the maximum undefined). idx, when non-nil, receives the flat input
+// index of the element chosen: row-major over the whole tensor, or with
+// storage_order 1 column-major within each (n, c) plane.
+func maxPool[T ordered](rc *operators.RunContext, p *Pool, g *geometry, x, y []T, idx []int64, lowest T) {
+	inVol := g.in[0] * g.in[1] * g.in[2]
+	outVol := g.out[0] * g.out[1] * g.out[2]
+	r := ranges(g)
+	colMajor := p.storageOrder == 1
+	rc.Parallel(g.nc, 1, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			xc := x[c*inVol : (c+1)*inVol]
+			yc := y[c*outVol : (c+1)*outVol]
+			i := 0
+			for od := 0; od < g.out[0]; od++ {
+				rd := r[0][od]
+				bd := od*g.s[0] - g.pb[0]
+				for oh := 0; oh < g.out[1]; oh++ {
+					rh := r[1][oh]
+					bh := oh*g.s[1] - g.pb[1]
+					for ow := 0; ow < g.out[2]; ow++ {
+						rw := r[2][ow]
+						bw := ow*g.s[2] - g.pb[2]
+						acc, at := lowest, -1
+						for td := rd.lo; td < rd.hi; td++ {
+							zd := bd + td*g.d[0]
+							for th := rh.lo; th < rh.hi; th++ {
+								base := (zd*g.in[1] + bh + th*g.d[1]) * g.in[2]
+								row := xc[base:]
+								for tw := rw.lo; tw < rw.hi; tw++ {
+									v := row[bw+tw*g.d[2]]
+									if at < 0 || v > acc || (v != v && acc == acc) {
+										acc, at = v, base+bw+tw*g.d[2]
 									}
 								}
 							}
 						}
-						if p.kind == avgKind {
-							var cnt int
-							if p.includePad {
-								cnt = rd.padded * rh.padded * rw.padded
-							} else {
-								cnt = (rd.hi - rd.lo) * (rh.hi - rh.lo) * (rw.hi - rw.lo)
-							}
-							if cnt > 0 {
-								acc /= T(cnt)
-							} else {
-								acc = T(math.NaN())
-							}
-						}
 						yc[i] = acc
+						if idx != nil {
+							j := at
+							if colMajor && at >= 0 {
+								h, w := at/g.in[2], at%g.in[2]
+								j = h + w*g.in[1]
+							}
+							idx[c*outVol+i] = int64(c*inVol + j)
+						}
 						i++
 					}
 				}

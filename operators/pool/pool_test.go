@@ -271,8 +271,8 @@ func TestPoolErrors(t *testing.T) {
 			t.Errorf("%v: got %v, want AttributeError on %s", c.n.Attrs, err, c.attr)
 		}
 	}
-	if _, err := newMaxPool(newNode("MaxPool", 12, []string{"y", "idx"}, ints("kernel_shape", 2, 2))); !errors.Is(err, operators.ErrUnsupportedOp) {
-		t.Errorf("Indices output: got %v", err)
+	if _, err := newMaxPool(newNode("MaxPool", 12, []string{"y", "idx"}, ints("kernel_shape", 2, 2, 2), iattr("storage_order", 1))); !errors.As(err, &ae) || ae.Attr != "storage_order" {
+		t.Errorf("3-D column-major Indices: got %v", err)
 	}
 	op := build(t, "MaxPool", 12, ints("kernel_shape", 2, 2))
 	f := func(s ...int) []operators.Meta {
@@ -286,5 +286,73 @@ func TestPoolErrors(t *testing.T) {
 	}
 	if _, err := op.Infer(f(1, 2, 1, 5), nil); !errors.Is(err, operators.ErrShape) {
 		t.Errorf("too small: got %v", err)
+	}
+}
+
+func TestMaxPoolIndices(t *testing.T) {
+	rnd := rand.New(rand.NewSource(32))
+	for _, so := range []int64{0, 1} {
+		n := &operators.Node{Name: "p", OpType: "MaxPool", Opset: 12, Inputs: []string{"x"}, Outputs: []string{"y", "i"}, Attrs: map[string]*operators.Attr{}}
+		for _, a := range []*operators.Attr{ints("kernel_shape", 3, 2), ints("strides", 2, 1), ints("pads", 1, 0, 1, 1), iattr("storage_order", so)} {
+			n.Attrs[a.Name] = a
+		}
+		op, err := newMaxPool(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shape := []int{2, 3, 7, 5}
+		x, _ := operators.NewValue(operators.Float32, shape)
+		for i := range x.F32() {
+			x.F32()[i] = float32(rnd.NormFloat64())
+		}
+		inf, err := op.Infer([]operators.Meta{x.Meta()}, nil)
+		if err != nil || len(inf) != 2 || inf[1].DType != operators.Int64 {
+			t.Fatalf("Infer: %v %v", inf, err)
+		}
+		out := make([]*operators.Value, 2)
+		if err := op.Run(nil, []*operators.Value{x}, out); err != nil {
+			t.Fatal(err)
+		}
+		want := refPool(x, true, false, []int{3, 2}, []int{2, 1}, nil, []int{1, 0, 1, 1}, out[0].Shape[2:])
+		H, W := 7, 5
+		for i, w := range want {
+			if float64(out[0].F32()[i]) != w {
+				t.Fatalf("y[%d] = %g, want %g", i, out[0].F32()[i], w)
+			}
+			j := int(out[1].I64()[i])
+			plane, off := j/(H*W), j%(H*W)
+			if so == 1 {
+				off = (off%H)*W + off/H // column-major back to row-major
+			}
+			if got := float64(x.F32()[plane*H*W+off]); got != w {
+				t.Fatalf("storage_order %d: index %d of output %d points at %g, want %g", so, j, i, got, w)
+			}
+			if plane != i/(out[0].Shape[2]*out[0].Shape[3]) {
+				t.Fatalf("index %d is in plane %d, output %d is in plane %d", j, plane, i, i/(out[0].Shape[2]*out[0].Shape[3]))
+			}
+		}
+	}
+}
+
+func TestMaxPoolInt(t *testing.T) {
+	op := build(t, "MaxPool", 12, ints("kernel_shape", 2), ints("strides", 2))
+	x8, _ := operators.FromSlice([]int8{-5, -7, 3, -128, 127, 0}, []int{1, 1, 6})
+	out := make([]*operators.Value, 1)
+	if err := op.Run(nil, []*operators.Value{x8}, out); err != nil {
+		t.Fatal(err)
+	}
+	if got := out[0].I8(); got[0] != -5 || got[1] != 3 || got[2] != 127 {
+		t.Fatalf("int8: %v", got)
+	}
+	xu, _ := operators.FromSlice([]uint8{0, 0, 200, 255, 1, 2}, []int{1, 1, 6})
+	if err := op.Run(nil, []*operators.Value{xu}, out); err != nil {
+		t.Fatal(err)
+	}
+	if got := out[0].U8(); got[0] != 0 || got[1] != 255 || got[2] != 2 {
+		t.Fatalf("uint8: %v", got)
+	}
+	avg := build(t, "AveragePool", 11, ints("kernel_shape", 2))
+	if _, err := avg.Infer([]operators.Meta{xu.Meta()}, nil); !errors.Is(err, operators.ErrUnsupportedType) {
+		t.Errorf("uint8 AveragePool: %v", err)
 	}
 }
