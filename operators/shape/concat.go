@@ -17,9 +17,6 @@ func newConcat(n *operators.Node) (operators.Op, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a < 0 && n.Opset < 11 {
-		return nil, &operators.AttributeError{Attr: "axis", Reason: fmt.Sprintf("%d is negative; negative axes need opset 11", a)}
-	}
 	if len(n.Inputs) == 0 {
 		return nil, fmt.Errorf("%w: Concat needs at least one input", operators.ErrInvalidModel)
 	}
@@ -122,9 +119,6 @@ func newSplit(n *operators.Node) (operators.Op, error) {
 	var err error
 	if s.axis, err = n.Int("axis", 0); err != nil {
 		return nil, err
-	}
-	if s.axis < 0 && n.Opset < 11 {
-		return nil, &operators.AttributeError{Attr: "axis", Reason: "negative axes need opset 11"}
 	}
 	if n.Opset >= 13 || (n.Opset < 2 && len(n.Inputs) > 1 && n.Inputs[1] != "") {
 		s.splitInput = len(n.Inputs) > 1 && n.Inputs[1] != ""

@@ -14,9 +14,6 @@ func newGather(n *operators.Node) (operators.Op, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a < 0 && n.Opset < 11 {
-		return nil, &operators.AttributeError{Attr: "axis", Reason: "negative axes need opset 11"}
-	}
 	return &Gather{axis: a}, nil
 }
 

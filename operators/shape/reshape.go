@@ -152,17 +152,13 @@ func (r *Reshape) Run(rc *operators.RunContext, in, out []*operators.Value) erro
 
 // Flatten reshapes to 2-D: [prod(d[:axis]), prod(d[axis:])].
 type Flatten struct {
-	axis     int64
-	negative bool // negative axes allowed (opset 11)
+	axis int64
 }
 
 func newFlatten(n *operators.Node) (operators.Op, error) {
 	a, err := n.Int("axis", 1)
 	if err != nil {
 		return nil, err
-	}
-	if a < 0 && n.Opset < 11 {
-		return nil, &operators.AttributeError{Attr: "axis", Reason: fmt.Sprintf("%d is negative; negative axes need opset 11", a)}
 	}
 	return &Flatten{axis: a}, nil
 }
@@ -236,13 +232,6 @@ func newSqueeze(n *operators.Node) (operators.Op, error) {
 		return nil, err
 	}
 	s.axes = a
-	if n.Opset < 11 {
-		for _, x := range a {
-			if x < 0 {
-				return nil, &operators.AttributeError{Attr: "axes", Reason: "negative axes need opset 11"}
-			}
-		}
-	}
 	return s, nil
 }
 
@@ -353,13 +342,6 @@ func newUnsqueeze(n *operators.Node) (operators.Op, error) {
 	}
 	if !ok {
 		return nil, &operators.AttributeError{Attr: "axes", Reason: "is required before opset 13"}
-	}
-	if n.Opset < 11 {
-		for _, x := range a {
-			if x < 0 {
-				return nil, &operators.AttributeError{Attr: "axes", Reason: "negative axes need opset 11"}
-			}
-		}
 	}
 	u.axes = a
 	return u, nil

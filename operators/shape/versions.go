@@ -10,6 +10,11 @@ func reg(op string, f operators.Factory, since ...int) {
 
 // Versions 21 and later of these operators only add element types
 // (float8, int4, ...); they are registered so such models load.
+//
+// Opset 11 made negative axes legal for Flatten, Squeeze, Unsqueeze,
+// Concat, Split and Gather. Older exporters (PyTorch at opset 6, for one)
+// already wrote them, and ONNX Runtime accepts them, so every version here
+// does too.
 func init() {
 	// Reshape-1: the shape is an attribute. Reshape-5: the shape is
 	// input 1. Reshape-13: bfloat16. Reshape-14: adds allowzero.
