@@ -214,7 +214,7 @@ func TestThreadsSameBits(t *testing.T) {
 						}
 						x, _ := makeValue(t, dt, c.shape, randomData(r, operators.NumElements(c.shape), 20))
 						one := runOp(t, op, x, 1)
-						for _, th := range []int{2, 3, 8} {
+						for _, th := range []int{2, 3} {
 							if y := runOp(t, op, x, th); !slices.Equal(one.Raw, y.Raw) {
 								t.Errorf("%d threads give different bits from 1", th)
 							}
@@ -318,6 +318,9 @@ func (a reuse) Alloc(dt operators.DType, shape []int, zero bool) (*operators.Val
 }
 
 func TestNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
 	k := dispatch.Generic()
 	for _, c := range []struct {
 		name  string

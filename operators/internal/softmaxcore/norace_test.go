@@ -1,0 +1,5 @@
+//go:build !race
+
+package softmaxcore
+
+const raceEnabled = false
