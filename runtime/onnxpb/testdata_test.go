@@ -75,6 +75,25 @@ func TestDecodeBackendNodeTests(t *testing.T) {
 				t.Errorf("%s: initializer: %v", e.Name(), err)
 			}
 		}
+		for _, init := range m.Graph.SparseInitializers {
+			if _, err := SparseToValue(init, tdir, Limits{}); err != nil {
+				t.Errorf("%s: sparse initializer: %v", e.Name(), err)
+			}
+		}
+		for _, n := range m.Graph.Nodes {
+			for _, a := range n.Attributes {
+				if a.T != nil {
+					if _, err := TensorToValue(a.T, tdir, Limits{}); err != nil {
+						t.Errorf("%s: node %q attribute %q: %v", e.Name(), n.Name, a.Name, err)
+					}
+				}
+				if a.SparseTensor != nil {
+					if _, err := SparseToValue(a.SparseTensor, tdir, Limits{}); err != nil {
+						t.Errorf("%s: node %q attribute %q: %v", e.Name(), n.Name, a.Name, err)
+					}
+				}
+			}
+		}
 		sets, _ := filepath.Glob(filepath.Join(tdir, "test_data_set_*"))
 		for _, set := range sets {
 			pbs, _ := filepath.Glob(filepath.Join(set, "*.pb"))
