@@ -23,6 +23,7 @@ func init() {
 	}
 	registerUnary()
 	registerActivations()
+	registerMore()
 	operators.Register(
 		// Pow-1: legacy broadcast/axis attributes as for Add-1.
 		operators.Registration{OpType: "Pow", Since: 1, New: newPow(1)},
