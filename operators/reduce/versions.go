@@ -22,6 +22,19 @@ var ops = []struct {
 }
 
 func init() {
+	for _, a := range []struct {
+		name string
+		max  bool
+	}{{"ArgMax", true}, {"ArgMin", false}} {
+		operators.Register(
+			// Opset 1: axis (default 0) and keepdims. Opset 11 allows a
+			// negative axis. Opset 12 adds select_last_index; 13 adds
+			// bfloat16.
+			operators.Registration{OpType: a.name, Since: 1, New: newArg(a.name, a.max, 1)},
+			operators.Registration{OpType: a.name, Since: 11, New: newArg(a.name, a.max, 11)},
+			operators.Registration{OpType: a.name, Since: 12, New: newArg(a.name, a.max, 12)},
+		)
+	}
 	for _, r := range ops {
 		operators.Register(
 			// Opset 1: axes is an optional attribute (absent: every axis)
