@@ -3,6 +3,15 @@
 // types.go, converts tensors to and from operators.Value, and encodes models
 // and tensors back to bytes.
 //
+// The entry points are DecodeModel and ReadModel for ModelProto;
+// DecodeTensor and ReadTensor for TensorProto files such as the
+// input_N.pb / output_N.pb of the ONNX test layout; DecodeSequence,
+// DecodeMap and DecodeOptional for the onnx-data.proto messages that layout
+// uses for non-tensor values; TensorToValue and SparseToValue to make
+// runtime Values (reading external data from the model's folder); and
+// ValueToTensor, EncodeTensor, EncodeModel (and the Encode functions of the
+// data messages) to write them back.
+//
 // Decoding uses google.golang.org/protobuf/encoding/protowire directly: no
 // generated code and no protobuf registry, so the package can sit beside
 // any other ONNX protobuf package in one binary. Unknown fields are skipped,
@@ -32,7 +41,7 @@
 // Every decode error wraps operators.ErrInvalidModel and says where it
 // happened, outermost first, e.g.
 //
-//	invalid model: graph "main": node 12 "conv1" (Conv): attribute "pads": field 8 (ints): unexpected EOF
+//	invalid model: graph "main": node 12 "conv1" (Conv): attribute "pads": field 8 (ints): packed varints: unexpected EOF
 //
 // Errors caused by a limit also wrap ErrLimit.
 package onnxpb

@@ -20,8 +20,10 @@ type Limits struct {
 	// Default 4 GiB. Protobuf itself stops at 2 GiB, but a model that only
 	// this decoder reads may go beyond it.
 	MaxModelBytes int64
-	// MaxTensorElements caps the product of a tensor's dims, and the number
-	// of elements in any repeated numeric field. Default 2^31.
+	// MaxTensorElements caps the product of a tensor's non-zero dims (also
+	// of an empty tensor's, so that no later product of its dims can
+	// overflow), the dense size of a sparse tensor, and the number of
+	// elements in any repeated numeric field. Default 2^31.
 	MaxTensorElements int64
 	// MaxTensorBytes caps elements × element size of one tensor.
 	// Default 4 GiB.
