@@ -93,7 +93,7 @@ func micro4x8[T Float](kc int, a, b, c []T, ldc int) {
 	r[7] += c37
 }
 
-// micro4x4 is the default pure-Go micro-kernel, a 4×4 tile.
+// micro4x4 is a 4×4 tile (16 accumulators, some of which spill).
 func micro4x4[T Float](kc int, a, b, c []T, ldc int) {
 	var (
 		c00, c01, c02, c03 T
@@ -147,4 +147,80 @@ func micro4x4[T Float](kc int, a, b, c []T, ldc int) {
 	r[1] += c31
 	r[2] += c32
 	r[3] += c33
+}
+
+// micro2x4 is a 2×4 tile: its 8 accumulators, 2 A values and the B value
+// in flight fit in the SSE registers Go allocates, so the loop runs
+// without spills.
+func micro2x4[T Float](kc int, a, b, c []T, ldc int) {
+	var c00, c01, c02, c03, c10, c11, c12, c13 T
+	a = a[:kc*2]
+	b = b[:kc*4]
+	for len(a) >= 2 && len(b) >= 4 {
+		ap := (*[2]T)(a)
+		bp := (*[4]T)(b)
+		a0, a1 := ap[0], ap[1]
+		b0 := bp[0]
+		c00 += a0 * b0
+		c10 += a1 * b0
+		b1 := bp[1]
+		c01 += a0 * b1
+		c11 += a1 * b1
+		b2 := bp[2]
+		c02 += a0 * b2
+		c12 += a1 * b2
+		b3 := bp[3]
+		c03 += a0 * b3
+		c13 += a1 * b3
+		a = a[2:]
+		b = b[4:]
+	}
+	r := (*[4]T)(c[0:4])
+	r[0] += c00
+	r[1] += c01
+	r[2] += c02
+	r[3] += c03
+	r = (*[4]T)(c[ldc : ldc+4])
+	r[0] += c10
+	r[1] += c11
+	r[2] += c12
+	r[3] += c13
+}
+
+// micro4x2 is the transposed shape of micro2x4.
+func micro4x2[T Float](kc int, a, b, c []T, ldc int) {
+	var c00, c01, c10, c11, c20, c21, c30, c31 T
+	a = a[:kc*4]
+	b = b[:kc*2]
+	for len(a) >= 4 && len(b) >= 2 {
+		ap := (*[4]T)(a)
+		bp := (*[2]T)(b)
+		b0, b1 := bp[0], bp[1]
+		a0 := ap[0]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		a1 := ap[1]
+		c10 += a1 * b0
+		c11 += a1 * b1
+		a2 := ap[2]
+		c20 += a2 * b0
+		c21 += a2 * b1
+		a3 := ap[3]
+		c30 += a3 * b0
+		c31 += a3 * b1
+		a = a[4:]
+		b = b[2:]
+	}
+	r := (*[2]T)(c[0:2])
+	r[0] += c00
+	r[1] += c01
+	r = (*[2]T)(c[ldc : ldc+2])
+	r[0] += c10
+	r[1] += c11
+	r = (*[2]T)(c[2*ldc : 2*ldc+2])
+	r[0] += c20
+	r[1] += c21
+	r = (*[2]T)(c[3*ldc : 3*ldc+2])
+	r[0] += c30
+	r[1] += c31
 }
