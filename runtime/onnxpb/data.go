@@ -93,6 +93,9 @@ func DecodeOptional(b []byte, lim Limits) (*Optional, error) {
 }
 
 func (d *decoder) nest(depth int) error {
+	if err := d.charge(); err != nil {
+		return err
+	}
 	if depth > maxTypeDepth {
 		return limitErr("values nested deeper than %d", maxTypeDepth)
 	}

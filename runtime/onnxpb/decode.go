@@ -72,9 +72,23 @@ type decoder struct {
 	lim   Limits
 	nodes int // nodes counted so far, over all graphs and functions
 	depth int // current graph nesting
+	msgs  int // messages decoded so far
+}
+
+// charge counts one message against MaxMessages; it is called before the
+// message's struct is allocated.
+func (d *decoder) charge() error {
+	d.msgs++
+	if d.msgs > d.lim.MaxMessages {
+		return limitErr("input holds more than MaxMessages = %d messages", d.lim.MaxMessages)
+	}
+	return nil
 }
 
 func (d *decoder) model(b []byte) (*Model, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	m := &Model{}
 	// Size the repeated message fields first so each slice is allocated once.
 	nFunc, err := countField(b, 25)
@@ -112,14 +126,14 @@ func (d *decoder) model(b []byte) (*Model, error) {
 			var p []byte
 			if p, err = f.bytes("opset_import"); err == nil {
 				var o OperatorSetID
-				if o, err = opsetID(p); err == nil {
+				if o, err = d.opsetID(p); err == nil {
 					m.OpsetImport = append(m.OpsetImport, o)
 				} else {
 					err = fmt.Errorf("opset_import %d: %w", len(m.OpsetImport), err)
 				}
 			}
 		case 14:
-			m.MetadataProps, err = appendEntry(m.MetadataProps, &f, "metadata_props")
+			m.MetadataProps, err = d.appendEntry(m.MetadataProps, &f, "metadata_props")
 		case 25:
 			var p []byte
 			if p, err = f.bytes("functions"); err == nil {
@@ -147,7 +161,10 @@ func (d *decoder) model(b []byte) (*Model, error) {
 	return m, nil
 }
 
-func opsetID(b []byte) (OperatorSetID, error) {
+func (d *decoder) opsetID(b []byte) (OperatorSetID, error) {
+	if err := d.charge(); err != nil {
+		return OperatorSetID{}, err
+	}
 	var o OperatorSetID
 	for len(b) > 0 {
 		f, rest, err := next(b)
@@ -168,19 +185,22 @@ func opsetID(b []byte) (OperatorSetID, error) {
 	return o, nil
 }
 
-func appendEntry(dst []StringStringEntry, f *field, name string) ([]StringStringEntry, error) {
+func (d *decoder) appendEntry(dst []StringStringEntry, f *field, name string) ([]StringStringEntry, error) {
 	p, err := f.bytes(name)
 	if err != nil {
 		return nil, err
 	}
-	e, err := entry(p)
+	e, err := d.entry(p)
 	if err != nil {
 		return nil, fmt.Errorf("%s %d: %w", name, len(dst), err)
 	}
 	return append(dst, e), nil
 }
 
-func entry(b []byte) (StringStringEntry, error) {
+func (d *decoder) entry(b []byte) (StringStringEntry, error) {
+	if err := d.charge(); err != nil {
+		return StringStringEntry{}, err
+	}
 	var e StringStringEntry
 	for len(b) > 0 {
 		f, rest, err := next(b)
@@ -217,6 +237,9 @@ func (d *decoder) countNodes(b []byte, num protowire.Number) (int, error) {
 }
 
 func (d *decoder) graph(b []byte) (g *Graph, err error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	d.depth++
 	whole := b
 	defer func() {
@@ -276,13 +299,13 @@ func (d *decoder) graph(b []byte) (g *Graph, err error) {
 		case 10:
 			g.DocString, err = f.str("doc_string")
 		case 11:
-			g.Inputs, err = appendValueInfo(g.Inputs, &f, "input")
+			g.Inputs, err = d.appendValueInfo(g.Inputs, &f, "input")
 		case 12:
-			g.Outputs, err = appendValueInfo(g.Outputs, &f, "output")
+			g.Outputs, err = d.appendValueInfo(g.Outputs, &f, "output")
 		case 13:
-			g.ValueInfo, err = appendValueInfo(g.ValueInfo, &f, "value_info")
+			g.ValueInfo, err = d.appendValueInfo(g.ValueInfo, &f, "value_info")
 		case 16:
-			g.MetadataProps, err = appendEntry(g.MetadataProps, &f, "metadata_props")
+			g.MetadataProps, err = d.appendEntry(g.MetadataProps, &f, "metadata_props")
 		}
 		if err != nil {
 			return nil, err
@@ -311,19 +334,22 @@ func nodeErr(i int, p []byte, err error) error {
 	return indexed("node", i, name, err)
 }
 
-func appendValueInfo(dst []*ValueInfo, f *field, kind string) ([]*ValueInfo, error) {
+func (d *decoder) appendValueInfo(dst []*ValueInfo, f *field, kind string) ([]*ValueInfo, error) {
 	p, err := f.bytes(kind)
 	if err != nil {
 		return nil, err
 	}
-	v, err := valueInfo(p)
+	v, err := d.valueInfo(p)
 	if err != nil {
 		return nil, indexedOrNamed(kind, len(dst), peekString(p, 1), err)
 	}
 	return append(dst, v), nil
 }
 
-func valueInfo(b []byte) (*ValueInfo, error) {
+func (d *decoder) valueInfo(b []byte) (*ValueInfo, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	v := &ValueInfo{}
 	for len(b) > 0 {
 		f, rest, err := next(b)
@@ -337,12 +363,12 @@ func valueInfo(b []byte) (*ValueInfo, error) {
 		case 2:
 			var p []byte
 			if p, err = f.bytes("type"); err == nil {
-				v.Type, err = typeProto(p, 1)
+				v.Type, err = d.typeProto(p, 1)
 			}
 		case 3:
 			v.DocString, err = f.str("doc_string")
 		case 4:
-			v.MetadataProps, err = appendEntry(v.MetadataProps, &f, "metadata_props")
+			v.MetadataProps, err = d.appendEntry(v.MetadataProps, &f, "metadata_props")
 		}
 		if err != nil {
 			return nil, err
@@ -352,6 +378,9 @@ func valueInfo(b []byte) (*ValueInfo, error) {
 }
 
 func (d *decoder) node(b []byte) (*Node, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	n := &Node{}
 	for len(b) > 0 {
 		f, rest, err := next(b)
@@ -391,7 +420,7 @@ func (d *decoder) node(b []byte) (*Node, error) {
 		case 8:
 			n.Overload, err = f.str("overload")
 		case 9:
-			n.MetadataProps, err = appendEntry(n.MetadataProps, &f, "metadata_props")
+			n.MetadataProps, err = d.appendEntry(n.MetadataProps, &f, "metadata_props")
 		}
 		if err != nil {
 			return nil, err
@@ -435,6 +464,9 @@ func (t AttributeType) String() string {
 }
 
 func (d *decoder) attribute(b []byte) (*Attribute, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	a := &Attribute{}
 	// seen records which value field was present, for models (IR < 3 style
 	// writers) that leave out the type discriminator.
@@ -488,7 +520,7 @@ func (d *decoder) attribute(b []byte) (*Attribute, error) {
 			seen = AttrSparseTensor
 		case 14:
 			if p, err = f.bytes("tp"); err == nil {
-				if a.TP, err = typeProto(p, 1); err != nil {
+				if a.TP, err = d.typeProto(p, 1); err != nil {
 					err = fmt.Errorf("tp: %w", err)
 				}
 			}
@@ -538,7 +570,7 @@ func (d *decoder) attribute(b []byte) (*Attribute, error) {
 		case 15:
 			if p, err = f.bytes("type_protos"); err == nil {
 				var t *Type
-				if t, err = typeProto(p, 1); err == nil {
+				if t, err = d.typeProto(p, 1); err == nil {
 					a.TypeProtos = append(a.TypeProtos, t)
 				} else {
 					err = fmt.Errorf("type_protos %d: %w", len(a.TypeProtos), err)
@@ -557,6 +589,9 @@ func (d *decoder) attribute(b []byte) (*Attribute, error) {
 }
 
 func (d *decoder) tensor(b []byte) (*Tensor, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	t := &Tensor{}
 	max := d.lim.MaxTensorElements
 	for len(b) > 0 {
@@ -573,7 +608,7 @@ func (d *decoder) tensor(b []byte) (*Tensor, error) {
 		case 3:
 			var p []byte
 			if p, err = f.bytes("segment"); err == nil {
-				t.Segment, err = segment(p)
+				t.Segment, err = d.segment(p)
 			}
 		case 4:
 			t.FloatData, err = appendFixed32s(t.FloatData, &f, "float_data", max, toFloat32)
@@ -600,7 +635,7 @@ func (d *decoder) tensor(b []byte) (*Tensor, error) {
 				t.RawData = nil
 			}
 		case 13:
-			t.ExternalData, err = appendEntry(t.ExternalData, &f, "external_data")
+			t.ExternalData, err = d.appendEntry(t.ExternalData, &f, "external_data")
 		case 14:
 			t.DataLocation, err = f.int32("data_location")
 		case 10:
@@ -608,7 +643,7 @@ func (d *decoder) tensor(b []byte) (*Tensor, error) {
 		case 11:
 			t.Uint64Data, err = appendVarints(t.Uint64Data, &f, "uint64_data", max, toUint64)
 		case 16:
-			t.MetadataProps, err = appendEntry(t.MetadataProps, &f, "metadata_props")
+			t.MetadataProps, err = d.appendEntry(t.MetadataProps, &f, "metadata_props")
 		}
 		if err != nil {
 			return nil, err
@@ -624,7 +659,10 @@ func (d *decoder) tensor(b []byte) (*Tensor, error) {
 	return t, nil
 }
 
-func segment(b []byte) (*Segment, error) {
+func (d *decoder) segment(b []byte) (*Segment, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	s := &Segment{}
 	for len(b) > 0 {
 		f, rest, err := next(b)
@@ -646,6 +684,9 @@ func segment(b []byte) (*Segment, error) {
 }
 
 func (d *decoder) sparse(b []byte) (*SparseTensor, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	s := &SparseTensor{}
 	for len(b) > 0 {
 		f, rest, err := next(b)
@@ -682,7 +723,10 @@ func (d *decoder) sparse(b []byte) (*SparseTensor, error) {
 }
 
 // typeProto decodes a TypeProto at nesting depth depth.
-func typeProto(b []byte, depth int) (*Type, error) {
+func (d *decoder) typeProto(b []byte, depth int) (*Type, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	if depth > maxTypeDepth {
 		return nil, limitErr("type nested deeper than %d", maxTypeDepth)
 	}
@@ -697,38 +741,38 @@ func typeProto(b []byte, depth int) (*Type, error) {
 		switch f.num {
 		case 1:
 			if p, err = f.bytes("tensor_type"); err == nil {
-				if t.Tensor, err = tensorType(p); err != nil {
+				if t.Tensor, err = d.tensorType(p); err != nil {
 					err = fmt.Errorf("tensor_type: %w", err)
 				}
 			}
 		case 4:
 			if p, err = f.bytes("sequence_type"); err == nil {
-				if t.Sequence, err = elemType(p, depth); err != nil {
+				if t.Sequence, err = d.elemType(p, depth); err != nil {
 					err = fmt.Errorf("sequence_type: %w", err)
 				}
 			}
 		case 5:
 			if p, err = f.bytes("map_type"); err == nil {
 				t.IsMap = true
-				if err = mapType(t, p, depth); err != nil {
+				if err = d.mapType(t, p, depth); err != nil {
 					err = fmt.Errorf("map_type: %w", err)
 				}
 			}
 		case 9:
 			if p, err = f.bytes("optional_type"); err == nil {
-				if t.Optional, err = elemType(p, depth); err != nil {
+				if t.Optional, err = d.elemType(p, depth); err != nil {
 					err = fmt.Errorf("optional_type: %w", err)
 				}
 			}
 		case 8:
 			if p, err = f.bytes("sparse_tensor_type"); err == nil {
-				if t.SparseTensor, err = tensorType(p); err != nil {
+				if t.SparseTensor, err = d.tensorType(p); err != nil {
 					err = fmt.Errorf("sparse_tensor_type: %w", err)
 				}
 			}
 		case 7:
 			if p, err = f.bytes("opaque_type"); err == nil {
-				t.Opaque, err = opaqueType(p)
+				t.Opaque, err = d.opaqueType(p)
 			}
 		case 6:
 			t.Denotation, err = f.str("denotation")
@@ -743,7 +787,10 @@ func typeProto(b []byte, depth int) (*Type, error) {
 // elemType decodes Sequence or Optional: a message whose field 1 is the
 // element TypeProto. A missing element type leaves a non-nil empty Type so
 // the variant stays visible.
-func elemType(b []byte, depth int) (*Type, error) {
+func (d *decoder) elemType(b []byte, depth int) (*Type, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	e := &Type{}
 	for len(b) > 0 {
 		f, rest, err := next(b)
@@ -754,7 +801,7 @@ func elemType(b []byte, depth int) (*Type, error) {
 		if f.num == 1 {
 			var p []byte
 			if p, err = f.bytes("elem_type"); err == nil {
-				e, err = typeProto(p, depth+1)
+				e, err = d.typeProto(p, depth+1)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("elem_type: %w", err)
@@ -764,7 +811,10 @@ func elemType(b []byte, depth int) (*Type, error) {
 	return e, nil
 }
 
-func mapType(t *Type, b []byte, depth int) error {
+func (d *decoder) mapType(t *Type, b []byte, depth int) error {
+	if err := d.charge(); err != nil {
+		return err
+	}
 	for len(b) > 0 {
 		f, rest, err := next(b)
 		if err != nil {
@@ -777,7 +827,7 @@ func mapType(t *Type, b []byte, depth int) error {
 		case 2:
 			var p []byte
 			if p, err = f.bytes("value_type"); err == nil {
-				if t.MapValue, err = typeProto(p, depth+1); err != nil {
+				if t.MapValue, err = d.typeProto(p, depth+1); err != nil {
 					err = fmt.Errorf("value_type: %w", err)
 				}
 			}
@@ -789,7 +839,10 @@ func mapType(t *Type, b []byte, depth int) error {
 	return nil
 }
 
-func opaqueType(b []byte) (*OpaqueType, error) {
+func (d *decoder) opaqueType(b []byte) (*OpaqueType, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	o := &OpaqueType{}
 	for len(b) > 0 {
 		f, rest, err := next(b)
@@ -810,7 +863,10 @@ func opaqueType(b []byte) (*OpaqueType, error) {
 	return o, nil
 }
 
-func tensorType(b []byte) (*TensorType, error) {
+func (d *decoder) tensorType(b []byte) (*TensorType, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	t := &TensorType{}
 	for len(b) > 0 {
 		f, rest, err := next(b)
@@ -824,7 +880,7 @@ func tensorType(b []byte) (*TensorType, error) {
 		case 2:
 			var p []byte
 			if p, err = f.bytes("shape"); err == nil {
-				t.Shape, err = shape(p)
+				t.Shape, err = d.shape(p)
 			}
 		}
 		if err != nil {
@@ -834,7 +890,10 @@ func tensorType(b []byte) (*TensorType, error) {
 	return t, nil
 }
 
-func shape(b []byte) (*Shape, error) {
+func (d *decoder) shape(b []byte) (*Shape, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	n, err := countField(b, 1)
 	if err != nil {
 		return nil, fmt.Errorf("shape: %w", err)
@@ -855,7 +914,7 @@ func shape(b []byte) (*Shape, error) {
 		p, err := f.bytes("dim")
 		if err == nil {
 			var dm Dim
-			if dm, err = dim(p); err == nil {
+			if dm, err = d.dim(p); err == nil {
 				s.Dims = append(s.Dims, dm)
 			}
 		}
@@ -866,7 +925,10 @@ func shape(b []byte) (*Shape, error) {
 	return s, nil
 }
 
-func dim(b []byte) (Dim, error) {
+func (d *decoder) dim(b []byte) (Dim, error) {
+	if err := d.charge(); err != nil {
+		return Dim{}, err
+	}
 	var dm Dim
 	for len(b) > 0 {
 		f, rest, err := next(b)
@@ -893,6 +955,9 @@ func dim(b []byte) (Dim, error) {
 }
 
 func (d *decoder) function(b []byte) (*Function, error) {
+	if err := d.charge(); err != nil {
+		return nil, err
+	}
 	d.depth++
 	defer func() { d.depth-- }()
 	if d.depth > d.lim.MaxGraphDepth {
@@ -952,7 +1017,7 @@ func (d *decoder) function(b []byte) (*Function, error) {
 		case 9:
 			if p, err = f.bytes("opset_import"); err == nil {
 				var o OperatorSetID
-				if o, err = opsetID(p); err == nil {
+				if o, err = d.opsetID(p); err == nil {
 					fn.OpsetImport = append(fn.OpsetImport, o)
 				} else {
 					err = fmt.Errorf("opset_import %d: %w", len(fn.OpsetImport), err)
@@ -961,11 +1026,11 @@ func (d *decoder) function(b []byte) (*Function, error) {
 		case 10:
 			fn.Domain, err = f.str("domain")
 		case 12:
-			fn.ValueInfo, err = appendValueInfo(fn.ValueInfo, &f, "value_info")
+			fn.ValueInfo, err = d.appendValueInfo(fn.ValueInfo, &f, "value_info")
 		case 13:
 			fn.Overload, err = f.str("overload")
 		case 14:
-			fn.MetadataProps, err = appendEntry(fn.MetadataProps, &f, "metadata_props")
+			fn.MetadataProps, err = d.appendEntry(fn.MetadataProps, &f, "metadata_props")
 		}
 		if err != nil {
 			return nil, err

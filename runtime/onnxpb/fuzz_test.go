@@ -18,6 +18,7 @@ var fuzzLimits = Limits{
 	MaxNodes:          1 << 12,
 	MaxGraphDepth:     8,
 	MaxExternalBytes:  1 << 20,
+	MaxMessages:       1 << 14,
 }
 
 // Seeds larger than this are left out: the fuzzer mutates small inputs

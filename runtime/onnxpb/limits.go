@@ -40,6 +40,13 @@ type Limits struct {
 	// external data file for one tensor. Default 4 GiB. (It is compared
 	// with the region's declared length before the file is read.)
 	MaxExternalBytes int64
+	// MaxMessages caps the number of protobuf messages decoded from one
+	// input (nodes, attributes, tensors, value infos, types, dims, ...).
+	// A message costs 2 bytes of input but up to a few hundred bytes of Go
+	// structs, so this bounds the decoder's memory independently of the
+	// input size. Default 2^23 (at most a few GiB of structs; real models
+	// have well under a million messages).
+	MaxMessages int
 }
 
 // Nesting depth of TypeProto (sequence of map of optional ...). Real models
@@ -55,6 +62,7 @@ func DefaultLimits() Limits {
 		MaxNodes:          1 << 20,
 		MaxGraphDepth:     32,
 		MaxExternalBytes:  4 << 30,
+		MaxMessages:       1 << 23,
 	}
 }
 
@@ -78,6 +86,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxExternalBytes <= 0 {
 		l.MaxExternalBytes = d.MaxExternalBytes
+	}
+	if l.MaxMessages <= 0 {
+		l.MaxMessages = d.MaxMessages
 	}
 	return l
 }

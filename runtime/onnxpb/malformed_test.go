@@ -265,6 +265,30 @@ func TestLoweredLimits(t *testing.T) {
 	if _, err := DecodeModel(b, Limits{MaxNodes: 4}); err != nil {
 		t.Errorf("MaxNodes 4: %v", err)
 	}
+	if _, err := DecodeModel(b, Limits{MaxMessages: 10}); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "MaxMessages") {
+		t.Errorf("MaxMessages 10: error %v", err)
+	}
+}
+
+// TestManyEmptyMessages: 100000 empty initializers (2 bytes each, a few
+// hundred bytes of structs each) are refused by MaxMessages.
+func TestManyEmptyMessages(t *testing.T) {
+	var g []byte
+	for i := 0; i < 100000; i++ {
+		g = append(g, msgField(5, nil)...)
+	}
+	b := wrapModel(g)
+	if _, err := DecodeModel(b, Limits{MaxMessages: 50000}); !errors.Is(err, ErrLimit) {
+		t.Errorf("error %v, want ErrLimit", err)
+	}
+	// Every message counts: the model, its graph, the opset import and the
+	// initializers.
+	if _, err := DecodeModel(b, Limits{MaxMessages: 100003}); err != nil {
+		t.Errorf("exactly at the limit: %v", err)
+	}
+	if _, err := DecodeModel(b, Limits{MaxMessages: 100002}); !errors.Is(err, ErrLimit) {
+		t.Errorf("one over the limit: error %v", err)
+	}
 }
 
 func TestUnknownFieldsSkipped(t *testing.T) {
