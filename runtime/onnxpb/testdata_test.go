@@ -324,3 +324,34 @@ func TestSoftmaxAxis0Facts(t *testing.T) {
 		}
 	}
 }
+
+// TestTruncatedFixture cuts a real model at every byte. Its last field is
+// opset_import, so every strict prefix lacks a required field or ends
+// inside a message: each must give an error (and none may panic).
+func TestTruncatedFixture(t *testing.T) {
+	dir := filepath.Join(testdataDir(t, "onnx/node"), "test_softmax_axis_0")
+	b, err := os.ReadFile(filepath.Join(dir, "model.onnx"))
+	if err != nil {
+		t.Skipf("fixture missing: %v", err)
+	}
+	for i := 0; i < len(b); i++ {
+		if _, err := DecodeModel(b[:i], Limits{}); err == nil {
+			t.Errorf("prefix of %d/%d bytes decoded without error", i, len(b))
+		}
+	}
+	pb, err := os.ReadFile(filepath.Join(dir, "test_data_set_0", "input_0.pb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A tensor prefix may be a smaller valid message; converting it must
+	// then fail on the data length, since raw_data comes last.
+	for i := 0; i < len(pb); i++ {
+		tp, err := DecodeTensor(pb[:i], Limits{})
+		if err != nil {
+			continue
+		}
+		if _, err := TensorToValue(tp, "", Limits{}); err == nil {
+			t.Errorf("tensor prefix of %d/%d bytes converted without error", i, len(pb))
+		}
+	}
+}
