@@ -51,6 +51,18 @@ func newGeneric() *Kernels {
 // exp(-103.97) and 0 below; exp(-Inf) = 0 and exp(NaN) = NaN.
 func exp32(x float32) float32 { return float32(math.Exp(float64(x))) }
 
+// exp64 is the reference float64 exponential: math.Exp, except just below
+// the overflow threshold. On amd64 math.Exp returns +Inf for x above
+// 709.436 although exp(x) only overflows above 709.7827; there the result
+// is exp(x - 0.5) * e^0.5 (x - 0.5 is exact; the product adds at most one
+// rounding).
+func exp64(x float64) float64 {
+	if x > 709.4 && x < 709.79 {
+		return math.Exp(x-0.5) * math.SqrtE
+	}
+	return math.Exp(x)
+}
+
 // ---- float32, rows ----
 
 func maxF32Generic(x []float32) float32 {
@@ -207,7 +219,7 @@ func expSumF64Generic(dst, x []float64, m float64) float64 {
 	dst = dst[:len(x)]
 	var s float64
 	for i, v := range x {
-		e := math.Exp(v - m)
+		e := exp64(v - m)
 		dst[i] = e
 		s += e
 	}
@@ -217,7 +229,7 @@ func expSumF64Generic(dst, x []float64, m float64) float64 {
 func sumExpF64Generic(x []float64, m float64) float64 {
 	var s float64
 	for _, v := range x {
-		s += math.Exp(v - m)
+		s += exp64(v - m)
 	}
 	return s
 }
@@ -238,7 +250,7 @@ func shiftF64Generic(dst, x []float64, a, b float64) {
 func expF64Generic(dst, x []float64) {
 	dst = dst[:len(x)]
 	for i, v := range x {
-		dst[i] = math.Exp(v)
+		dst[i] = exp64(v)
 	}
 }
 
@@ -270,7 +282,7 @@ func expSumColsF64Generic(dst, x, m, s []float64, n, width, stride int) {
 		row := x[i*stride : i*stride+width]
 		out := dst[i*stride : i*stride+width]
 		for j, v := range row {
-			e := math.Exp(v - m[j])
+			e := exp64(v - m[j])
 			out[j] = e
 			s[j] += e
 		}
@@ -282,7 +294,7 @@ func sumExpColsF64Generic(x, m, s []float64, n, width, stride int) {
 	clear(s)
 	for i := 0; i < n; i++ {
 		for j, v := range x[i*stride : i*stride+width] {
-			s[j] += math.Exp(v - m[j])
+			s[j] += exp64(v - m[j])
 		}
 	}
 }

@@ -64,6 +64,8 @@ func plugAVX2(k *Kernels) {
 		shiftF32Generic(dst[n:], x[n:], a, b)
 	}
 	plugColsF32(k, maxColsF32AVX2, expSumColsF32AVX2, scaleColsF32AVX2, shiftColsF32AVX2)
+	plugF64(k, maxF64AVX2, expSumF64AVX2, scaleF64AVX2, shiftF64AVX2,
+		maxColsF64AVX2, expSumColsF64AVX2, scaleColsF64AVX2, shiftColsF64AVX2)
 }
 
 // plugColsF32 installs the column entries built on one tier's assembly.
@@ -146,6 +148,8 @@ func plugAVX512(k *Kernels) {
 		shiftF32Generic(dst[n:], x[n:], a, b)
 	}
 	plugColsF32(k, maxColsF32AVX512, expSumColsF32AVX512, scaleColsF32AVX512, shiftColsF32AVX512)
+	plugF64(k, maxF64AVX512, expSumF64AVX512, scaleF64AVX512, shiftF64AVX512,
+		maxColsF64AVX512, expSumColsF64AVX512, scaleColsF64AVX512, shiftColsF64AVX512)
 }
 
 // The SIMD wrappers shared by the tiers. Each assembly function does the
@@ -270,3 +274,146 @@ func scaleColsF32AVX512(x, s []float32, n, width, stride int) (done int)
 
 //go:noescape
 func shiftColsF32AVX512(dst, x, a, b []float32, n, width, stride int) (done int)
+
+// plugF64 installs every float64 entry built on one tier's assembly, with
+// the same wrapping as the float32 ones.
+func plugF64(k *Kernels,
+	max func(x []float64) (float64, int),
+	expSum func(dst, x []float64, m float64) (float64, int),
+	scale func(x []float64, s float64) int,
+	shift func(dst, x []float64, a, b float64) int,
+	maxCols func(m, x []float64, n, width, stride int) int,
+	expSumCols func(dst, x, m, s []float64, n, width, stride int) int,
+	scaleCols func(x, s []float64, n, width, stride int) int,
+	shiftCols func(dst, x, a, b []float64, n, width, stride int) int,
+) {
+	k.MaxF64 = func(x []float64) float64 {
+		m, n := max(x)
+		if n == 0 {
+			return maxF64Generic(x)
+		}
+		for _, v := range x[n:] {
+			if v > m {
+				m = v
+			}
+		}
+		return m
+	}
+	expSumVec := func(dst, x []float64, m float64) float64 {
+		s, n := expSum(dst, x, m)
+		if n < len(x) {
+			if dst == nil {
+				s += sumExpF64Generic(x[n:], m)
+			} else {
+				s += expSumF64Generic(dst[n:], x[n:], m)
+			}
+		}
+		return s
+	}
+	k.ExpSumF64 = func(dst, x []float64, m float64) float64 { return expSumVec(dst[:len(x)], x, m) }
+	k.SumExpF64 = func(x []float64, m float64) float64 { return expSumVec(nil, x, m) }
+	k.ExpF64 = func(dst, x []float64) { expSumVec(dst[:len(x)], x, 0) }
+	k.ScaleF64 = func(x []float64, s float64) {
+		n := scale(x, s)
+		scaleF64Generic(x[n:], s)
+	}
+	k.ShiftF64 = func(dst, x []float64, a, b float64) {
+		dst = dst[:len(x)]
+		n := shift(dst, x, a, b)
+		shiftF64Generic(dst[n:], x[n:], a, b)
+	}
+	k.MaxColsF64 = func(m, x []float64, n, width, stride int) {
+		if !colsOK(len(x), n, width, stride) || len(m) < width {
+			maxColsF64Generic(m, x, n, width, stride)
+			return
+		}
+		d := maxCols(m, x, n, width, stride)
+		maxColsF64Generic(m[d:], x[d:], n, width-d, stride)
+	}
+	k.ExpSumColsF64 = func(dst, x, m, s []float64, n, width, stride int) {
+		if !colsOK(len(x), n, width, stride) || !colsOK(len(dst), n, width, stride) || len(m) < width || len(s) < width {
+			expSumColsF64Generic(dst, x, m, s, n, width, stride)
+			return
+		}
+		d := expSumCols(dst, x, m, s, n, width, stride)
+		expSumColsF64Generic(dst[d:], x[d:], m[d:], s[d:], n, width-d, stride)
+	}
+	k.SumExpColsF64 = func(x, m, s []float64, n, width, stride int) {
+		if !colsOK(len(x), n, width, stride) || len(m) < width || len(s) < width {
+			sumExpColsF64Generic(x, m, s, n, width, stride)
+			return
+		}
+		d := expSumCols(nil, x, m, s, n, width, stride)
+		sumExpColsF64Generic(x[d:], m[d:], s[d:], n, width-d, stride)
+	}
+	k.ScaleColsF64 = func(x, s []float64, n, width, stride int) {
+		if !colsOK(len(x), n, width, stride) || len(s) < width {
+			scaleColsF64Generic(x, s, n, width, stride)
+			return
+		}
+		d := scaleCols(x, s, n, width, stride)
+		scaleColsF64Generic(x[d:], s[d:], n, width-d, stride)
+	}
+	k.ShiftColsF64 = func(dst, x, a, b []float64, n, width, stride int) {
+		if !colsOK(len(x), n, width, stride) || !colsOK(len(dst), n, width, stride) || len(a) < width || len(b) < width {
+			shiftColsF64Generic(dst, x, a, b, n, width, stride)
+			return
+		}
+		d := shiftCols(dst, x, a, b, n, width, stride)
+		shiftColsF64Generic(dst[d:], x[d:], a[d:], b[d:], n, width-d, stride)
+	}
+}
+
+// Assembly kernels, float64 (softmax_f64_amd64.s): the float32 loops
+// above over float64 lanes, 4 per AVX2 vector and 8 per AVX-512 vector
+// (done is a multiple of 4 or 8). expSum accumulates in float64 directly;
+// its exp is documented in the assembly file (within 1 ULP of math.Exp,
+// see exp_test.go).
+
+//go:noescape
+func maxF64AVX2(x []float64) (m float64, done int)
+
+//go:noescape
+func expSumF64AVX2(dst, x []float64, m float64) (s float64, done int)
+
+//go:noescape
+func scaleF64AVX2(x []float64, s float64) (done int)
+
+//go:noescape
+func shiftF64AVX2(dst, x []float64, a, b float64) (done int)
+
+//go:noescape
+func maxColsF64AVX2(m, x []float64, n, width, stride int) (done int)
+
+//go:noescape
+func expSumColsF64AVX2(dst, x, m, s []float64, n, width, stride int) (done int)
+
+//go:noescape
+func scaleColsF64AVX2(x, s []float64, n, width, stride int) (done int)
+
+//go:noescape
+func shiftColsF64AVX2(dst, x, a, b []float64, n, width, stride int) (done int)
+
+//go:noescape
+func maxF64AVX512(x []float64) (m float64, done int)
+
+//go:noescape
+func expSumF64AVX512(dst, x []float64, m float64) (s float64, done int)
+
+//go:noescape
+func scaleF64AVX512(x []float64, s float64) (done int)
+
+//go:noescape
+func shiftF64AVX512(dst, x []float64, a, b float64) (done int)
+
+//go:noescape
+func maxColsF64AVX512(m, x []float64, n, width, stride int) (done int)
+
+//go:noescape
+func expSumColsF64AVX512(dst, x, m, s []float64, n, width, stride int) (done int)
+
+//go:noescape
+func scaleColsF64AVX512(x, s []float64, n, width, stride int) (done int)
+
+//go:noescape
+func shiftColsF64AVX512(dst, x, a, b []float64, n, width, stride int) (done int)
