@@ -355,3 +355,36 @@ func TestTruncatedFixture(t *testing.T) {
 		}
 	}
 }
+
+// TestProjectFixtures decodes the project's own generated fixtures in
+// models/testdata (present in the repository, so this runs everywhere),
+// and checks that re-encoding a model gives the same model.
+func TestProjectFixtures(t *testing.T) {
+	root := filepath.Join("..", "..", "models", "testdata")
+	models, _ := filepath.Glob(filepath.Join(root, "*", "model.onnx"))
+	if len(models) == 0 {
+		t.Skipf("no fixtures under %s", root)
+	}
+	for _, p := range models {
+		m, err := ReadModel(p, Limits{})
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		m2, err := DecodeModel(EncodeModel(m), Limits{})
+		if err != nil || !reflect.DeepEqual(m, m2) {
+			t.Errorf("%s: re-encoding changed the model (%v)", p, err)
+		}
+		pbs, _ := filepath.Glob(filepath.Join(filepath.Dir(p), "test_data_set_*", "*.pb"))
+		for _, pb := range pbs {
+			tp, err := ReadTensor(pb, Limits{})
+			if err != nil {
+				t.Errorf("%v", err)
+				continue
+			}
+			if _, err := TensorToValue(tp, "", Limits{}); err != nil {
+				t.Errorf("%s: %v", pb, err)
+			}
+		}
+	}
+}
