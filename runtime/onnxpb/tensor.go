@@ -76,7 +76,7 @@ func tensorToValue(t *Tensor, baseDir string, lim Limits) (*operators.Value, err
 	v := &operators.Value{DType: dt, Shape: shape}
 
 	if dt == operators.String {
-		if t.DataLocation == dataExternal || t.HasRawData {
+		if t.DataLocation == dataExternal || t.HasRawData || len(t.RawData) > 0 {
 			return nil, errors.New("string tensors must use string_data")
 		}
 		if len(t.StringData) != n {
@@ -104,7 +104,7 @@ func tensorToValue(t *Tensor, baseDir string, lim Limits) (*operators.Value, err
 		}
 	case t.DataLocation != 0:
 		return nil, fmt.Errorf("unknown data_location %d", t.DataLocation)
-	case t.HasRawData:
+	case t.HasRawData || len(t.RawData) > 0:
 		if len(t.RawData) != nbytes {
 			return nil, fmt.Errorf("raw_data has %d bytes, dims %v of %v need %d", len(t.RawData), t.Dims, dt, nbytes)
 		}

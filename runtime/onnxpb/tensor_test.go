@@ -139,6 +139,8 @@ func TestTensorToValueTyped(t *testing.T) {
 		{"scalar", Tensor{DataType: 1, FloatData: []float32{7}}, []float32{7}},
 		{"empty", Tensor{DataType: 1, Dims: []int64{0, 3}}, []float32{}},
 		{"empty raw", Tensor{DataType: 7, Dims: []int64{2, 0}, HasRawData: true}, []int64{}},
+		// Built in code without HasRawData: non-empty RawData counts.
+		{"raw without flag", Tensor{DataType: 2, Dims: []int64{2}, RawData: []byte{7, 8}}, []uint8{7, 8}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
