@@ -318,3 +318,53 @@ func BenchmarkConv(b *testing.B) {
 		}
 	}
 }
+
+// TestConvConcurrent runs one Conv from several goroutines at once, as the
+// runtime does; the scratch pools must keep the runs apart (run with -race).
+func TestConvConcurrent(t *testing.T) {
+	r := rand.New(rand.NewSource(21))
+	op, err := newConv(node(11, 3, ints("pads", 1, 1, 1, 1), ints("strides", 2, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type job struct{ x, w, b, want *operators.Value }
+	var jobs []job
+	for i := 0; i < 6; i++ {
+		j := job{x: randVal(r, 1, 3, 9+i, 7), w: randVal(r, 4, 3, 3, 3), b: randVal(r, 4)}
+		out := make([]*operators.Value, 1)
+		if err := op.Run(nil, []*operators.Value{j.x, j.w, j.b}, out); err != nil {
+			t.Fatal(err)
+		}
+		j.want = out[0]
+		jobs = append(jobs, j)
+	}
+	errs := make(chan error, 4*len(jobs))
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for rep := 0; rep < 5; rep++ {
+				for _, j := range jobs {
+					out := make([]*operators.Value, 1)
+					if err := op.Run(&operators.RunContext{Threads: 2}, []*operators.Value{j.x, j.w, j.b}, out); err != nil {
+						errs <- err
+						return
+					}
+					for i, v := range out[0].F32() {
+						if v != j.want.F32()[i] {
+							errs <- fmt.Errorf("concurrent run differs at %d: %g vs %g", i, v, j.want.F32()[i])
+							return
+						}
+					}
+				}
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
