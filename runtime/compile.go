@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -658,29 +659,6 @@ func (b *builder) inferAndFold(order []int) error {
 				allConst = false
 			}
 		}
-		if allConst && !b.c.o.noOpt {
-			outs := make([]*operators.Value, len(p.out))
-			rc := &operators.RunContext{Ctx: context.Background(), Threads: b.c.o.threads}
-			if err := p.op.Run(rc, consts, outs); err != nil {
-				return fmt.Errorf("%s%s: folding a constant: %w", b.pre(), p.describe(), err)
-			}
-			for j, s := range p.out {
-				if s < 0 {
-					continue
-				}
-				if outs[j] == nil {
-					return fmt.Errorf("%s%s: output %d was not set", b.pre(), p.describe(), j)
-				}
-				if err := checkValue(outs[j]); err != nil {
-					return fmt.Errorf("%s%s: output %q: %w", b.pre(), p.describe(), p.src.Outputs[j], err)
-				}
-				b.slots[s].kind = kindConst
-				b.slots[s].meta = outs[j].Meta()
-				b.consts[s] = outs[j]
-			}
-			p.folded = true
-			continue
-		}
 		metas, err := p.op.Infer(ins, consts)
 		if err != nil {
 			// With every input's type and rank known the operator has
@@ -700,7 +678,60 @@ func (b *builder) inferAndFold(order []int) error {
 				}
 			}
 		}
+		if allConst && !b.c.o.noOpt && b.foldable(p) {
+			if err := b.fold(p, consts); err != nil {
+				return err
+			}
+		}
 	}
+	return nil
+}
+
+// foldable refuses to fold a node whose inferred outputs are larger than
+// the tensor limits: a small model must not make the loader allocate
+// gigabytes (ConstantOfShape of a huge constant shape). Such a node stays
+// a step and fails, or not, when it runs.
+func (b *builder) foldable(p *pnode) bool {
+	lim := b.c.o.limits
+	for _, s := range p.out {
+		if s < 0 || !b.slots[s].meta.HasShape {
+			continue
+		}
+		m := b.slots[s].meta
+		n := operators.NumElements(m.Shape)
+		if n < 0 && slices.Contains(m.Shape, -1) {
+			continue
+		}
+		if n < 0 || int64(n) > lim.MaxTensorElements || int64(n)*int64(max(m.DType.Size(), 1)) > lim.MaxTensorBytes {
+			return false
+		}
+	}
+	return true
+}
+
+// fold runs p once on its constant inputs; its outputs become constants
+// and p leaves the plan.
+func (b *builder) fold(p *pnode, consts []*operators.Value) error {
+	outs := make([]*operators.Value, len(p.out))
+	rc := &operators.RunContext{Ctx: context.Background(), Threads: b.c.o.threads}
+	if err := p.op.Run(rc, consts, outs); err != nil {
+		return fmt.Errorf("%s%s: folding a constant: %w", b.pre(), p.describe(), err)
+	}
+	for j, s := range p.out {
+		if s < 0 {
+			continue
+		}
+		if outs[j] == nil {
+			return fmt.Errorf("%s%s: output %d was not set", b.pre(), p.describe(), j)
+		}
+		if err := checkValue(outs[j]); err != nil {
+			return fmt.Errorf("%s%s: output %q: %w", b.pre(), p.describe(), p.src.Outputs[j], err)
+		}
+		b.slots[s].kind = kindConst
+		b.slots[s].meta = outs[j].Meta()
+		b.consts[s] = outs[j]
+	}
+	p.folded = true
 	return nil
 }
 
@@ -741,12 +772,14 @@ func checkValue(v *operators.Value) error {
 // plan freezes the builder into an immutable Plan.
 func (b *builder) plan(order, outs []int) *Plan {
 	p := &Plan{
-		name:    b.g.Name,
-		slots:   b.slots,
-		slotOf:  b.slotOf,
-		consts:  b.consts,
-		outputs: outs,
-		threads: b.c.o.threads,
+		name:     b.g.Name,
+		slots:    b.slots,
+		slotOf:   b.slotOf,
+		consts:   b.consts,
+		outputs:  outs,
+		threads:  b.c.o.threads,
+		maxElems: b.c.o.limits.MaxTensorElements,
+		maxBytes: b.c.o.limits.MaxTensorBytes,
 	}
 	for _, in := range b.g.Inputs {
 		s := b.slotOf[in.Name]

@@ -10,10 +10,9 @@ import (
 type Option func(*options)
 
 type options struct {
-	threads  int
-	noOpt    bool
-	limits   onnxpb.Limits
-	hasLimit bool
+	threads int
+	noOpt   bool
+	limits  onnxpb.Limits
 }
 
 func buildOptions(opts []Option) options {
@@ -26,8 +25,26 @@ func buildOptions(opts []Option) options {
 	if o.threads < 1 {
 		o.threads = 1
 	}
-	if !o.hasLimit {
-		o.limits = onnxpb.DefaultLimits()
+	// Zero fields mean "the default", as onnxpb documents.
+	d := onnxpb.DefaultLimits()
+	l := &o.limits
+	if l.MaxModelBytes <= 0 {
+		l.MaxModelBytes = d.MaxModelBytes
+	}
+	if l.MaxTensorElements <= 0 {
+		l.MaxTensorElements = d.MaxTensorElements
+	}
+	if l.MaxTensorBytes <= 0 {
+		l.MaxTensorBytes = d.MaxTensorBytes
+	}
+	if l.MaxNodes <= 0 {
+		l.MaxNodes = d.MaxNodes
+	}
+	if l.MaxGraphDepth <= 0 {
+		l.MaxGraphDepth = d.MaxGraphDepth
+	}
+	if l.MaxExternalBytes <= 0 {
+		l.MaxExternalBytes = d.MaxExternalBytes
 	}
 	return o
 }
@@ -47,7 +64,10 @@ func WithoutOptimizations() Option {
 	return func(o *options) { o.noOpt = true }
 }
 
-// WithLimits replaces the decoder's size limits (onnxpb.DefaultLimits).
+// WithLimits replaces the size limits (onnxpb.DefaultLimits; zero fields
+// keep their default). The decoder applies them to the file; the runtime
+// also refuses to fold constants, or to allocate a value during a run,
+// larger than MaxTensorElements elements or MaxTensorBytes bytes.
 func WithLimits(l onnxpb.Limits) Option {
-	return func(o *options) { o.limits = l; o.hasLimit = true }
+	return func(o *options) { o.limits = l }
 }

@@ -25,6 +25,8 @@ type Plan struct {
 	maxIn    int
 	maxOut   int
 	threads  int
+	maxElems int64 // limits on one value allocated during a run
+	maxBytes int64
 
 	states sync.Pool // of *State
 }
@@ -136,19 +138,23 @@ func (p *Plan) putState(st *State) {
 
 // Alloc implements operators.Allocator from the state's buffer pool.
 func (st *State) Alloc(dt operators.DType, shape []int, zero bool) (*operators.Value, error) {
-	if dt == operators.String {
-		return operators.NewValue(dt, shape)
-	}
 	n := operators.NumElements(shape)
 	if n < 0 {
 		return nil, fmt.Errorf("%w: shape %v has a negative or overflowing size", operators.ErrShape, shape)
+	}
+	if dt == operators.String {
+		if int64(n) > st.p.maxElems {
+			return nil, fmt.Errorf("%w: a value of shape %v exceeds the limit of %d elements", operators.ErrShape, shape, st.p.maxElems)
+		}
+		return operators.NewValue(dt, shape)
 	}
 	sz := dt.Size()
 	if sz == 0 {
 		return nil, fmt.Errorf("%w: element type %v", operators.ErrUnsupportedType, dt)
 	}
-	if n > maxAlloc/sz {
-		return nil, fmt.Errorf("%w: shape %v of %v is too large", operators.ErrShape, shape, dt)
+	if n > maxAlloc/sz || int64(n) > st.p.maxElems || int64(n)*int64(sz) > st.p.maxBytes {
+		return nil, fmt.Errorf("%w: a value of shape %v and type %v exceeds the limits (%d elements, %d bytes)",
+			operators.ErrShape, shape, dt, st.p.maxElems, st.p.maxBytes)
 	}
 	b := st.pool.get(n * sz)
 	if zero {
