@@ -105,8 +105,8 @@ func arithKernels[T number](op arithOp) broadcast.Kernels[T, T] {
 }
 
 // halfKernels lifts float32 loops to a 16-bit float format: each call
-// widens up to halfBlock elements of its operands into stack buffers, runs
-// the float32 loop and rounds the result back.
+// widens up to halfBlock elements of its operands into pooled buffers,
+// runs the float32 loop and rounds the result back.
 func halfKernels(kf broadcast.Kernels[float32, float32], hc halfCodec) broadcast.Kernels[uint16, uint16] {
 	widen := func(dst []float32, src []uint16) {
 		for i, h := range src {
@@ -120,7 +120,9 @@ func halfKernels(kf broadcast.Kernels[float32, float32], hc halfCodec) broadcast
 	}
 	return broadcast.Kernels[uint16, uint16]{
 		VV: func(c, a, b []uint16) {
-			var fa, fb, fc [halfBlock]float32
+			buf := halfBufs.Get().(*[3][halfBlock]float32)
+			defer halfBufs.Put(buf)
+			fa, fb, fc := &buf[0], &buf[1], &buf[2]
 			for lo := 0; lo < len(c); lo += halfBlock {
 				n := min(halfBlock, len(c)-lo)
 				widen(fa[:n], a[lo:lo+n])
@@ -130,7 +132,9 @@ func halfKernels(kf broadcast.Kernels[float32, float32], hc halfCodec) broadcast
 			}
 		},
 		VS: func(c, a []uint16, b uint16) {
-			var fa, fc [halfBlock]float32
+			buf := halfBufs.Get().(*[3][halfBlock]float32)
+			defer halfBufs.Put(buf)
+			fa, fc := &buf[0], &buf[2]
 			s := hc.from(b)
 			for lo := 0; lo < len(c); lo += halfBlock {
 				n := min(halfBlock, len(c)-lo)
@@ -140,7 +144,9 @@ func halfKernels(kf broadcast.Kernels[float32, float32], hc halfCodec) broadcast
 			}
 		},
 		SV: func(c []uint16, a uint16, b []uint16) {
-			var fb, fc [halfBlock]float32
+			buf := halfBufs.Get().(*[3][halfBlock]float32)
+			defer halfBufs.Put(buf)
+			fb, fc := &buf[1], &buf[2]
 			s := hc.from(a)
 			for lo := 0; lo < len(c); lo += halfBlock {
 				n := min(halfBlock, len(c)-lo)

@@ -191,8 +191,7 @@ func (o *arith) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 	case operators.Uint64:
 		runArith[uint64](rc, &p, c, a, b, o.op)
 	case operators.Float16, operators.BFloat16:
-		k := halfKernels(arithKernels[float32](o.op), codec(a.DType))
-		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), k, rc.Parallel)
+		runArith[uint16](rc, &p, c, a, b, o.op)
 	default:
 		return unsupported(o.name, a.DType)
 	}
@@ -201,7 +200,8 @@ func (o *arith) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 }
 
 func runArith[T number](rc *operators.RunContext, p *broadcast.Binary, c, a, b *operators.Value, op arithOp) {
-	broadcast.Apply(p, operators.View[T](c.Raw), operators.View[T](a.Raw), operators.View[T](b.Raw), arithKernels[T](op), rc.Parallel)
+	k := kernels[broadcast.Kernels[T, T]](famArith, a.DType, int(op))
+	broadcast.Apply(p, operators.View[T](c.Raw), operators.View[T](a.Raw), operators.View[T](b.Raw), k, rc.Parallel)
 }
 
 // checkDivisor fails when an integer divisor holds a zero.

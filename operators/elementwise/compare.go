@@ -131,7 +131,9 @@ func halfCmpKernels(op cmpOp, hc halfCodec) broadcast.Kernels[uint16, bool] {
 	}
 	return broadcast.Kernels[uint16, bool]{
 		VV: func(c []bool, a, b []uint16) {
-			var fa, fb [halfBlock]float32
+			buf := halfBufs.Get().(*[3][halfBlock]float32)
+			defer halfBufs.Put(buf)
+			fa, fb := &buf[0], &buf[1]
 			for lo := 0; lo < len(c); lo += halfBlock {
 				n := min(halfBlock, len(c)-lo)
 				widen(fa[:n], a[lo:lo+n])
@@ -140,7 +142,9 @@ func halfCmpKernels(op cmpOp, hc halfCodec) broadcast.Kernels[uint16, bool] {
 			}
 		},
 		VS: func(c []bool, a []uint16, b uint16) {
-			var fa [halfBlock]float32
+			buf := halfBufs.Get().(*[3][halfBlock]float32)
+			defer halfBufs.Put(buf)
+			fa := &buf[0]
 			s := hc.from(b)
 			for lo := 0; lo < len(c); lo += halfBlock {
 				n := min(halfBlock, len(c)-lo)
@@ -149,7 +153,9 @@ func halfCmpKernels(op cmpOp, hc halfCodec) broadcast.Kernels[uint16, bool] {
 			}
 		},
 		SV: func(c []bool, a uint16, b []uint16) {
-			var fb [halfBlock]float32
+			buf := halfBufs.Get().(*[3][halfBlock]float32)
+			defer halfBufs.Put(buf)
+			fb := &buf[1]
 			s := hc.from(a)
 			for lo := 0; lo < len(c); lo += halfBlock {
 				n := min(halfBlock, len(c)-lo)
@@ -259,29 +265,29 @@ func (o *compare) Run(rc *operators.RunContext, in, out []*operators.Value) erro
 	cb := c.Bools()
 	switch a.DType {
 	case operators.Float32:
-		broadcast.Apply(&p, cb, a.F32(), b.F32(), cmpKernels[float32](o.op), rc.Parallel)
+		broadcast.Apply(&p, cb, a.F32(), b.F32(), kernels[broadcast.Kernels[float32, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
 	case operators.Float64:
-		broadcast.Apply(&p, cb, a.F64(), b.F64(), cmpKernels[float64](o.op), rc.Parallel)
+		broadcast.Apply(&p, cb, a.F64(), b.F64(), kernels[broadcast.Kernels[float64, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
 	case operators.Int8:
-		broadcast.Apply(&p, cb, a.I8(), b.I8(), cmpKernels[int8](o.op), rc.Parallel)
+		broadcast.Apply(&p, cb, a.I8(), b.I8(), kernels[broadcast.Kernels[int8, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
 	case operators.Uint8, operators.Bool: // bools are the bytes 0 and 1
-		broadcast.Apply(&p, cb, a.U8(), b.U8(), cmpKernels[uint8](o.op), rc.Parallel)
+		broadcast.Apply(&p, cb, a.U8(), b.U8(), kernels[broadcast.Kernels[uint8, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
 	case operators.Int16:
-		broadcast.Apply(&p, cb, a.I16(), b.I16(), cmpKernels[int16](o.op), rc.Parallel)
+		broadcast.Apply(&p, cb, a.I16(), b.I16(), kernels[broadcast.Kernels[int16, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
 	case operators.Uint16:
-		broadcast.Apply(&p, cb, a.U16(), b.U16(), cmpKernels[uint16](o.op), rc.Parallel)
+		broadcast.Apply(&p, cb, a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
 	case operators.Int32:
-		broadcast.Apply(&p, cb, a.I32(), b.I32(), cmpKernels[int32](o.op), rc.Parallel)
+		broadcast.Apply(&p, cb, a.I32(), b.I32(), kernels[broadcast.Kernels[int32, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
 	case operators.Uint32:
-		broadcast.Apply(&p, cb, a.U32(), b.U32(), cmpKernels[uint32](o.op), rc.Parallel)
+		broadcast.Apply(&p, cb, a.U32(), b.U32(), kernels[broadcast.Kernels[uint32, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
 	case operators.Int64:
-		broadcast.Apply(&p, cb, a.I64(), b.I64(), cmpKernels[int64](o.op), rc.Parallel)
+		broadcast.Apply(&p, cb, a.I64(), b.I64(), kernels[broadcast.Kernels[int64, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
 	case operators.Uint64:
-		broadcast.Apply(&p, cb, a.U64(), b.U64(), cmpKernels[uint64](o.op), rc.Parallel)
+		broadcast.Apply(&p, cb, a.U64(), b.U64(), kernels[broadcast.Kernels[uint64, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
 	case operators.String:
-		broadcast.Apply(&p, cb, a.Strs, b.Strs, cmpKernels[string](o.op), rc.Parallel)
+		broadcast.Apply(&p, cb, a.Strs, b.Strs, kernels[broadcast.Kernels[string, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
 	case operators.Float16, operators.BFloat16:
-		broadcast.Apply(&p, cb, a.U16(), b.U16(), halfCmpKernels(o.op, codec(a.DType)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
 	}
 	out[0] = c
 	return nil

@@ -274,21 +274,21 @@ func (o *prelu) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 	}
 	switch x.DType {
 	case operators.Float32:
-		broadcast.Apply(&p, y.F32(), x.F32(), s.F32(), preluKernels[float32](), rc.Parallel)
+		broadcast.Apply(&p, y.F32(), x.F32(), s.F32(), kernels[broadcast.Kernels[float32, float32]](famPRelu, x.DType, 0), rc.Parallel)
 	case operators.Float64:
-		broadcast.Apply(&p, y.F64(), x.F64(), s.F64(), preluKernels[float64](), rc.Parallel)
+		broadcast.Apply(&p, y.F64(), x.F64(), s.F64(), kernels[broadcast.Kernels[float64, float64]](famPRelu, x.DType, 0), rc.Parallel)
 	case operators.Int8:
-		broadcast.Apply(&p, y.I8(), x.I8(), s.I8(), preluKernels[int8](), rc.Parallel)
+		broadcast.Apply(&p, y.I8(), x.I8(), s.I8(), kernels[broadcast.Kernels[int8, int8]](famPRelu, x.DType, 0), rc.Parallel)
 	case operators.Int16:
-		broadcast.Apply(&p, y.I16(), x.I16(), s.I16(), preluKernels[int16](), rc.Parallel)
+		broadcast.Apply(&p, y.I16(), x.I16(), s.I16(), kernels[broadcast.Kernels[int16, int16]](famPRelu, x.DType, 0), rc.Parallel)
 	case operators.Int32:
-		broadcast.Apply(&p, y.I32(), x.I32(), s.I32(), preluKernels[int32](), rc.Parallel)
+		broadcast.Apply(&p, y.I32(), x.I32(), s.I32(), kernels[broadcast.Kernels[int32, int32]](famPRelu, x.DType, 0), rc.Parallel)
 	case operators.Int64:
-		broadcast.Apply(&p, y.I64(), x.I64(), s.I64(), preluKernels[int64](), rc.Parallel)
+		broadcast.Apply(&p, y.I64(), x.I64(), s.I64(), kernels[broadcast.Kernels[int64, int64]](famPRelu, x.DType, 0), rc.Parallel)
 	case operators.Uint8, operators.Uint16, operators.Uint32, operators.Uint64:
 		copy(y.Raw, x.Raw) // never negative
 	case operators.Float16, operators.BFloat16:
-		broadcast.Apply(&p, y.U16(), x.U16(), s.U16(), halfKernels(preluKernels[float32](), codec(x.DType)), rc.Parallel)
+		broadcast.Apply(&p, y.U16(), x.U16(), s.U16(), kernels[broadcast.Kernels[uint16, uint16]](famPRelu, x.DType, 0), rc.Parallel)
 	}
 	out[0] = y
 	return nil
@@ -400,27 +400,27 @@ func (o *modOp) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 	}
 	switch a.DType {
 	case operators.Float32:
-		broadcast.Apply(&p, c.F32(), a.F32(), b.F32(), fmodKernels[float32](), rc.Parallel)
+		broadcast.Apply(&p, c.F32(), a.F32(), b.F32(), kernels[broadcast.Kernels[float32, float32]](famFMod, a.DType, 0), rc.Parallel)
 	case operators.Float64:
-		broadcast.Apply(&p, c.F64(), a.F64(), b.F64(), fmodKernels[float64](), rc.Parallel)
+		broadcast.Apply(&p, c.F64(), a.F64(), b.F64(), kernels[broadcast.Kernels[float64, float64]](famFMod, a.DType, 0), rc.Parallel)
 	case operators.Float16, operators.BFloat16:
-		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), halfKernels(fmodKernels[float32](), codec(a.DType)), rc.Parallel)
+		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, uint16]](famFMod, a.DType, 0), rc.Parallel)
 	case operators.Int8:
-		broadcast.Apply(&p, c.I8(), a.I8(), b.I8(), intModKernels[int8](o.fmod), rc.Parallel)
+		broadcast.Apply(&p, c.I8(), a.I8(), b.I8(), kernels[broadcast.Kernels[int8, int8]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
 	case operators.Uint8:
-		broadcast.Apply(&p, c.U8(), a.U8(), b.U8(), intModKernels[uint8](o.fmod), rc.Parallel)
+		broadcast.Apply(&p, c.U8(), a.U8(), b.U8(), kernels[broadcast.Kernels[uint8, uint8]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
 	case operators.Int16:
-		broadcast.Apply(&p, c.I16(), a.I16(), b.I16(), intModKernels[int16](o.fmod), rc.Parallel)
+		broadcast.Apply(&p, c.I16(), a.I16(), b.I16(), kernels[broadcast.Kernels[int16, int16]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
 	case operators.Uint16:
-		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), intModKernels[uint16](o.fmod), rc.Parallel)
+		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, uint16]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
 	case operators.Int32:
-		broadcast.Apply(&p, c.I32(), a.I32(), b.I32(), intModKernels[int32](o.fmod), rc.Parallel)
+		broadcast.Apply(&p, c.I32(), a.I32(), b.I32(), kernels[broadcast.Kernels[int32, int32]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
 	case operators.Uint32:
-		broadcast.Apply(&p, c.U32(), a.U32(), b.U32(), intModKernels[uint32](o.fmod), rc.Parallel)
+		broadcast.Apply(&p, c.U32(), a.U32(), b.U32(), kernels[broadcast.Kernels[uint32, uint32]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
 	case operators.Int64:
-		broadcast.Apply(&p, c.I64(), a.I64(), b.I64(), intModKernels[int64](o.fmod), rc.Parallel)
+		broadcast.Apply(&p, c.I64(), a.I64(), b.I64(), kernels[broadcast.Kernels[int64, int64]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
 	case operators.Uint64:
-		broadcast.Apply(&p, c.U64(), a.U64(), b.U64(), intModKernels[uint64](o.fmod), rc.Parallel)
+		broadcast.Apply(&p, c.U64(), a.U64(), b.U64(), kernels[broadcast.Kernels[uint64, uint64]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
 	}
 	out[0] = c
 	return nil
@@ -505,13 +505,13 @@ func (o *bitShift) Run(rc *operators.RunContext, in, out []*operators.Value) err
 	}
 	switch a.DType {
 	case operators.Uint8:
-		broadcast.Apply(&p, c.U8(), a.U8(), b.U8(), shiftKernels[uint8](o.left), rc.Parallel)
+		broadcast.Apply(&p, c.U8(), a.U8(), b.U8(), kernels[broadcast.Kernels[uint8, uint8]](famShift, a.DType, b2i(o.left)), rc.Parallel)
 	case operators.Uint16:
-		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), shiftKernels[uint16](o.left), rc.Parallel)
+		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, uint16]](famShift, a.DType, b2i(o.left)), rc.Parallel)
 	case operators.Uint32:
-		broadcast.Apply(&p, c.U32(), a.U32(), b.U32(), shiftKernels[uint32](o.left), rc.Parallel)
+		broadcast.Apply(&p, c.U32(), a.U32(), b.U32(), kernels[broadcast.Kernels[uint32, uint32]](famShift, a.DType, b2i(o.left)), rc.Parallel)
 	case operators.Uint64:
-		broadcast.Apply(&p, c.U64(), a.U64(), b.U64(), shiftKernels[uint64](o.left), rc.Parallel)
+		broadcast.Apply(&p, c.U64(), a.U64(), b.U64(), kernels[broadcast.Kernels[uint64, uint64]](famShift, a.DType, b2i(o.left)), rc.Parallel)
 	}
 	out[0] = c
 	return nil
@@ -566,4 +566,11 @@ func registerMore() {
 		// BitShift: opset 11.
 		operators.Registration{OpType: "BitShift", Since: 11, New: newBitShift},
 	)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

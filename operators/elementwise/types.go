@@ -2,6 +2,7 @@ package elementwise
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/onnxrun/onnxrun/operators"
 	"github.com/onnxrun/onnxrun/operators/internal/half"
@@ -20,6 +21,12 @@ type signed interface {
 // halfBlock is how many float16 elements are widened to float32 at a time;
 // the buffers live on the stack.
 const halfBlock = 256
+
+// halfBufs holds float32 scratch blocks for the 16-bit float paths. The
+// blocks are handed to float32 loops the compiler cannot see through, so
+// stack arrays would be moved to the heap on every call; a pool makes the
+// steady state allocation-free.
+var halfBufs = sync.Pool{New: func() any { return new([3][halfBlock]float32) }}
 
 // halfCodec converts one 16-bit float format to and from float32.
 type halfCodec struct {

@@ -25,7 +25,9 @@ func typed[T operators.Element](f func(y, x []T)) unaryLoop {
 func halfLoop(f func(y, x []float32), hc halfCodec) unaryLoop {
 	return func(y, x *operators.Value, lo, hi int) {
 		ys, xs := y.U16()[lo:hi], x.U16()[lo:hi]
-		var fx, fy [halfBlock]float32
+		buf := halfBufs.Get().(*[3][halfBlock]float32)
+		defer halfBufs.Put(buf)
+		fx, fy := &buf[0], &buf[1]
 		for s := 0; s < len(ys); s += halfBlock {
 			n := min(halfBlock, len(ys)-s)
 			for i, h := range xs[s : s+n] {
@@ -108,7 +110,7 @@ func (o *unary) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 	if err != nil {
 		return err
 	}
-	rc.Parallel(x.Len(), unaryChunk, func(lo, hi int) { f(y, x, lo, hi) })
+	parallel(rc, x.Len(), f, y, x)
 	out[0] = y
 	return nil
 }
@@ -120,4 +122,15 @@ func registerUnary() {
 		operators.Registration{OpType: "Exp", Since: 1, New: unaryFactory("Exp", mathLoops(math.Exp))},
 		operators.Registration{OpType: "Log", Since: 1, New: unaryFactory("Log", mathLoops(math.Log))},
 	)
+}
+
+// parallel runs f over [0, n), split between goroutines when n is large
+// enough and rc allows; the closure is only built for that case, so a
+// small or single-threaded run allocates nothing for it.
+func parallel(rc *operators.RunContext, n int, f unaryLoop, y, x *operators.Value) {
+	if rc == nil || rc.Threads <= 1 || n < 2*unaryChunk {
+		f(y, x, 0, n)
+		return
+	}
+	rc.Parallel(n, unaryChunk, func(lo, hi int) { f(y, x, lo, hi) })
 }

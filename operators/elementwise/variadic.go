@@ -135,9 +135,9 @@ func foldAll[T number](rc *operators.RunContext, op foldOp, y *operators.Value, 
 		if err := p.Init(y.Shape, v.Shape); err != nil {
 			return err
 		}
-		k := foldKernels[T](op)
+		k := kernels[broadcast.Kernels[T, T]](famFold, y.DType, int(op))
 		if i == 0 {
-			k = takeKernels[T]()
+			k = kernels[broadcast.Kernels[T, T]](famTake, y.DType, 0)
 		}
 		broadcast.Apply(&p, ys, ys, view(v.Raw), k, rc.Parallel)
 	}

@@ -2,6 +2,7 @@ package broadcast
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/onnxrun/onnxrun/operators"
 )
@@ -11,7 +12,11 @@ import (
 // Unknown dimensions (-1, as in operators.Meta) are allowed: a -1 against 1
 // or -1 stays -1, and against a known size n > 1 becomes n. The error wraps
 // operators.ErrShape and names the operands that disagree.
-func Shape(shapes ...[]int) ([]int, error) {
+func Shape(shapes ...[]int) ([]int, error) { return shapeOf(shapes) }
+
+// shapeOf is Shape without the variadic slice, so callers can pass a stack
+// array; nothing it is given escapes (error messages format copies).
+func shapeOf(shapes [][]int) ([]int, error) {
 	rank := 0
 	for _, s := range shapes {
 		rank = max(rank, len(s))
@@ -20,8 +25,6 @@ func Shape(shapes ...[]int) ([]int, error) {
 	for i := range out {
 		out[i] = 1
 	}
-	// from[i] is the operand that fixed out[i], for error messages.
-	from := make([]int, rank)
 	for k, s := range shapes {
 		off := rank - len(s)
 		for i, d := range s {
@@ -31,18 +34,28 @@ func Shape(shapes ...[]int) ([]int, error) {
 			case d == -1:
 				if *o == 1 {
 					*o = -1
-					from[off+i] = k
 				}
 			case *o == 1 || *o == -1:
 				*o = d
-				from[off+i] = k
 			case *o != d:
+				j := culprit(shapes[:k], rank, off+i, *o)
 				return nil, fmt.Errorf("%w: input %d has shape %v, input %d has shape %v: dimension %d is %d vs %d",
-					operators.ErrShape, from[off+i], shapes[from[off+i]], k, s, off+i, *o, d)
+					operators.ErrShape, j, slices.Clone(shapes[j]), k, slices.Clone(s), off+i, *o, d)
 			}
 		}
 	}
 	return out, nil
+}
+
+// culprit returns the first of shapes whose size at output dimension i is
+// d (for error messages).
+func culprit(shapes [][]int, rank, i, d int) int {
+	for k, s := range shapes {
+		if j := i - (rank - len(s)); j >= 0 && s[j] == d {
+			return k
+		}
+	}
+	return 0
 }
 
 // kind is how the loop runs.
@@ -74,9 +87,20 @@ type Binary struct {
 	innerA int // 1 if a varies along the row, 0 if a is constant on it
 	innerB int
 	// The outer merged dimensions (all but the innermost), outermost first,
-	// and the operands' strides in elements along them.
-	dims, sa, sb []int
-	buf          [3 * maxInline]int
+	// and the operands' strides in elements along them: the first nouter
+	// entries of buf's three rows, or of spill when they do not fit. (No
+	// field points into the plan itself, so a plan can live on the stack.)
+	nouter int
+	buf    [3][maxInline]int
+	spill  *[3][]int
+}
+
+// outer returns the outer dimensions and the two operands' strides.
+func (p *Binary) outer() (dims, sa, sb []int) {
+	if p.spill != nil {
+		return p.spill[0], p.spill[1], p.spill[2]
+	}
+	return p.buf[0][:p.nouter], p.buf[1][:p.nouter], p.buf[2][:p.nouter]
 }
 
 // NewBinary plans c = f(a, b) for operand shapes a and b. It fails, with an
@@ -90,14 +114,15 @@ func NewBinary(a, b []int) (*Binary, error) {
 // Init is NewBinary into an existing plan, which may be reused.
 func (p *Binary) Init(a, b []int) error {
 	*p = Binary{}
-	for _, s := range [2][]int{a, b} {
+	ab := [2][]int{a, b}
+	for _, s := range ab {
 		for _, d := range s {
 			if d < 0 {
-				return fmt.Errorf("%w: shape %v has a negative dimension", operators.ErrShape, s)
+				return fmt.Errorf("%w: shape %v has a negative dimension", operators.ErrShape, slices.Clone(s))
 			}
 		}
 	}
-	out, err := Shape(a, b)
+	out, err := shapeOf(ab[:])
 	if err != nil {
 		return err
 	}
@@ -169,12 +194,12 @@ func (p *Binary) Init(a, b []int) error {
 	if fullB[last] {
 		p.innerB = 1
 	}
-	if last <= maxInline {
-		p.dims, p.sa, p.sb = p.buf[0:last], p.buf[maxInline:maxInline+last], p.buf[2*maxInline:2*maxInline+last]
-	} else {
-		p.dims, p.sa, p.sb = make([]int, last), make([]int, last), make([]int, last)
+	p.nouter = last
+	if last > maxInline {
+		p.spill = &[3][]int{make([]int, last), make([]int, last), make([]int, last)}
 	}
-	copy(p.dims, dims[:last])
+	pd, sa, sb := p.outer()
+	copy(pd, dims[:last])
 	strideA, strideB := 1, 1
 	if fullA[last] {
 		strideA = p.inner
@@ -184,11 +209,11 @@ func (p *Binary) Init(a, b []int) error {
 	}
 	for i := last - 1; i >= 0; i-- {
 		if fullA[i] {
-			p.sa[i] = strideA
+			sa[i] = strideA
 			strideA *= dims[i]
 		}
 		if fullB[i] {
-			p.sb[i] = strideB
+			sb[i] = strideB
 			strideB *= dims[i]
 		}
 	}
@@ -235,7 +260,11 @@ func Apply[T, U any](p *Binary, c []U, a, b []T, k Kernels[T, U], par func(n, mi
 		Range(p, c, a, b, k, 0, n)
 		return
 	}
-	par(n, max(1, parallelMin/p.Unit()), func(lo, hi int) { Range(p, c, a, b, k, lo, hi) })
+	// The goroutines get a copy of the plan, so the caller's plan need not
+	// escape to the heap on the common single-threaded path.
+	q := new(Binary)
+	*q = *p
+	par(n, max(1, parallelMin/p.Unit()), func(lo, hi int) { Range(q, c, a, b, k, lo, hi) })
 }
 
 // parallelMin is the number of output elements below which a goroutine
@@ -259,7 +288,8 @@ func Range[T, U any](p *Binary, c []U, a, b []T, k Kernels[T, U], lo, hi int) {
 
 func rowsRange[T, U any](p *Binary, c []U, a, b []T, k Kernels[T, U], lo, hi int) {
 	n := p.inner
-	outer := len(p.dims)
+	dims, sa, sb := p.outer()
+	outer := len(dims)
 	// The odometer over the outer dimensions, started at row lo.
 	var idxBuf [maxInline]int
 	var idx []int
@@ -271,10 +301,10 @@ func rowsRange[T, U any](p *Binary, c []U, a, b []T, k Kernels[T, U], lo, hi int
 	offA, offB := 0, 0
 	r := lo
 	for i := outer - 1; i >= 0; i-- {
-		idx[i] = r % p.dims[i]
-		r /= p.dims[i]
-		offA += idx[i] * p.sa[i]
-		offB += idx[i] * p.sb[i]
+		idx[i] = r % dims[i]
+		r /= dims[i]
+		offA += idx[i] * sa[i]
+		offB += idx[i] * sb[i]
 	}
 	for row := lo; row < hi; row++ {
 		cr := c[row*n : row*n+n]
@@ -289,13 +319,13 @@ func rowsRange[T, U any](p *Binary, c []U, a, b []T, k Kernels[T, U], lo, hi int
 		// Advance the odometer.
 		for i := outer - 1; i >= 0; i-- {
 			idx[i]++
-			offA += p.sa[i]
-			offB += p.sb[i]
-			if idx[i] < p.dims[i] {
+			offA += sa[i]
+			offB += sb[i]
+			if idx[i] < dims[i] {
 				break
 			}
-			offA -= idx[i] * p.sa[i]
-			offB -= idx[i] * p.sb[i]
+			offA -= idx[i] * sa[i]
+			offB -= idx[i] * sb[i]
 			idx[i] = 0
 		}
 	}

@@ -1,0 +1,112 @@
+package elementwise
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/onnxrun/onnxrun/operators"
+	ot "github.com/onnxrun/onnxrun/operators/internal/optest"
+)
+
+// fixedAlloc hands out one preallocated value, like a runtime pool in
+// steady state, so tests can count the allocations the operator itself
+// makes.
+type fixedAlloc struct{ v *operators.Value }
+
+func (f *fixedAlloc) Alloc(dt operators.DType, shape []int, zero bool) (*operators.Value, error) {
+	if f.v == nil || f.v.DType != dt || operators.NumElements(f.v.Shape) != operators.NumElements(shape) {
+		v, err := operators.NewValue(dt, shape)
+		f.v = v
+		return v, err
+	}
+	return f.v, nil
+}
+
+// TestSteadyStateAllocs bounds what a Run allocates besides its output
+// (which comes from the allocator): only the broadcast plan's output
+// shape, never kernels, scratch or anything proportional to the tensor.
+func TestSteadyStateAllocs(t *testing.T) {
+	x, _ := operators.NewValue(operators.Float32, []int{64, 256})
+	row, _ := operators.NewValue(operators.Float32, []int{256})
+	h, _ := operators.NewValue(operators.Float16, []int{64, 256})
+	hrow, _ := operators.NewValue(operators.Float16, []int{256})
+	cases := []struct {
+		op  string
+		in  []*operators.Value
+		max float64
+	}{
+		{"Add", []*operators.Value{x, x}, 1},
+		{"Mul", []*operators.Value{x, row}, 1},
+		{"Sub", []*operators.Value{h, hrow}, 1},
+		{"Less", []*operators.Value{x, row}, 1},
+		{"PRelu", []*operators.Value{x, row}, 1},
+		{"Exp", []*operators.Value{x}, 0},
+		{"Relu", []*operators.Value{x}, 0},
+		{"Sigmoid", []*operators.Value{h}, 0},
+	}
+	for _, c := range cases {
+		op := ot.MustBuild(t, c.op, 14, len(c.in))
+		rc := &operators.RunContext{Alloc: &fixedAlloc{}, Threads: 1}
+		out := make([]*operators.Value, 1)
+		n := testing.AllocsPerRun(20, func() {
+			if err := op.Run(rc, c.in, out); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if n > c.max {
+			t.Errorf("%s: %v allocations per run, want at most %v", c.op, n, c.max)
+		}
+	}
+}
+
+// TestConcurrentRuns shares each operator between goroutines that run it
+// on different shapes at once; run with -race it shows the operators keep
+// no state between runs.
+func TestConcurrentRuns(t *testing.T) {
+	ops := map[string]operators.Op{
+		"Add":  ot.MustBuild(t, "Add", 14, 2),
+		"Exp":  ot.MustBuild(t, "Exp", 13, 1),
+		"Sum":  ot.MustBuild(t, "Sum", 13, 3),
+		"Clip": ot.MustBuild(t, "Clip", 13, 3),
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := 1 + g
+			a := make([]float64, n*3)
+			for i := range a {
+				a[i] = float64(i + g)
+			}
+			x := ot.Val(operators.Float32, []int{n, 3}, a...)
+			r := ot.Val(operators.Float32, []int{3}, 1, 2, 3)
+			for it := 0; it < 50; it++ {
+				y, err := ot.Exec(ops["Add"], x, r)
+				if err == nil {
+					err = ot.Close(y[0], []int{n, 3}, refBroadcast(a, []int{n, 3}, []float64{1, 2, 3}, []int{3}, []int{n, 3}, arithRef["Add"]), 0, 0)
+				}
+				if err == nil {
+					_, err = ot.Exec(ops["Exp"], x)
+				}
+				if err == nil {
+					_, err = ot.Exec(ops["Sum"], x, r, r)
+				}
+				if err == nil {
+					_, err = ot.Exec(ops["Clip"], x, ot.Val(operators.Float32, []int{}, float64(g)))
+				}
+				if err != nil {
+					errs <- fmt.Errorf("goroutine %d: %w", g, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
