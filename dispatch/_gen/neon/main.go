@@ -124,7 +124,8 @@ func generate(src string) ([]byte, error) {
 		if !isGNU(t) {
 			continue
 		}
-		ins = append(ins, gnu{i, leading(l), t})
+		mn, ops, _ := strings.Cut(t, " ")
+		ins = append(ins, gnu{i, leading(l), strings.TrimSpace(mn + " " + strings.TrimSpace(ops))})
 	}
 	var texts []string
 	for _, g := range ins {
@@ -195,6 +196,9 @@ func expandCalls(lines []string, macros map[string]*macro, depth int) ([]string,
 			if err != nil {
 				return nil, err
 			}
+			if _, c := splitComment(l); c != "" {
+				exp[1] += " " + c // keep the listing's comment
+			}
 			out = append(out, exp...)
 			continue
 		}
@@ -219,6 +223,7 @@ func expandCalls(lines []string, macros map[string]*macro, depth int) ([]string,
 		if err != nil {
 			return nil, err
 		}
+		out = append(out, leading(l)+"// "+name+" "+strings.Join(args, ", "))
 		out = append(out, exp...)
 	}
 	return out, nil
