@@ -385,3 +385,28 @@ func TestRunDense(t *testing.T) {
 		t.Errorf("view input gives a different result")
 	}
 }
+
+func TestSymbolicDims(t *testing.T) {
+	m := model(&onnxpb.Graph{
+		Nodes: []*onnxpb.Node{tnode("sum", "Sum2", []string{"a", "b"}, []string{"y"})},
+		Inputs: []*onnxpb.ValueInfo{
+			vinfo("a", operators.Float32, "batch", "n"),
+			vinfo("b", operators.Float32, "batch", "n"),
+		},
+		Outputs: []*onnxpb.ValueInfo{vinfo("y", operators.Float32, "batch", "n")},
+	})
+	s := mustLoad(t, m)
+	for _, shape := range [][]int{{1, 1}, {3, 2}, {2, 5}} {
+		n := shape[0] * shape[1]
+		x := f32(shape, randF32(9, n, 1)...)
+		if y := mustRun(t, s, map[string]*operators.Value{"a": x, "b": x})["y"]; !slices.Equal(y.Shape, shape) {
+			t.Errorf("shape %v: y has shape %v", shape, y.Shape)
+		}
+	}
+	_, err := s.RunValues(context.Background(), map[string]*operators.Value{
+		"a": f32([]int{2, 1}, 1, 2), "b": f32([]int{1, 2}, 1, 2),
+	})
+	if err == nil || !errors.Is(err, operators.ErrShape) || !strings.Contains(err.Error(), `"batch"`) || !strings.Contains(err.Error(), `input "b"`) {
+		t.Errorf("inconsistent batch: err = %v", err)
+	}
+}

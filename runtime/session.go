@@ -29,6 +29,15 @@ type Session struct {
 	inputs  []ValueInfo
 	outputs []ValueInfo
 	opsets  map[string]int
+
+	// Symbolic input dimensions: each occurrence of a dim_param among the
+	// inputs, so a run can check that one name means one size.
+	syms     []symDim
+	symNames []string
+}
+
+type symDim struct {
+	input, dim, id int // index into plan.inputs, dimension, name
 }
 
 // Load reads and loads the model at path. External tensor data is
@@ -116,9 +125,26 @@ func newSession(m *onnxpb.Model, baseDir string, o *options) (*Session, error) {
 		return nil, err
 	}
 	s := &Session{plan: plan, opsets: opsets}
-	for _, slot := range plan.inputs {
+	ids := map[string]int{}
+	for i, slot := range plan.inputs {
+		vi := valueInfo(plan, slot, m.Graph.Inputs)
 		if plan.consts[slot] == nil { // not an initializer's default
-			s.inputs = append(s.inputs, valueInfo(plan, slot, m.Graph.Inputs))
+			s.inputs = append(s.inputs, vi)
+		}
+		if !plan.slots[slot].meta.HasShape || len(vi.DimNames) != len(plan.slots[slot].meta.Shape) {
+			continue
+		}
+		for d, name := range vi.DimNames {
+			if name == "" || plan.slots[slot].meta.Shape[d] >= 0 {
+				continue
+			}
+			id, ok := ids[name]
+			if !ok {
+				id = len(s.symNames)
+				ids[name] = id
+				s.symNames = append(s.symNames, name)
+			}
+			s.syms = append(s.syms, symDim{input: i, dim: d, id: id})
 		}
 	}
 	for i, o := range m.Graph.Outputs {
@@ -316,6 +342,11 @@ func (s *Session) RunValues(ctx context.Context, inputs map[string]*operators.Va
 		}
 		st.vals[slot] = v
 	}
+	if err := s.checkSymbols(st); err != nil {
+		st.reset()
+		p.putState(st)
+		return nil, err
+	}
 	err := st.exec(ctx)
 	var out map[string]*operators.Value
 	if err == nil {
@@ -339,6 +370,43 @@ func (s *Session) RunValues(ctx context.Context, inputs map[string]*operators.Va
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkSymbols checks that every symbolic dimension name stands for one
+// size across the inputs of this run (ONNX: the same dim_param in two
+// places of a graph denotes the same value).
+func (s *Session) checkSymbols(st *State) error {
+	if len(s.syms) == 0 {
+		return nil
+	}
+	var sizeBuf, fromBuf [8]int
+	size, from := sizeBuf[:0], fromBuf[:0]
+	if n := len(s.symNames); n <= len(sizeBuf) {
+		size, from = sizeBuf[:n], fromBuf[:n]
+	} else {
+		size, from = make([]int, n), make([]int, n)
+	}
+	for i := range size {
+		size[i] = -1
+	}
+	p := s.plan
+	for _, sd := range s.syms {
+		v := st.vals[p.inputs[sd.input]]
+		if v == nil || sd.dim >= len(v.Shape) {
+			continue
+		}
+		got := v.Shape[sd.dim]
+		if size[sd.id] < 0 {
+			size[sd.id], from[sd.id] = got, sd.input
+			continue
+		}
+		if got != size[sd.id] {
+			return fmt.Errorf("%w: input %q: dimension %d (%q) is %d, but input %q has %q = %d",
+				operators.ErrShape, p.slots[p.inputs[sd.input]].name, sd.dim, s.symNames[sd.id], got,
+				p.slots[p.inputs[from[sd.id]]].name, s.symNames[sd.id], size[sd.id])
+		}
+	}
+	return nil
 }
 
 func (s *Session) inputNames() string {
