@@ -444,14 +444,42 @@ func (d *Dropout) maskType(dt operators.DType) operators.DType {
 
 // Infer implements operators.Op.
 func (d *Dropout) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
-	if c := constAt(consts, 2); c != nil && trainingOn(c) {
-		return nil, fmt.Errorf("%w: Dropout with training_mode true is not supported (inference only)", operators.ErrUnsupportedOp)
+	if t := constAt(consts, 2); t != nil && trainingOn(t) {
+		if err := trainingCheck(constAt(consts, 1), len(in) > 1 && in[1].DType != operators.Undefined); err != nil {
+			return nil, err
+		}
 	}
 	out := []operators.Meta{in[0]}
 	if d.wantMask {
 		out = append(out, operators.Meta{DType: d.maskType(in[0].DType), Shape: in[0].Shape, HasShape: in[0].HasShape})
 	}
 	return out, nil
+}
+
+// trainingCheck allows training mode only when it cannot drop anything:
+// ratio 0 keeps every element and scales by 1/(1-0), so the output is the
+// input. Any other ratio needs random numbers, which inference does not
+// draw. haveRatio says whether input 1 is present; ratio is its value when
+// known.
+func trainingCheck(ratio *operators.Value, haveRatio bool) error {
+	if haveRatio && ratio != nil && ratio.Len() == 1 {
+		var r float64
+		switch ratio.DType {
+		case operators.Float32:
+			r = float64(ratio.F32()[0])
+		case operators.Float64:
+			r = ratio.F64()[0]
+		default:
+			r = -1
+		}
+		if r == 0 {
+			return nil
+		}
+	}
+	if haveRatio && ratio == nil {
+		return nil // decided at run time
+	}
+	return fmt.Errorf("%w: Dropout with training_mode true and a non-zero ratio (inference only)", operators.ErrUnsupportedOp)
 }
 
 func trainingOn(v *operators.Value) bool {
@@ -461,7 +489,13 @@ func trainingOn(v *operators.Value) bool {
 // Run implements operators.Op.
 func (d *Dropout) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	if t := input(in, 2); t != nil && trainingOn(t) {
-		return fmt.Errorf("%w: Dropout with training_mode true is not supported (inference only)", operators.ErrUnsupportedOp)
+		r := input(in, 1)
+		if r == nil {
+			return trainingCheck(nil, false)
+		}
+		if err := trainingCheck(r, true); err != nil {
+			return err
+		}
 	}
 	x := in[0]
 	out[0] = view(x, x.Shape)

@@ -637,6 +637,13 @@ func TestDropout(t *testing.T) {
 	if _, err := runErr(op, 1, x, ratio, on); !errors.Is(err, operators.ErrUnsupportedOp) {
 		t.Errorf("training_mode: %v", err)
 	}
+	zero, _ := operators.FromSlice([]float32{0}, []int{})
+	if out := run(t, build(t, "Dropout", 13, 3, 2), 1, x, zero, on); !reflect.DeepEqual(f32s(out[0]), f32s(x)) || !out[1].Bools()[0] {
+		t.Errorf("training with ratio 0 must be the identity")
+	}
+	if _, err := runErr(build(t, "Dropout", 13, 3, 1), 1, x, nil, on); !errors.Is(err, operators.ErrUnsupportedOp) {
+		t.Errorf("training with the default ratio 0.5: %v", err)
+	}
 	off, _ := operators.FromSlice([]bool{false}, []int{})
 	if out := run(t, op, 1, x, ratio, off); !reflect.DeepEqual(f32s(out[0]), f32s(x)) {
 		t.Errorf("training_mode false changed data")
