@@ -95,7 +95,7 @@ func TestHalf(t *testing.T) {
 }
 
 func TestManifest(t *testing.T) {
-	m, err := ParseManifest(strings.NewReader("# comment\ntest_abs  # trailing\ntest_softmax_.*\n\n"))
+	m, err := ParseManifest(strings.NewReader("# comment\ntest_abs  # trailing\ntest_softmax_.*\n\nlight_vgg19 slow\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,10 @@ func TestManifest(t *testing.T) {
 			t.Errorf("Match(%q) = %v, want %v", name, got, want)
 		}
 	}
-	if u := m.Unused([]string{"test_abs"}); len(u) != 1 || u[0].Pattern != "test_softmax_.*" || u[0].Line != 3 {
+	if !m.Tagged("light_vgg19", "slow") || m.Tagged("test_abs", "slow") || !m.Match("light_vgg19") {
+		t.Error("the slow tag is not read")
+	}
+	if u := m.Unused([]string{"test_abs", "light_vgg19"}); len(u) != 1 || u[0].Pattern != "test_softmax_.*" || u[0].Line != 3 {
 		t.Errorf("Unused = %+v, want the softmax line", u)
 	}
 	if _, err := ParseManifest(strings.NewReader("test_(\n")); err == nil {

@@ -23,3 +23,5 @@
 // go generate ./conformance, counts per operator how many tests use it and
 // how many of those pass.
 package conformance
+
+//go:generate go run ../cmd/run coverage -o COVERAGE.md

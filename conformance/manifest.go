@@ -6,12 +6,15 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 )
 
 // Manifest is a list of tests that must pass. Each non-blank line of its
 // file is a test name or a regular expression that must match a whole
-// name; text after '#' is a comment.
+// name, optionally followed by tags separated by spaces; text after '#'
+// is a comment. The tag "slow" marks tests that take many seconds: the
+// suite test runs them only when ONNXRUN_SLOW=1.
 type Manifest struct {
 	Path    string
 	Entries []ManifestEntry
@@ -21,6 +24,7 @@ type Manifest struct {
 type ManifestEntry struct {
 	Line    int
 	Pattern string
+	Tags    []string
 	re      *regexp.Regexp
 }
 
@@ -52,11 +56,12 @@ func ParseManifest(r io.Reader) (*Manifest, error) {
 		if s == "" {
 			continue
 		}
-		re, err := regexp.Compile("^(?:" + s + ")$")
+		fields := strings.Fields(s)
+		re, err := regexp.Compile("^(?:" + fields[0] + ")$")
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", ln, err)
 		}
-		m.Entries = append(m.Entries, ManifestEntry{Line: ln, Pattern: s, re: re})
+		m.Entries = append(m.Entries, ManifestEntry{Line: ln, Pattern: fields[0], Tags: fields[1:], re: re})
 	}
 	return m, sc.Err()
 }
@@ -65,6 +70,16 @@ func ParseManifest(r io.Reader) (*Manifest, error) {
 func (m *Manifest) Match(name string) bool {
 	for _, e := range m.Entries {
 		if e.re.MatchString(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Tagged reports whether an entry that matches name carries tag.
+func (m *Manifest) Tagged(name, tag string) bool {
+	for _, e := range m.Entries {
+		if e.re.MatchString(name) && slices.Contains(e.Tags, tag) {
 			return true
 		}
 	}

@@ -54,13 +54,22 @@ func (r *Result) Line() string {
 		return "PASS " + name
 	case Skip:
 		if len(r.Unsupported) == 0 && r.Err != nil {
-			return "SKIP " + name + ": " + r.Err.Error()
+			return "SKIP " + name + ": " + r.errText()
 		}
 		return "SKIP " + name + ": unsupported " + FormatUnsupported(r)
 	case Fail:
 		return "FAIL " + name + ": " + r.Mismatch.String()
 	}
-	return fmt.Sprintf("FAIL %s: error: %v", name, r.Err)
+	return fmt.Sprintf("FAIL %s: error: %s", name, r.errText())
+}
+
+// errText is r.Err without the model path the runtime puts in front (the
+// line already names the test).
+func (r *Result) errText() string {
+	if r.Err == nil {
+		return "<nil>"
+	}
+	return strings.TrimPrefix(r.Err.Error(), r.Test.Model+": ")
 }
 
 // FormatUnsupported lists a skipped test's missing operators as

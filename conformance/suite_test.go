@@ -50,13 +50,27 @@ func runSuite(t *testing.T, s Suite, dir string) {
 	if len(tests) == 0 {
 		t.Fatalf("no tests found in %s", dir)
 	}
+	slow := os.Getenv("ONNXRUN_SLOW") == "1"
+	var run []*Test
+	var names []string
+	skipped := 0
+	for _, tt := range tests {
+		names = append(names, tt.Name)
+		if !slow && m.Tagged(tt.Name, "slow") {
+			skipped++
+			continue
+		}
+		run = append(run, tt)
+	}
+	if skipped > 0 {
+		t.Logf("%s: %d test(s) tagged slow in %s not run; set ONNXRUN_SLOW=1 to run them", s.Name, skipped, s.Manifest)
+	}
 	start := time.Now()
 	var sum Summary
-	var unlisted, names []string
+	var unlisted []string
 	workers := goruntime.GOMAXPROCS(0)
-	RunAll(tests, Options{Threads: 1}, workers, func(r *Result) {
+	RunAll(run, Options{Threads: 1}, workers, func(r *Result) {
 		sum.Add(r)
-		names = append(names, r.Test.Name)
 		listed := m.Match(r.Test.Name)
 		switch {
 		case listed && r.Status != Pass:
