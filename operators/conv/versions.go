@@ -10,5 +10,15 @@ func init() {
 		// output = ceil(input / stride), and that omitted pads default to 0;
 		// the computation is the same as ours for opset 1.
 		operators.Registration{OpType: "Conv", Since: 11, New: newConv},
+		// Conv-22: bfloat16 (we run float32/float64).
+		operators.Registration{OpType: "Conv", Since: 22, New: newConv},
+
+		// ConvTranspose-1: the original definition.
+		operators.Registration{OpType: "ConvTranspose", Since: 1, New: newConvTranspose},
+		// ConvTranspose-11: spells out the output_shape/auto_pad padding
+		// equations and default pads; computed the same way here.
+		operators.Registration{OpType: "ConvTranspose", Since: 11, New: newConvTranspose},
+		// ConvTranspose-22: bfloat16.
+		operators.Registration{OpType: "ConvTranspose", Since: 22, New: newConvTranspose},
 	)
 }
