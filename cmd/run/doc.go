@@ -7,7 +7,7 @@
 //
 //	run MODEL.onnx [-input NAME=FILE ...] [-top K] [-threads N] [-output DIR] [-format pb|npy] [-json]
 //	run test [-json] [-rtol R] [-atol A] [-v] [-coverage] [-j N] PATH ...
-//	run bench [-json] [-n RUNS] [-threads N] [-input NAME=FILE ...] MODEL.onnx
+//	run bench [-json] [-n RUNS] [-threads N] [-api dense|values] [-input NAME=FILE ...] MODEL.onnx
 //	run kernels [-json] [-levels]
 //	run coverage [-o FILE] [PATH ...]
 //	run help
@@ -33,8 +33,9 @@
 // if any test failed. -json prints one JSON object per test and then a
 // summary object. -coverage adds a per-operator table.
 //
-// run bench times Run after a warm-up run and prints the median, minimum
-// and maximum latency and the allocations per run.
+// run bench times Session.Run (or RunValues with -api values) after a
+// warm-up run and prints the median, minimum and maximum latency and the
+// allocations per run (runtime.MemStats.Mallocs over the timed runs).
 //
 // run kernels (or run -kernels) prints the CPU features found and, for
 // each entry of the kernel table, the level and implementation chosen,

@@ -83,7 +83,7 @@ Usage:
         else test_data_set_0 beside the model, else seeded random data)
   %[1]s test [-json] [-rtol R] [-atol A] [-v] [-coverage] [-j N] PATH ...
         run conformance tests (ONNX backend-test layout); exit status 1 if any fails
-  %[1]s bench [-json] [-n RUNS] [-threads N] [-input NAME=FILE ...] MODEL.onnx
+  %[1]s bench [-json] [-n RUNS] [-threads N] [-api dense|values] [-input NAME=FILE ...] MODEL.onnx
         time Run: median, min, max latency and allocations per run
   %[1]s kernels [-json] [-levels]
         CPU features and the kernel chosen for each table entry (ONNXRUN_ISA lowers the level)
