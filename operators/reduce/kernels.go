@@ -133,102 +133,85 @@ func minRow[T number](x []T) T {
 	return m
 }
 
-func plus[T number](a, b T) T  { return a + b }
-func times[T number](a, b T) T { return a * b }
-
-func larger[T number](a, b T) T {
-	if b > a || b != b {
-		return b
+// rowFold folds one contiguous row for reduction k.
+func rowFold[T number](k kind, x []T) T {
+	switch k {
+	case kSumSquare, kL2:
+		return sumSquareRow(x)
+	case kL1:
+		return absRow(x)
+	case kProd:
+		return prodRow(x)
+	case kMax, kLogSumExp:
+		return maxRow(x)
+	case kMin:
+		return minRow(x)
 	}
-	return a
+	return sumRow(x)
 }
 
-func smaller[T number](a, b T) T {
-	if b < a || b != b {
-		return b
-	}
-	return a
-}
-
-// The into loops fold a row element-wise into a run of the output.
-
-func addInto[T number](dst, src []T) {
-	src = src[:len(dst)]
-	for i := range dst {
-		dst[i] += src[i]
-	}
-}
-
-func addSquareInto[T number](dst, src []T) {
-	src = src[:len(dst)]
-	for i := range dst {
-		dst[i] += src[i] * src[i]
-	}
-}
-
-func addAbsInto[T number](dst, src []T) {
-	src = src[:len(dst)]
-	for i := range dst {
-		v := src[i]
-		if v < 0 {
-			v = -v
+// combine merges a row's fold into an output element.
+func combine[T number](k kind, a, b T) T {
+	switch k {
+	case kProd:
+		return a * b
+	case kMax, kLogSumExp:
+		if b > a || b != b {
+			return b
 		}
-		dst[i] += v
-	}
-}
-
-func mulInto[T number](dst, src []T) {
-	src = src[:len(dst)]
-	for i := range dst {
-		dst[i] *= src[i]
-	}
-}
-
-func maxInto[T number](dst, src []T) {
-	src = src[:len(dst)]
-	for i := range dst {
-		if v := src[i]; v > dst[i] || v != v {
-			dst[i] = v
+		return a
+	case kMin:
+		if b < a || b != b {
+			return b
 		}
+		return a
+	}
+	return a + b
+}
+
+// foldInto folds a row element-wise into a run of the output.
+func foldInto[T number](k kind, dst, src []T) {
+	switch k {
+	case kSumSquare, kL2:
+		addSquareInto(dst, src)
+	case kL1:
+		addAbsInto(dst, src)
+	case kProd:
+		mulInto(dst, src)
+	case kMax, kLogSumExp:
+		maxInto(dst, src)
+	case kMin:
+		minInto(dst, src)
+	default:
+		addInto(dst, src)
 	}
 }
 
-func minInto[T number](dst, src []T) {
-	src = src[:len(dst)]
-	for i := range dst {
-		if v := src[i]; v < dst[i] || v != v {
-			dst[i] = v
-		}
+// identity is the starting value of reduction k.
+func identity[T number](k kind) T {
+	switch k {
+	case kProd:
+		return 1
+	case kMax, kLogSumExp:
+		return lowest[T]()
+	case kMin:
+		return maxOf[T]()
 	}
+	return 0
 }
 
-// fold sets y to init and folds every input row into it.
-func fold[T number](p *plan, y, x []T, init T, row func([]T) T, comb func(a, b T) T, into func(dst, src []T)) {
+// run computes reduction k of x into y. The walk callbacks do not escape,
+// and the per-row switches call the typed loops directly, so nothing is
+// allocated besides LogSumExp's scratch.
+func run[T number](k kind, p *plan, y, x []T) {
+	init := identity[T](k)
 	for i := range y {
 		y[i] = init
 	}
 	if p.innerReduced() {
-		p.walk(func(o, lo, hi int) { y[o] = comb(y[o], row(x[lo:hi])) })
+		p.walk(func(o, lo, hi int) { y[o] = combine(k, y[o], rowFold(k, x[lo:hi])) })
 	} else {
-		p.walk(func(o, lo, hi int) { into(y[o:o+hi-lo], x[lo:hi]) })
-	}
-}
-
-// run computes reduction k of x into y.
-func run[T number](k kind, p *plan, y, x []T) {
-	switch k {
-	case kSum, kMean, kLogSum:
-		fold(p, y, x, 0, sumRow[T], plus[T], addInto[T])
-	case kSumSquare, kL2:
-		fold(p, y, x, 0, sumSquareRow[T], plus[T], addSquareInto[T])
-	case kL1:
-		fold(p, y, x, 0, absRow[T], plus[T], addAbsInto[T])
-	case kProd:
-		fold(p, y, x, 1, prodRow[T], times[T], mulInto[T])
-	case kMax, kLogSumExp:
-		fold(p, y, x, lowest[T](), maxRow[T], larger[T], maxInto[T])
-	case kMin:
-		fold(p, y, x, maxOf[T](), minRow[T], smaller[T], minInto[T])
+		p.walk(func(o, lo, hi int) { foldInto(k, y[o:o+hi-lo], x[lo:hi]) })
 	}
 	switch k {
 	case kMean:
@@ -311,5 +294,57 @@ func runHalf(k kind, p *plan, y, x *operators.Value) {
 	run(k, p, ys, xs)
 	for i, f := range ys {
 		y.U16()[i] = to(f)
+	}
+}
+
+// The into loops fold a row element-wise into a run of the output.
+
+func addInto[T number](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += src[i]
+	}
+}
+
+func addSquareInto[T number](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += src[i] * src[i]
+	}
+}
+
+func addAbsInto[T number](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		v := src[i]
+		if v < 0 {
+			v = -v
+		}
+		dst[i] += v
+	}
+}
+
+func mulInto[T number](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] *= src[i]
+	}
+}
+
+func maxInto[T number](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		if v := src[i]; v > dst[i] || v != v {
+			dst[i] = v
+		}
+	}
+}
+
+func minInto[T number](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		if v := src[i]; v < dst[i] || v != v {
+			dst[i] = v
+		}
 	}
 }

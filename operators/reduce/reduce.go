@@ -72,30 +72,41 @@ func newReduce(name string, k kind, axesInput bool) operators.Factory {
 // [-rank, rank). Duplicates are found after normalising when the rank is
 // known (so 1 and -2 clash at rank 3).
 func checkAxes(axes []int64, rank int) error {
-	seen := map[int64]bool{}
-	for _, a := range axes {
+	norm := func(a int64) int64 {
+		if rank >= 0 && a < 0 {
+			return a + int64(rank)
+		}
+		return a
+	}
+	for i, a := range axes {
 		if rank >= 0 {
-			n, err := operators.NormAxis("axes", a, rank)
-			if err != nil {
+			if _, err := operators.NormAxis("axes", a, rank); err != nil {
 				return err
 			}
-			a = int64(n)
 		}
-		if seen[a] {
-			return &operators.AttributeError{Attr: "axes", Reason: fmt.Sprintf("axis %d appears twice in %v", a, axes)}
+		for _, b := range axes[:i] {
+			if norm(a) == norm(b) {
+				return &operators.AttributeError{Attr: "axes", Reason: fmt.Sprintf("axis %d appears twice in %v", norm(a), axes)}
+			}
 		}
-		seen[a] = true
 	}
 	return nil
 }
 
 // resolve returns, for an input of the given rank, which dimensions are
-// reduced. axes is the attribute or the axes input (nil when absent).
-func (o *op) resolve(axes []int64, rank int) ([]bool, error) {
+// reduced. axes is the attribute or the axes input (nil when absent). The
+// result is written into buf when it is long enough.
+func (o *op) resolve(buf []bool, axes []int64, rank int) ([]bool, error) {
 	if err := checkAxes(axes, rank); err != nil {
 		return nil, err
 	}
-	red := make([]bool, rank)
+	var red []bool
+	if rank <= len(buf) {
+		red = buf[:rank]
+		clear(red)
+	} else {
+		red = make([]bool, rank)
+	}
 	if len(axes) == 0 {
 		if !o.noop {
 			for i := range red {
@@ -184,7 +195,7 @@ func (o *op) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.
 			return nil, err
 		}
 	}
-	red, err := o.resolve(axes, len(in[0].Shape))
+	red, err := o.resolve(nil, axes, len(in[0].Shape))
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +217,8 @@ func (o *op) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 			return err
 		}
 	}
-	red, err := o.resolve(axes, len(x.Shape))
+	var redBuf [16]bool
+	red, err := o.resolve(redBuf[:], axes, len(x.Shape))
 	if err != nil {
 		return err
 	}
@@ -214,68 +226,107 @@ func (o *op) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	if err != nil {
 		return err
 	}
-	p := newPlan(x.Shape, red)
+	var p plan
+	p.init(x.Shape, red[:len(x.Shape)])
 	switch x.DType {
 	case operators.Float32:
-		run(o.kind, p, y.F32(), x.F32())
+		run(o.kind, &p, y.F32(), x.F32())
 	case operators.Float64:
-		run(o.kind, p, y.F64(), x.F64())
+		run(o.kind, &p, y.F64(), x.F64())
 	case operators.Int32:
-		run(o.kind, p, y.I32(), x.I32())
+		run(o.kind, &p, y.I32(), x.I32())
 	case operators.Int64:
-		run(o.kind, p, y.I64(), x.I64())
+		run(o.kind, &p, y.I64(), x.I64())
 	case operators.Uint32:
-		run(o.kind, p, y.U32(), x.U32())
+		run(o.kind, &p, y.U32(), x.U32())
 	case operators.Uint64:
-		run(o.kind, p, y.U64(), x.U64())
+		run(o.kind, &p, y.U64(), x.U64())
 	case operators.Int8:
-		run(o.kind, p, y.I8(), x.I8())
+		run(o.kind, &p, y.I8(), x.I8())
 	case operators.Uint8:
-		run(o.kind, p, y.U8(), x.U8())
+		run(o.kind, &p, y.U8(), x.U8())
 	case operators.Float16, operators.BFloat16:
-		runHalf(o.kind, p, y, x)
+		runHalf(o.kind, &p, y, x)
 	}
 	out[0] = y
 	return nil
 }
 
-// plan is the merged traversal of one reduction.
+// maxGroups is how many merged dimension groups a plan holds without
+// allocating.
+const maxGroups = 8
+
+// plan is the merged traversal of one reduction. It holds no pointers into
+// itself, so it can live on the caller's stack.
 type plan struct {
-	groups  []int  // merged dimension sizes, outermost first
-	reduced []bool // whether each group is reduced
-	ostride []int  // output stride of each group (0 for reduced groups)
-	inN     int    // input elements
-	outN    int    // output elements
-	count   int    // input elements per output element
+	n       int // number of merged groups
+	garr    [maxGroups]int
+	rarr    [maxGroups]bool
+	sarr    [maxGroups]int
+	spill   *planSpill // when n > maxGroups
+	inN     int        // input elements
+	outN    int        // output elements
+	count   int        // input elements per output element
+	idxSize int
 }
 
-func newPlan(shape []int, red []bool) *plan {
-	p := &plan{inN: operators.NumElements(shape), outN: 1, count: 1}
+type planSpill struct {
+	groups, ostride []int
+	reduced         []bool
+}
+
+// views returns the merged group sizes, whether each is reduced, and each
+// group's output stride (0 for reduced groups), outermost first.
+func (p *plan) views() (groups []int, reduced []bool, ostride []int) {
+	if p.spill != nil {
+		return p.spill.groups, p.spill.reduced, p.spill.ostride
+	}
+	return p.garr[:p.n], p.rarr[:p.n], p.sarr[:p.n]
+}
+
+func (p *plan) init(shape []int, red []bool) {
+	*p = plan{inN: operators.NumElements(shape), outN: 1, count: 1}
 	for i, d := range shape {
 		if red[i] {
 			p.count *= d
 		} else {
 			p.outN *= d
 		}
+	}
+	if len(shape) > maxGroups {
+		g, r := mergeGroups(nil, nil, shape, red)
+		p.spill = &planSpill{groups: g, reduced: r, ostride: make([]int, len(g))}
+		p.n = len(g)
+	} else {
+		g, _ := mergeGroups(p.garr[:0], p.rarr[:0], shape, red)
+		p.n = len(g)
+	}
+	groups, reduced, ostride := p.views()
+	s := 1
+	for i := p.n - 1; i >= 0; i-- {
+		if !reduced[i] {
+			ostride[i] = s
+			s *= groups[i]
+		}
+	}
+}
+
+// mergeGroups appends to groups and reduced the sizes of shape's
+// dimensions with size-1 ones dropped and neighbours of the same kind
+// (reduced or kept) multiplied together.
+func mergeGroups(groups []int, reduced []bool, shape []int, red []bool) ([]int, []bool) {
+	for i, d := range shape {
 		if d == 1 {
 			continue
 		}
-		if n := len(p.groups); n > 0 && p.reduced[n-1] == red[i] {
-			p.groups[n-1] *= d
+		if n := len(groups); n > 0 && reduced[n-1] == red[i] {
+			groups[n-1] *= d
 			continue
 		}
-		p.groups = append(p.groups, d)
-		p.reduced = append(p.reduced, red[i])
+		groups = append(groups, d)
+		reduced = append(reduced, red[i])
 	}
-	p.ostride = make([]int, len(p.groups))
-	s := 1
-	for i := len(p.groups) - 1; i >= 0; i-- {
-		if !p.reduced[i] {
-			p.ostride[i] = s
-			s *= p.groups[i]
-		}
-	}
-	return p
+	return groups, reduced
 }
 
 // walk calls fn for each contiguous input row of the innermost group, in
@@ -285,24 +336,29 @@ func (p *plan) walk(fn func(o int, lo, hi int)) {
 	if p.inN == 0 {
 		return
 	}
-	if len(p.groups) == 0 {
+	groups, _, ostride := p.views()
+	if len(groups) == 0 {
 		fn(0, 0, 1)
 		return
 	}
-	last := len(p.groups) - 1
-	L := p.groups[last]
-	outer := p.groups[:last]
-	idx := make([]int, last)
+	last := len(groups) - 1
+	L := groups[last]
+	outer := groups[:last]
+	var idxArr [maxGroups]int
+	idx := idxArr[:]
+	if last > maxGroups {
+		idx = make([]int, last)
+	}
 	o := 0
 	for lo := 0; lo < p.inN; lo += L {
 		fn(o, lo, lo+L)
 		for i := last - 1; i >= 0; i-- {
 			idx[i]++
-			o += p.ostride[i]
+			o += ostride[i]
 			if idx[i] < outer[i] {
 				break
 			}
-			o -= idx[i] * p.ostride[i]
+			o -= idx[i] * ostride[i]
 			idx[i] = 0
 		}
 	}
@@ -310,5 +366,6 @@ func (p *plan) walk(fn func(o int, lo, hi int)) {
 
 // innerReduced reports whether rows fold into single output elements.
 func (p *plan) innerReduced() bool {
-	return len(p.groups) > 0 && p.reduced[len(p.groups)-1]
+	_, reduced, _ := p.views()
+	return len(reduced) > 0 && reduced[len(reduced)-1]
 }
