@@ -410,3 +410,40 @@ func TestSymbolicDims(t *testing.T) {
 		t.Errorf("inconsistent batch: err = %v", err)
 	}
 }
+
+func TestNestedSubgraphs(t *testing.T) {
+	// inner reads "a" from the main graph, two scopes up, and "m" from the
+	// middle graph.
+	inner := &onnxpb.Graph{
+		Name:    "inner",
+		Nodes:   []*onnxpb.Node{tnode("i_sum", "Sum2", []string{"a", "m"}, []string{"r"})},
+		Outputs: []*onnxpb.ValueInfo{vinfo("r", operators.Float32, 2)},
+	}
+	middle := &onnxpb.Graph{
+		Name: "middle",
+		Nodes: []*onnxpb.Node{
+			tnode("m_one", "AddOne", []string{"min"}, []string{"m"}),
+			tnode("m_run", "RunBody", nil, []string{"mr"}, graphAttr("body", inner)),
+		},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("min", operators.Float32, 2)},
+		Outputs: []*onnxpb.ValueInfo{vinfo("mr", operators.Float32, 2)},
+	}
+	m := model(&onnxpb.Graph{
+		Nodes: []*onnxpb.Node{
+			tnode("outer", "RunBody", []string{"x"}, []string{"y"}, graphAttr("body", middle)),
+			tnode("make_a", "Scratch", []string{"x"}, []string{"a"}),
+		},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 2)},
+		Outputs: []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 2)},
+	})
+	s := mustLoad(t, m)
+	t.Logf("plan:\n%s", s.Plan())
+	for i := range 5 {
+		x := float32(i)
+		y := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{2}, x, 10*x)})["y"].F32()
+		// a = 2x, m = x+1, y = a + m
+		if want := []float32{2*x + x + 1, 20*x + 10*x + 1}; !slices.Equal(y, want) {
+			t.Fatalf("run %d: y = %v, want %v", i, y, want)
+		}
+	}
+}

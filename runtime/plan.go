@@ -270,6 +270,13 @@ func (st *State) exec(ctx context.Context) error {
 			}
 			st.vals[slot] = v
 			st.own(slot, v, s.in)
+			// An output whose buffer does not match its shape would
+			// make the next kernel read out of bounds; stop here,
+			// naming the node that produced it.
+			if err := checkValue(v); err != nil {
+				st.dropFresh()
+				return fmt.Errorf("%s: output %q: %w", s.desc, s.node.Outputs[j], err)
+			}
 		}
 		st.dropFresh()
 		clear(ins)
