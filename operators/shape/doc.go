@@ -1,7 +1,8 @@
 // Package shape implements the ONNX operators that move, select or
 // re-label elements without arithmetic: Reshape, Flatten, Squeeze,
-// Unsqueeze, Transpose, Concat, Split, Shape, Gather, Slice, Dropout (in
-// inference mode), ConstantOfShape, Expand, Tile and Pad.
+// Unsqueeze, Transpose, Concat, Split, Shape, Size, Gather, GatherElements,
+// Slice, Dropout (in inference mode), ConstantOfShape, Expand, Tile, Pad,
+// SpaceToDepth and DepthToSpace.
 //
 // Operators that only change a shape (Reshape, Flatten, Squeeze, Unsqueeze,
 // Dropout) return a view of their input's buffer. The rest work on any

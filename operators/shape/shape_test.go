@@ -839,3 +839,97 @@ func TestTransposeRandom(t *testing.T) {
 		})
 	}
 }
+
+func TestSpaceDepth(t *testing.T) {
+	x := iota32(2, 3, 4, 6)
+	s2d := build(t, "SpaceToDepth", 13, 1, 1, iattr("blocksize", 2))
+	y := run(t, s2d, 2, x)[0]
+	if !reflect.DeepEqual(y.Shape, []int{2, 12, 2, 3}) {
+		t.Fatalf("SpaceToDepth shape %v", y.Shape)
+	}
+	// y[b, (i*bs+j)*C + c, h, w] = x[b, c, h*bs+i, w*bs+j]
+	got := f32s(y)
+	forEach(y.Shape, func(idx []int) {
+		b, ch, h, w := idx[0], idx[1], idx[2], idx[3]
+		c, ij := ch%3, ch/3
+		i, j := ij/2, ij%2
+		if g, want := got[at(y.Shape, idx)], float32(at(x.Shape, []int{b, c, h*2 + i, w*2 + j})); g != want {
+			t.Fatalf("SpaceToDepth y%v = %g, want %g", idx, g, want)
+		}
+	})
+	// DCR inverts SpaceToDepth.
+	d2s := build(t, "DepthToSpace", 13, 1, 1, iattr("blocksize", 2))
+	back := run(t, d2s, 1, y)[0]
+	if !reflect.DeepEqual(back.Shape, x.Shape) || !reflect.DeepEqual(f32s(back), f32s(x)) {
+		t.Fatalf("DepthToSpace(SpaceToDepth(x)) != x")
+	}
+	// CRD: y[b, c, h*bs+i, w*bs+j] = x[b, c*bs*bs + i*bs + j, h, w].
+	crd := build(t, "DepthToSpace", 13, 1, 1, iattr("blocksize", 2), &operators.Attr{Name: "mode", Type: operators.AttrString, S: []byte("CRD")})
+	z := iota32(1, 8, 2, 3)
+	out := run(t, crd, 1, z)[0]
+	got = f32s(out)
+	forEach(out.Shape, func(idx []int) {
+		b, c, hh, ww := idx[0], idx[1], idx[2], idx[3]
+		i, j := hh%2, ww%2
+		if g, want := got[at(out.Shape, idx)], float32(at(z.Shape, []int{b, c*4 + i*2 + j, hh / 2, ww / 2})); g != want {
+			t.Fatalf("CRD y%v = %g, want %g", idx, g, want)
+		}
+	})
+	if _, err := runErr(s2d, 1, iota32(1, 1, 3, 4)); !errors.Is(err, operators.ErrShape) || !strings.Contains(err.Error(), "input 0 (input)") {
+		t.Errorf("indivisible SpaceToDepth: %v", err)
+	}
+	var ae *operators.AttributeError
+	if _, err := buildErr("DepthToSpace", 13, 1, 1); !errors.As(err, &ae) || ae.Attr != "blocksize" {
+		t.Errorf("missing blocksize: %v", err)
+	}
+	if _, err := buildErr("DepthToSpace", 13, 1, 1, iattr("blocksize", 2), &operators.Attr{Name: "mode", Type: operators.AttrString, S: []byte("RCD")}); !errors.As(err, &ae) || ae.Attr != "mode" {
+		t.Errorf("bad mode: %v", err)
+	}
+}
+
+func TestSizeGatherElements(t *testing.T) {
+	if out := run(t, build(t, "Size", 13, 1, 1), 1, iota32(3, 0, 2)); out[0].I64()[0] != 0 || len(out[0].Shape) != 0 {
+		t.Errorf("Size of empty: %v", out[0])
+	}
+	if out := run(t, build(t, "Size", 13, 1, 1), 1, iota32(3, 5, 2)); out[0].I64()[0] != 30 {
+		t.Errorf("Size: %v", out[0].I64())
+	}
+	x := iota32(3, 4, 5)
+	for _, axis := range []int64{0, 1, -1} {
+		ax := int(axis)
+		if ax < 0 {
+			ax += 3
+		}
+		ishape := []int{2, 3, 4}
+		ishape[ax] = 6
+		idx, _ := operators.NewValue(operators.Int64, ishape)
+		r := rand.New(rand.NewSource(int64(ax)))
+		for i := range idx.I64() {
+			d := x.Shape[ax]
+			idx.I64()[i] = int64(r.Intn(2*d) - d) // negative ones too
+		}
+		op := build(t, "GatherElements", 13, 2, 1, iattr("axis", axis))
+		out := run(t, op, 1, x, idx)
+		got := f32s(out[0])
+		forEach(ishape, func(c []int) {
+			k := int(idx.I64()[at(ishape, c)])
+			if k < 0 {
+				k += x.Shape[ax]
+			}
+			src := append([]int(nil), c...)
+			src[ax] = k
+			if g, w := got[at(ishape, c)], float32(at(x.Shape, src)); g != w {
+				t.Fatalf("axis %d y%v = %g, want %g", axis, c, g, w)
+			}
+		})
+	}
+	op := build(t, "GatherElements", 13, 2, 1)
+	bad, _ := operators.FromSlice([]int64{3}, []int{1, 1, 1})
+	if _, err := runErr(op, 1, x, bad); !errors.Is(err, operators.ErrShape) || !strings.Contains(err.Error(), "input 1 (indices)") {
+		t.Errorf("out of range: %v", err)
+	}
+	wrongRank, _ := operators.FromSlice([]int64{0}, []int{1})
+	if _, err := runErr(op, 1, x, wrongRank); !errors.Is(err, operators.ErrShape) {
+		t.Errorf("rank mismatch: %v", err)
+	}
+}

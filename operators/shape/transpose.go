@@ -80,20 +80,25 @@ func (t *Transpose) Run(rc *operators.RunContext, in, out []*operators.Value) er
 	if x.Len() == 0 {
 		return nil
 	}
-	dims, perm := coalesce(x.Shape, p)
+	return permuteInto(rc, y, x, x.Shape, p)
+}
+
+// permuteInto writes y = x viewed with shape dims and permuted by perm.
+func permuteInto(rc *operators.RunContext, y, x *operators.Value, dims, p []int) error {
+	d, perm := coalesce(dims, p)
 	switch {
 	case x.DType == operators.String:
-		transpose(rc, y.Strs, x.Strs, dims, perm)
+		transpose(rc, y.Strs, x.Strs, d, perm)
 	case x.DType.Size() == 1:
-		transpose(rc, y.U8(), x.U8(), dims, perm)
+		transpose(rc, y.U8(), x.U8(), d, perm)
 	case x.DType.Size() == 2:
-		transpose(rc, y.U16(), x.U16(), dims, perm)
+		transpose(rc, y.U16(), x.U16(), d, perm)
 	case x.DType.Size() == 4:
-		transpose(rc, y.U32(), x.U32(), dims, perm)
+		transpose(rc, y.U32(), x.U32(), d, perm)
 	case x.DType.Size() == 8:
-		transpose(rc, y.U64(), x.U64(), dims, perm)
+		transpose(rc, y.U64(), x.U64(), d, perm)
 	default:
-		return fmt.Errorf("%w: Transpose of %v", operators.ErrUnsupportedType, x.DType)
+		return fmt.Errorf("%w: moving elements of %v", operators.ErrUnsupportedType, x.DType)
 	}
 	return nil
 }

@@ -63,4 +63,13 @@ func init() {
 	// Pad-11: pads and constant_value become inputs. Pad-13: bfloat16.
 	// Pad-18: axes input. Pad-19: wrap mode. Later: types.
 	reg("Pad", newPad, 1, 2, 11, 13, 18, 19, 21, 23, 24, 25)
+	// SpaceToDepth-1: blocksize. -13: bfloat16.
+	reg("SpaceToDepth", newSpaceToDepth, 1, 13)
+	// DepthToSpace-1: DCR order only. -11: mode attribute (DCR or CRD).
+	// -13: bfloat16.
+	reg("DepthToSpace", newDepthToSpace, 1, 11, 13)
+	// Size-1: element count as int64. Later versions: types.
+	reg("Size", newSize, 1, 13, 19, 21, 23, 24, 25)
+	// GatherElements-11: torch.gather semantics. -13: bfloat16.
+	reg("GatherElements", newGatherElements, 11, 13)
 }
