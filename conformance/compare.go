@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/onnxrun/onnxrun/operators"
 )
@@ -30,11 +32,15 @@ func (m *Mismatch) String() string {
 	if m.Reason != "" {
 		return fmt.Sprintf("output %q (%s): %s", m.Output, m.Set, m.Reason)
 	}
-	return fmt.Sprintf("output %q (%s): worst abs err %.3g, rel err %.3g at %v (got %v, want %v); %d of %d elements out of tolerance",
-		m.Output, m.Set, m.AbsErr, m.RelErr, m.MultiIndex, fmtNum(m.Got), fmtNum(m.Want), m.Count, m.Total)
+	idx := make([]string, len(m.MultiIndex))
+	for i, x := range m.MultiIndex {
+		idx[i] = strconv.Itoa(x)
+	}
+	return fmt.Sprintf("output %q (%s): worst abs err %.3g, rel err %.3g at [%s] (flat %d; got %v, want %v); %d of %d elements out of tolerance",
+		m.Output, m.Set, m.AbsErr, m.RelErr, strings.Join(idx, ","), m.Index, fmtNum(m.Got), fmtNum(m.Want), m.Count, m.Total)
 }
 
-func fmtNum(v float64) string { return fmt.Sprintf("%.7g", v) }
+func fmtNum(v float64) string { return fmt.Sprintf("%.9g", v) }
 
 // ErrStats are the largest errors seen over the elements of some outputs,
 // in or out of tolerance.

@@ -26,7 +26,7 @@
 // or any folder above them) and prints one line per test:
 //
 //	PASS test_softmax_axis_0
-//	FAIL test_x: output "y" (test_data_set_0): worst abs err 0.012, rel err 0.0034 at [0 3] (got 3.51, want 3.522); 1 of 60 elements out of tolerance
+//	FAIL test_x: output "y" (test_data_set_0): worst abs err 0.012, rel err 0.0034 at [0,3] (flat 3; got 3.51, want 3.522); 1 of 60 elements out of tolerance
 //	SKIP test_conv: unsupported Conv(11), MaxPool(11)
 //
 // and last a line "N passed, M failed, K skipped". It exits with status 1

@@ -325,7 +325,7 @@ func TestTestCommandFailure(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
-	if !regexp.MustCompile(`(?m)^FAIL broken: output "probabilities" \(test_data_set_0\): worst abs err \S+, rel err \S+ at \[\d+ \d+ \d+ \d+\] \(got \S+, want \S+\)`).MatchString(out) {
+	if !regexp.MustCompile(`(?m)^FAIL broken: output "probabilities" \(test_data_set_0\): worst abs err \S+, rel err \S+ at \[\d+,\d+,\d+,\d+\] \(flat \d+; got \S+, want \S+\)`).MatchString(out) {
 		t.Errorf("no FAIL line with the worst element:\n%s", out)
 	}
 	if !strings.HasSuffix(out, "0 passed, 1 failed, 0 skipped\n") {
