@@ -11,7 +11,7 @@
 //
 //	n = round(v*log2e)                        (FMA with 1.5*2^23 added)
 //	r = (v - n*ln2hi) - n*ln2lo               (two FMAs, Cody-Waite)
-//	p = (1 + r) + r²((c2 + c3 r) + r²((c4 + c5 r) + r² c6))   (Estrin)
+//	p = 1 + (r + r²((c2 + c3 r) + r²((c4 + c5 r) + r² c6)))   (Estrin)
 //	exp(v) = p * 2^n
 //
 // c2..c6 come from dispatch/_gen/expfit (relative error 1.7e-8 on
@@ -329,8 +329,9 @@ GLOBL neginf<>(SB), RODATA|NOPTR, $64
 // ---------------------------------------------------------------- AVX2
 
 // EXP_EST_AVX2 sets p = exp(v) for |v| <= 87, clobbering v, t, r2 and a.
-// The polynomial is evaluated by Estrin's scheme (depth 4 instead of 6):
-// p = (1 + r) + r2*((c2 + c3 r) + r2*((c4 + c5 r) + r2*c6)).
+// The polynomial is evaluated by Estrin's scheme (depth 4 instead of 6),
+// adding the 1 last so that the earlier roundings are at the scale of p-1:
+// p = 1 + (r + r2*((c2 + c3 r) + r2*((c4 + c5 r) + r2*c6))).
 #define EXP_EST_AVX2(v, t, p, r2, a) \
 	VMOVUPS      magic<>(SB), t; \
 	VFMADD231PS  log2e<>(SB), v, t; \
@@ -344,8 +345,8 @@ GLOBL neginf<>(SB), RODATA|NOPTR, $64
 	VFMADD213PS  c4<>(SB), v, p; \
 	VFMADD231PS  c6<>(SB), r2, p; \
 	VFMADD231PS  p, r2, a; \
-	VADDPS       one<>(SB), v, p; \
-	VFMADD231PS  a, r2, p; \
+	VFMADD213PS  v, r2, a; \
+	VADDPS       one<>(SB), a, p; \
 	VPSLLD       $23, t, t; \
 	VPADDD       bias<>(SB), t, t; \
 	VMULPS       t, p, p
@@ -377,8 +378,8 @@ GLOBL neginf<>(SB), RODATA|NOPTR, $64
 	VFMADD213PS  c4<>(SB), Y0, Y2; \
 	VFMADD231PS  c6<>(SB), Y6, Y2; \
 	VFMADD231PS  Y2, Y6, Y7; \
-	VADDPS       one<>(SB), Y0, Y2; \
-	VFMADD231PS  Y7, Y6, Y2; \
+	VFMADD213PS  Y0, Y6, Y7; \
+	VADDPS       one<>(SB), Y7, Y2; \
 	VMULPS       Y1, Y2, Y2; \
 	VMULPS       Y3, Y2, out
 
@@ -934,8 +935,8 @@ shiftc_done:
 	VFMADD213PS  Z22, v, p; \
 	VFMADD231PS  Z24, r2, p; \
 	VFMADD231PS  p, r2, a; \
-	VADDPS       Z25, v, p; \
-	VFMADD231PS  a, r2, p; \
+	VFMADD213PS  v, r2, a; \
+	VADDPS       Z25, a, p; \
 	VSCALEFPS    t, p, p
 
 // ADD16_F64_512 adds the 16 float32 lanes of v, widened, to Z30 (low
