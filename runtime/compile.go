@@ -860,6 +860,11 @@ func (b *builder) plan(order, outs []int) *Plan {
 			p.consts[s] = nil
 		}
 	}
+	for s, v := range p.consts {
+		if v != nil {
+			p.constSlots = append(p.constSlots, s)
+		}
+	}
 	p.states.New = func() any { return newState(p) }
 	return p
 }

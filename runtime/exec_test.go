@@ -1,9 +1,12 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -445,5 +448,54 @@ func TestNestedSubgraphs(t *testing.T) {
 		if want := []float32{2*x + x + 1, 20*x + 10*x + 1}; !slices.Equal(y, want) {
 			t.Fatalf("run %d: y = %v, want %v", i, y, want)
 		}
+	}
+}
+
+func TestLoadFileAndReader(t *testing.T) {
+	dir := t.TempDir()
+	// The bias lives in an external file next to the model.
+	bias := f32([]int{2}, 0.5, -4)
+	if err := os.WriteFile(filepath.Join(dir, "bias.bin"), append([]byte{9, 9, 9, 9}, bias.Raw...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ext := &onnxpb.Tensor{
+		Name: "bias", DataType: int32(operators.Float32), Dims: []int64{2}, DataLocation: 1,
+		ExternalData: []onnxpb.StringStringEntry{{Key: "location", Value: "bias.bin"}, {Key: "offset", Value: "4"}, {Key: "length", Value: "8"}},
+	}
+	m := model(&onnxpb.Graph{
+		Nodes:        []*onnxpb.Node{node("add", "Add", []string{"x", "bias"}, []string{"y"})},
+		Initializers: []*onnxpb.Tensor{ext},
+		Inputs:       []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 2)},
+		Outputs:      []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 2)},
+	})
+	path := filepath.Join(dir, "model.onnx")
+	b := onnxpb.EncodeModel(m)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{2}, 1, 2)})["y"].F32()
+	if !slices.Equal(y, []float32{1.5, -2}) {
+		t.Errorf("y = %v", y)
+	}
+	// Without a directory external data cannot be found; the error names
+	// the initializer.
+	if _, err := LoadReader(bytes.NewReader(b)); err == nil || !strings.Contains(err.Error(), `"bias"`) {
+		t.Errorf("LoadReader of a model with external data: err = %v", err)
+	}
+	// A reader longer than the size limit is refused before decoding.
+	if _, err := LoadReader(bytes.NewReader(b), WithLimits(onnxpb.Limits{MaxModelBytes: int64(len(b) - 1)})); !errors.Is(err, onnxpb.ErrLimit) {
+		t.Errorf("oversized reader: err = %v", err)
+	}
+	// A missing file names the path.
+	if _, err := Load(filepath.Join(dir, "nope.onnx")); err == nil || !strings.Contains(err.Error(), "nope.onnx") {
+		t.Errorf("missing file: err = %v", err)
+	}
+	// Garbage is an invalid model, not a panic.
+	if _, err := LoadBytes([]byte("not a model at all")); !errors.Is(err, operators.ErrInvalidModel) {
+		t.Errorf("garbage: err = %v", err)
 	}
 }

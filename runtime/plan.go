@@ -13,20 +13,21 @@ import (
 // values whose last use it is. A Plan never changes after Load, so any
 // number of runs may share it; each run has its own State.
 type Plan struct {
-	name     string
-	slots    []slotInfo
-	slotOf   map[string]int
-	consts   []*operators.Value // per slot: constant, or an input's default
-	inputs   []int              // graph inputs the caller binds, in order
-	outputs  []int
-	captures []int // slots read from enclosing graphs
-	steps    []step
-	folded   []string // names of nodes folded into constants at load
-	maxIn    int
-	maxOut   int
-	threads  int
-	maxElems int64 // limits on one value allocated during a run
-	maxBytes int64
+	name       string
+	slots      []slotInfo
+	slotOf     map[string]int
+	consts     []*operators.Value // per slot: constant, or an input's default
+	constSlots []int              // slots whose consts entry is set
+	inputs     []int              // graph inputs the caller binds, in order
+	outputs    []int
+	captures   []int // slots read from enclosing graphs
+	steps      []step
+	folded     []string // names of nodes folded into constants at load
+	maxIn      int
+	maxOut     int
+	threads    int
+	maxElems   int64 // limits on one value allocated during a run
+	maxBytes   int64
 
 	states sync.Pool // of *State
 }
@@ -219,10 +220,8 @@ func (st *State) reset() {
 // bind fills the constant slots; inputs and captures are the caller's.
 func (st *State) bind() {
 	p := st.p
-	for s, v := range p.consts {
-		if v != nil {
-			st.vals[s] = v
-		}
+	for _, s := range p.constSlots {
+		st.vals[s] = p.consts[s]
 	}
 }
 
