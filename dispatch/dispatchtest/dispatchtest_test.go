@@ -1,0 +1,64 @@
+package dispatchtest_test
+
+import (
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/onnxrun/onnxrun/dispatch"
+	"github.com/onnxrun/onnxrun/dispatch/dispatchtest"
+)
+
+func TestForEachImplRunsEveryAvailableLevel(t *testing.T) {
+	var ran []string
+	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {
+		ran = append(ran, k.Level.String())
+		if dispatch.Active() != k {
+			t.Errorf("%s: Active() is not the table under test", k.Level)
+		}
+	})
+	var want []string
+	for _, im := range dispatch.Impls() {
+		if im.Available {
+			want = append(want, im.Level.String())
+		}
+	}
+	if strings.Join(ran, ",") != strings.Join(want, ",") {
+		t.Errorf("ran %v, want %v", ran, want)
+	}
+}
+
+// TestRequireMissingLevelFails runs a child test that requires a level
+// this build lacks (and, if there is one, a compiled level this CPU
+// lacks) and checks that it fails rather than skips.
+func TestRequireMissingLevelFails(t *testing.T) {
+	if os.Getenv("DISPATCHTEST_CHILD") == "1" {
+		dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {})
+		return
+	}
+	notBuilt := "neon"
+	if runtime.GOARCH == "arm64" {
+		notBuilt = "avx2"
+	}
+	cases := map[string]string{notBuilt: "requires kernel level " + notBuilt}
+	for _, im := range dispatch.Impls() {
+		if !im.Available {
+			cases[im.Level.String()] = "kernel level " + im.Level.String() + " is required"
+			break
+		}
+	}
+	for level, msg := range cases {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestRequireMissingLevelFails$", "-test.v")
+		cmd.Env = append(os.Environ(), "DISPATCHTEST_CHILD=1", dispatchtest.RequireEnv+"="+level)
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			t.Errorf("child test passed although %s=%s names a missing level:\n%s", dispatchtest.RequireEnv, level, out)
+			continue
+		}
+		if !strings.Contains(string(out), msg) {
+			t.Errorf("%s=%s: child output does not say %q:\n%s", dispatchtest.RequireEnv, level, msg, out)
+		}
+	}
+}
