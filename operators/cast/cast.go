@@ -117,9 +117,10 @@ func (o *op) target(in []operators.DType) (operators.DType, error) {
 }
 
 func (o *op) Infer(in []operators.Meta, _ []*operators.Value) ([]operators.Meta, error) {
-	dts := make([]operators.DType, len(in))
-	for i, m := range in {
-		dts[i] = m.DType
+	var buf [2]operators.DType
+	dts := buf[:0]
+	for _, m := range in {
+		dts = append(dts, m.DType)
 	}
 	to, err := o.target(dts)
 	if err != nil {
@@ -132,12 +133,13 @@ func (o *op) Infer(in []operators.Meta, _ []*operators.Value) ([]operators.Meta,
 const chunk = 1 << 14
 
 func (o *op) Run(rc *operators.RunContext, in, out []*operators.Value) error {
-	dts := make([]operators.DType, len(in))
+	var buf [2]operators.DType
+	dts := buf[:0]
 	for i, v := range in {
 		if v == nil {
 			return fmt.Errorf("%w: %s: input %d is missing", operators.ErrInvalidModel, o.name, i)
 		}
-		dts[i] = v.DType
+		dts = append(dts, v.DType)
 	}
 	to, err := o.target(dts)
 	if err != nil {
@@ -158,6 +160,8 @@ func (o *op) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		if err := parseStrings(y, x.Strs); err != nil {
 			return fmt.Errorf("%s: %w", o.name, err)
 		}
+	case rc == nil || rc.Threads <= 1 || x.Len() < 2*chunk:
+		convert(y, x, 0, x.Len()) // no closure to allocate
 	default:
 		rc.Parallel(x.Len(), chunk, func(lo, hi int) { convert(y, x, lo, hi) })
 	}

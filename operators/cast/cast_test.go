@@ -178,3 +178,32 @@ func TestCastLike(t *testing.T) {
 		t.Errorf("CastLike with one input: %v", err)
 	}
 }
+
+type fixedAlloc struct{ v *operators.Value }
+
+func (f *fixedAlloc) Alloc(dt operators.DType, shape []int, zero bool) (*operators.Value, error) {
+	if f.v == nil || f.v.DType != dt || operators.NumElements(f.v.Shape) != operators.NumElements(shape) {
+		v, err := operators.NewValue(dt, shape)
+		f.v = v
+		return v, err
+	}
+	return f.v, nil
+}
+
+// TestSteadyStateAllocs: a numeric Cast whose output comes from a pooling
+// allocator allocates nothing itself.
+func TestSteadyStateAllocs(t *testing.T) {
+	x, _ := operators.NewValue(operators.Float32, []int{64, 64})
+	for _, to := range []operators.DType{operators.Int64, operators.Float16, operators.Float32} {
+		op := ot.MustBuild(t, "Cast", 13, 1, ot.Int("to", int64(to)))
+		rc := &operators.RunContext{Alloc: &fixedAlloc{}, Threads: 1}
+		in, out := []*operators.Value{x}, make([]*operators.Value, 1)
+		if n := testing.AllocsPerRun(20, func() {
+			if err := op.Run(rc, in, out); err != nil {
+				t.Fatal(err)
+			}
+		}); n > 0 {
+			t.Errorf("to %v: %v allocations per run", to, n)
+		}
+	}
+}
