@@ -197,7 +197,7 @@ func (d *decoder) mapProto(b []byte, depth int) (*Map, error) {
 			}
 		case 5:
 			var p []byte
-			if p, err = f.bytes("values"); err == nil {
+			if p, err = f.single(m.Values != nil, "values"); err == nil {
 				if m.Values, err = d.sequence(p, depth+1); err != nil {
 					err = fmt.Errorf("values: %w", err)
 				}
@@ -228,31 +228,31 @@ func (d *decoder) optional(b []byte, depth int) (*Optional, error) {
 		case 2:
 			o.ElemType, err = f.int32("elem_type")
 		case 3:
-			if p, err = f.bytes("tensor_value"); err == nil {
+			if p, err = f.single(o.Tensor != nil, "tensor_value"); err == nil {
 				if o.Tensor, err = d.tensor(p); err != nil {
 					err = fmt.Errorf("tensor_value: %w", err)
 				}
 			}
 		case 4:
-			if p, err = f.bytes("sparse_tensor_value"); err == nil {
+			if p, err = f.single(o.SparseTensor != nil, "sparse_tensor_value"); err == nil {
 				if o.SparseTensor, err = d.sparse(p); err != nil {
 					err = fmt.Errorf("sparse_tensor_value: %w", err)
 				}
 			}
 		case 5:
-			if p, err = f.bytes("sequence_value"); err == nil {
+			if p, err = f.single(o.Sequence != nil, "sequence_value"); err == nil {
 				if o.Sequence, err = d.sequence(p, depth+1); err != nil {
 					err = fmt.Errorf("sequence_value: %w", err)
 				}
 			}
 		case 6:
-			if p, err = f.bytes("map_value"); err == nil {
+			if p, err = f.single(o.Map != nil, "map_value"); err == nil {
 				if o.Map, err = d.mapProto(p, depth+1); err != nil {
 					err = fmt.Errorf("map_value: %w", err)
 				}
 			}
 		case 7:
-			if p, err = f.bytes("optional_value"); err == nil {
+			if p, err = f.single(o.Optional != nil, "optional_value"); err == nil {
 				if o.Optional, err = d.optional(p, depth+1); err != nil {
 					err = fmt.Errorf("optional_value: %w", err)
 				}

@@ -119,7 +119,7 @@ func (d *decoder) model(b []byte) (*Model, error) {
 			m.DocString, err = f.str("doc_string")
 		case 7:
 			var p []byte
-			if p, err = f.bytes("graph"); err == nil {
+			if p, err = f.single(m.Graph != nil, "graph"); err == nil {
 				m.Graph, err = d.graph(p)
 			}
 		case 8:
@@ -362,7 +362,7 @@ func (d *decoder) valueInfo(b []byte) (*ValueInfo, error) {
 			v.Name, err = f.str("name")
 		case 2:
 			var p []byte
-			if p, err = f.bytes("type"); err == nil {
+			if p, err = f.single(v.Type != nil, "type"); err == nil {
 				v.Type, err = d.typeProto(p, 1)
 			}
 		case 3:
@@ -500,26 +500,26 @@ func (d *decoder) attribute(b []byte) (*Attribute, error) {
 			a.S, err = f.bytesCopy("s")
 			seen = AttrString
 		case 5:
-			if p, err = f.bytes("t"); err == nil {
+			if p, err = f.single(a.T != nil, "t"); err == nil {
 				if a.T, err = d.tensor(p); err != nil {
 					err = named("tensor", peekString(p, 8), err)
 				}
 			}
 			seen = AttrTensor
 		case 6:
-			if p, err = f.bytes("g"); err == nil {
+			if p, err = f.single(a.G != nil, "g"); err == nil {
 				a.G, err = d.graph(p)
 			}
 			seen = AttrGraph
 		case 22:
-			if p, err = f.bytes("sparse_tensor"); err == nil {
+			if p, err = f.single(a.SparseTensor != nil, "sparse_tensor"); err == nil {
 				if a.SparseTensor, err = d.sparse(p); err != nil {
 					err = fmt.Errorf("sparse_tensor: %w", err)
 				}
 			}
 			seen = AttrSparseTensor
 		case 14:
-			if p, err = f.bytes("tp"); err == nil {
+			if p, err = f.single(a.TP != nil, "tp"); err == nil {
 				if a.TP, err = d.typeProto(p, 1); err != nil {
 					err = fmt.Errorf("tp: %w", err)
 				}
@@ -607,7 +607,7 @@ func (d *decoder) tensor(b []byte) (*Tensor, error) {
 			t.DataType, err = f.int32("data_type")
 		case 3:
 			var p []byte
-			if p, err = f.bytes("segment"); err == nil {
+			if p, err = f.single(t.Segment != nil, "segment"); err == nil {
 				t.Segment, err = d.segment(p)
 			}
 		case 4:
@@ -697,13 +697,13 @@ func (d *decoder) sparse(b []byte) (*SparseTensor, error) {
 		var p []byte
 		switch f.num {
 		case 1:
-			if p, err = f.bytes("values"); err == nil {
+			if p, err = f.single(s.Values != nil, "values"); err == nil {
 				if s.Values, err = d.tensor(p); err != nil {
 					err = fmt.Errorf("values: %w", err)
 				}
 			}
 		case 2:
-			if p, err = f.bytes("indices"); err == nil {
+			if p, err = f.single(s.Indices != nil, "indices"); err == nil {
 				if s.Indices, err = d.tensor(p); err != nil {
 					err = fmt.Errorf("indices: %w", err)
 				}
@@ -740,38 +740,38 @@ func (d *decoder) typeProto(b []byte, depth int) (*Type, error) {
 		var p []byte
 		switch f.num {
 		case 1:
-			if p, err = f.bytes("tensor_type"); err == nil {
+			if p, err = f.single(t.hasVariant(), "tensor_type"); err == nil {
 				if t.Tensor, err = d.tensorType(p); err != nil {
 					err = fmt.Errorf("tensor_type: %w", err)
 				}
 			}
 		case 4:
-			if p, err = f.bytes("sequence_type"); err == nil {
+			if p, err = f.single(t.hasVariant(), "sequence_type"); err == nil {
 				if t.Sequence, err = d.elemType(p, depth); err != nil {
 					err = fmt.Errorf("sequence_type: %w", err)
 				}
 			}
 		case 5:
-			if p, err = f.bytes("map_type"); err == nil {
+			if p, err = f.single(t.hasVariant(), "map_type"); err == nil {
 				t.IsMap = true
 				if err = d.mapType(t, p, depth); err != nil {
 					err = fmt.Errorf("map_type: %w", err)
 				}
 			}
 		case 9:
-			if p, err = f.bytes("optional_type"); err == nil {
+			if p, err = f.single(t.hasVariant(), "optional_type"); err == nil {
 				if t.Optional, err = d.elemType(p, depth); err != nil {
 					err = fmt.Errorf("optional_type: %w", err)
 				}
 			}
 		case 8:
-			if p, err = f.bytes("sparse_tensor_type"); err == nil {
+			if p, err = f.single(t.hasVariant(), "sparse_tensor_type"); err == nil {
 				if t.SparseTensor, err = d.tensorType(p); err != nil {
 					err = fmt.Errorf("sparse_tensor_type: %w", err)
 				}
 			}
 		case 7:
-			if p, err = f.bytes("opaque_type"); err == nil {
+			if p, err = f.single(t.hasVariant(), "opaque_type"); err == nil {
 				t.Opaque, err = d.opaqueType(p)
 			}
 		case 6:
@@ -792,6 +792,7 @@ func (d *decoder) elemType(b []byte, depth int) (*Type, error) {
 		return nil, err
 	}
 	e := &Type{}
+	seen := false
 	for len(b) > 0 {
 		f, rest, err := next(b)
 		if err != nil {
@@ -800,8 +801,9 @@ func (d *decoder) elemType(b []byte, depth int) (*Type, error) {
 		b = rest
 		if f.num == 1 {
 			var p []byte
-			if p, err = f.bytes("elem_type"); err == nil {
+			if p, err = f.single(seen, "elem_type"); err == nil {
 				e, err = d.typeProto(p, depth+1)
+				seen = true
 			}
 			if err != nil {
 				return nil, fmt.Errorf("elem_type: %w", err)
@@ -826,7 +828,7 @@ func (d *decoder) mapType(t *Type, b []byte, depth int) error {
 			t.MapKey, err = f.int32("key_type")
 		case 2:
 			var p []byte
-			if p, err = f.bytes("value_type"); err == nil {
+			if p, err = f.single(t.MapValue != nil, "value_type"); err == nil {
 				if t.MapValue, err = d.typeProto(p, depth+1); err != nil {
 					err = fmt.Errorf("value_type: %w", err)
 				}
@@ -837,6 +839,12 @@ func (d *decoder) mapType(t *Type, b []byte, depth int) error {
 		}
 	}
 	return nil
+}
+
+// hasVariant reports whether one of TypeProto's oneof variants is set.
+// A second one is refused rather than replacing the first.
+func (t *Type) hasVariant() bool {
+	return t.Tensor != nil || t.Sequence != nil || t.IsMap || t.Optional != nil || t.SparseTensor != nil || t.Opaque != nil
 }
 
 func (d *decoder) opaqueType(b []byte) (*OpaqueType, error) {
@@ -879,7 +887,7 @@ func (d *decoder) tensorType(b []byte) (*TensorType, error) {
 			t.ElemType, err = f.int32("elem_type")
 		case 2:
 			var p []byte
-			if p, err = f.bytes("shape"); err == nil {
+			if p, err = f.single(t.Shape != nil, "shape"); err == nil {
 				t.Shape, err = d.shape(p)
 			}
 		}

@@ -101,6 +101,17 @@ func (f *field) bytes(name string) ([]byte, error) {
 	return f.b, nil
 }
 
+// single is bytes for a singular message field. Protobuf would merge a
+// repeated occurrence into the first; no ONNX writer produces one, so it is
+// refused instead of guessed at. set says whether the field (or another
+// member of its oneof) was already decoded.
+func (f *field) single(set bool, name string) ([]byte, error) {
+	if set {
+		return nil, fmt.Errorf("field %d (%s) appears more than once, or with another member of its oneof", f.num, name)
+	}
+	return f.bytes(name)
+}
+
 func (f *field) str(name string) (string, error) {
 	b, err := f.bytes(name)
 	return string(b), err
