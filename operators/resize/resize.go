@@ -28,7 +28,7 @@ type Resize struct {
 
 	// Input positions (-1 when the version has no such input).
 	roiIn, scalesIn, sizesIn int
-	attrScales              []float32 // Upsample-7
+	attrScales               []float32 // Upsample-7
 }
 
 func str(n *operators.Node, name, def string, allowed ...string) (string, error) {
