@@ -517,6 +517,27 @@ func (o *bitShift) Run(rc *operators.RunContext, in, out []*operators.Value) err
 	return nil
 }
 
+func mish(x float64) float64 { return x * math.Tanh(softplus(x)) }
+
+func newGelu(n *operators.Node) (operators.Op, error) {
+	a, err := n.String("approximate", "none")
+	if err != nil {
+		return nil, err
+	}
+	switch a {
+	case "none":
+		return &unary{name: "Gelu", loops: mathLoops(func(x float64) float64 {
+			return 0.5 * x * (1 + math.Erf(x/math.Sqrt2))
+		})}, nil
+	case "tanh":
+		c := math.Sqrt(2 / math.Pi)
+		return &unary{name: "Gelu", loops: mathLoops(func(x float64) float64 {
+			return 0.5 * x * (1 + math.Tanh(c*(x+0.044715*x*x*x)))
+		})}, nil
+	}
+	return nil, &operators.AttributeError{Attr: "approximate", Reason: fmt.Sprintf("is %q, want \"none\" or \"tanh\"", a)}
+}
+
 func registerMore() {
 	sign := withSigned(floatLoops(signOf[float32], signOf[float64]), signOf[int8], signOf[int16], signOf[int32], signOf[int64])
 	sign[operators.Uint8] = typed(signUnsigned[uint8])
@@ -563,6 +584,10 @@ func registerMore() {
 		operators.Registration{OpType: "PRelu", Since: 7, New: newPRelu(7)},
 		// Mod: opset 10 (13 adds bfloat16).
 		operators.Registration{OpType: "Mod", Since: 10, New: newMod},
+		// Mish: opset 18. Gelu: opset 20, exact (erf) or the tanh
+		// approximation.
+		operators.Registration{OpType: "Mish", Since: 18, New: unaryFactory("Mish", mathLoops(mish))},
+		operators.Registration{OpType: "Gelu", Since: 20, New: newGelu},
 		// BitShift: opset 11.
 		operators.Registration{OpType: "BitShift", Since: 11, New: newBitShift},
 	)

@@ -62,6 +62,12 @@ func TestMathMaps(t *testing.T) {
 		{"ThresholdedRelu", 10, nil, func(x float64) float64 { return map[bool]float64{true: x, false: 0}[x > 1] }},
 		{"ThresholdedRelu", 10, []*operators.Attr{ot.Float("alpha", 0)}, func(x float64) float64 { return map[bool]float64{true: x, false: 0}[x > 0] }},
 		{"Celu", 12, nil, func(x float64) float64 { return math.Max(0, x) + math.Min(0, math.Exp(x)-1) }},
+		{"Mish", 18, nil, func(x float64) float64 { return x * math.Tanh(math.Log(1+math.Exp(x))) }},
+		{"Gelu", 20, nil, func(x float64) float64 { return x * 0.5 * math.Erfc(-x/math.Sqrt2) }},
+		{"Gelu", 20, []*operators.Attr{ot.String("approximate", "tanh")}, func(x float64) float64 {
+			u := math.Sqrt(2/math.Pi) * (x + 0.044715*math.Pow(x, 3))
+			return x / (1 + math.Exp(-2*u)) // 0.5(1+tanh u) = sigmoid(2u)
+		}},
 		{"Celu", 12, []*operators.Attr{ot.Float("alpha", 2)}, func(x float64) float64 { return math.Max(0, x) + math.Min(0, 2*(math.Exp(x/2)-1)) }},
 	}
 	for _, c := range cases {
@@ -91,6 +97,9 @@ func TestMathMaps(t *testing.T) {
 	ot.MustClose(t, y, []int{2}, []float64{0, 1}, 0, 0)
 	y = ot.MustExec(t, ot.MustBuild(t, "Shrink", 9, 1, ot.Float("lambd", 1.5), ot.Float("bias", 1)), ot.Val(operators.Int64, []int{4}, -3, -1, 1, 3))[0]
 	ot.MustClose(t, y, []int{4}, []float64{-2, 0, 0, 2}, 0, 0)
+	if _, err := ot.Build("Gelu", 20, 1, ot.String("approximate", "fast")); err == nil {
+		t.Error("Gelu approximate=fast accepted")
+	}
 	if _, err := ot.Build("Celu", 12, 1, ot.Float("alpha", 0)); err == nil {
 		t.Error("Celu alpha=0 accepted")
 	}

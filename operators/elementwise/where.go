@@ -77,6 +77,17 @@ func (w where) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 // selectRows copies elements by their bit patterns: the element type only
 // matters through its size.
 func selectRows[T any](m *broadcast.Multi, cond []bool, y, a, b []T) {
+	if m.Same {
+		cond, a, b = cond[:len(y)], a[:len(y)], b[:len(y)]
+		for j := range y {
+			if cond[j] {
+				y[j] = a[j]
+			} else {
+				y[j] = b[j]
+			}
+		}
+		return
+	}
 	m.Rows(func(o, n int, offs, inner []int) {
 		yr := y[o : o+n]
 		c, sc := offs[0], inner[0]

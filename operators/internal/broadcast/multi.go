@@ -15,6 +15,10 @@ type Multi struct {
 	Out []int // the output shape
 	N   int   // the number of output elements
 
+	// Same is true when every operand has the output's shape (up to
+	// leading 1s): callers can then run one flat loop over [0, N).
+	Same bool
+
 	inner   int     // row length
 	dims    []int   // outer merged dimensions
 	strides [][]int // strides[k][i]: operand k's stride along dims[i]
@@ -70,7 +74,14 @@ func NewMulti(shapes ...[]int) (*Multi, error) {
 		pats = append(pats, pat)
 	}
 	if len(dims) == 0 {
+		// Every operand is a single element, like the output.
+		m.Same = true
 		dims, pats = []int{1}, [][]bool{make([]bool, k)}
+	} else if len(dims) == 1 {
+		m.Same = true
+		for _, f := range pats[0] {
+			m.Same = m.Same && f
+		}
 	}
 	last := len(dims) - 1
 	m.inner = dims[last]

@@ -65,3 +65,25 @@ func TestMulti(t *testing.T) {
 		}
 	}
 }
+
+func TestMultiSame(t *testing.T) {
+	for _, c := range []struct {
+		shapes [][]int
+		same   bool
+	}{
+		{[][]int{{2, 3}, {2, 3}, {1, 2, 3}}, true},
+		{[][]int{{2, 3}, {3}, {2, 3}}, false},
+		{[][]int{{}, {}, {}}, true},
+		{[][]int{{1}, {}, {1, 1}}, true},
+		{[][]int{{}, {3}, {}}, false},
+		{[][]int{{4}, {4}, {4}}, true},
+	} {
+		m, err := NewMulti(c.shapes...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Same != c.same {
+			t.Errorf("%v: Same = %v", c.shapes, m.Same)
+		}
+	}
+}
