@@ -205,10 +205,10 @@ func checkCols[T float32 | float64](x []T, n, width, stride int, vecs ...[]T) {
 	for _, v := range vecs {
 		_ = v[width-1]
 	}
+	if n > 1 && stride < 0 {
+		panic("dispatch: column kernel with a negative stride")
+	}
 	if n > 0 {
-		if stride < width {
-			panic("dispatch: column kernel with stride < width")
-		}
 		_ = x[(n-1)*stride+width-1]
 	}
 }
