@@ -270,7 +270,7 @@ func (p *scanner) int() (int, bool) {
 	}
 	// NumPy on Windows once wrote shapes as 3L.
 	v, err := strconv.Atoi(p.s[p.i:j])
-	if err != nil || v > 1<<40 {
+	if err != nil || int64(v) > 1<<40 {
 		return 0, false
 	}
 	if j < len(p.s) && p.s[j] == 'L' {
