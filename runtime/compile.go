@@ -21,6 +21,8 @@ type compiler struct {
 	opsets    map[string]int
 	baseDir   string
 	irVersion int64
+	funcs     map[funcKey]*onnxpb.Function // model-local functions
+	inlined   int                          // function calls expanded so far
 }
 
 // slotKind says where a slot's value comes from during a run.
@@ -105,6 +107,15 @@ func (c *compiler) compileGraph(g *onnxpb.Graph, parent *builder, where string) 
 			where = "the main graph"
 		}
 		return nil, invalidf("%s is missing", where)
+	}
+	if len(c.funcs) > 0 {
+		nodes, err := c.expand(g.Nodes)
+		if err != nil {
+			return nil, err
+		}
+		expanded := *g
+		expanded.Nodes = nodes
+		g = &expanded
 	}
 	b := &builder{c: c, parent: parent, g: g, where: where, slotOf: map[string]int{}}
 	if err := b.declare(); err != nil {

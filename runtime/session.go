@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unsafe"
@@ -117,6 +118,9 @@ func newSession(m *onnxpb.Model, baseDir string, o *options) (*Session, error) {
 		return nil, err
 	}
 	c := &compiler{o: o, opsets: opsets, baseDir: baseDir, irVersion: m.IRVersion}
+	if err := c.indexFunctions(m.Functions); err != nil {
+		return nil, err
+	}
 	if err := c.checkSupported(m.Graph); err != nil {
 		return nil, err
 	}
@@ -185,13 +189,27 @@ func (c *compiler) checkSupported(g *onnxpb.Graph) error {
 	}
 	found := map[key]*UnsupportedOp{}
 	var order []key
-	var walk func(g *onnxpb.Graph, depth int)
-	walk = func(g *onnxpb.Graph, depth int) {
-		if g == nil || depth > 64 {
+	var walkNodes func(nodes []*onnxpb.Node, prefix string, depth int)
+	walk := func(g *onnxpb.Graph, depth int) {
+		if g != nil {
+			walkNodes(g.Nodes, "", depth)
+		}
+	}
+	inside := map[*onnxpb.Function]bool{} // functions being walked (recursion)
+	walkNodes = func(nodes []*onnxpb.Node, prefix string, depth int) {
+		if depth > 64 {
 			return
 		}
-		for _, n := range g.Nodes {
+		for _, n := range nodes {
 			if n == nil {
+				continue
+			}
+			if f := c.function(n); f != nil {
+				if !inside[f] {
+					inside[f] = true
+					walkNodes(f.Nodes, prefix+f.Name+"/", depth+1)
+					inside[f] = false
+				}
 				continue
 			}
 			d := canonDomain(n.Domain)
@@ -204,7 +222,9 @@ func (c *compiler) checkSupported(g *onnxpb.Graph) error {
 						found[k] = u
 						order = append(order, k)
 					}
-					u.Nodes = append(u.Nodes, n.Name)
+					if name := prefix + n.Name; !slices.Contains(u.Nodes, name) {
+						u.Nodes = append(u.Nodes, name)
+					}
 				}
 			}
 			for _, a := range n.Attributes {
