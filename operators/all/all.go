@@ -12,6 +12,7 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/logsoftmax"
 	_ "github.com/onnxrun/onnxrun/operators/normalization"
 	_ "github.com/onnxrun/onnxrun/operators/pool"
+	_ "github.com/onnxrun/onnxrun/operators/quantize"
 	_ "github.com/onnxrun/onnxrun/operators/reduce"
 	_ "github.com/onnxrun/onnxrun/operators/resize"
 	_ "github.com/onnxrun/onnxrun/operators/shape"
