@@ -185,6 +185,28 @@ func TestIntegerTypes(t *testing.T) {
 			}
 		}
 	}
+	for _, dt := range []operators.DType{operators.Uint32, operators.Uint64} {
+		ux := []float64{1, 2, 3, 4, 5, 6, 7, 8}
+		for _, c := range []struct {
+			name string
+			want []float64
+		}{
+			{"ReduceSum", []float64{10, 26}}, {"ReduceMax", []float64{4, 8}}, {"ReduceMin", []float64{1, 5}},
+			{"ReduceProd", []float64{24, 1680}}, {"ReduceMean", []float64{2, 6}}, {"ReduceL1", []float64{10, 26}},
+			{"ReduceSumSquare", []float64{30, 174}},
+		} {
+			op := ot.MustBuild(t, c.name, 12, 1, ot.Ints("axes", 1), ot.Int("keepdims", 0))
+			y := ot.MustExec(t, op, ot.Val(dt, shape, ux...))[0]
+			if err := ot.Close(y, []int{2}, c.want, 0, 0); err != nil {
+				t.Errorf("%s %v: %v", c.name, dt, err)
+			}
+		}
+		// The identities of an empty ReduceMin/Max are the type's extremes.
+		y := ot.MustExec(t, ot.MustBuild(t, "ReduceMin", 12, 1, ot.Ints("axes", 0)), ot.Val(dt, []int{0}))[0]
+		if got := ot.Get(y, 0); got < 4e9 {
+			t.Errorf("empty ReduceMin %v = %v", dt, got)
+		}
+	}
 	for _, dt := range []operators.DType{operators.Int8, operators.Uint8} {
 		op := ot.MustBuild(t, "ReduceMax", 13, 1, ot.Ints("axes", 0))
 		y := ot.MustExec(t, op, ot.Val(dt, []int{3}, 3, 100, 7))[0]
