@@ -463,14 +463,13 @@ func (t AttributeType) String() string {
 	return fmt.Sprintf("AttributeType(%d)", int32(t))
 }
 
+// attribute keeps Type as written. IR 3 and later require it, so the value
+// fields present are not used to guess a missing one.
 func (d *decoder) attribute(b []byte) (*Attribute, error) {
 	if err := d.charge(); err != nil {
 		return nil, err
 	}
 	a := &Attribute{}
-	// seen records which value field was present, for models (IR < 3 style
-	// writers) that leave out the type discriminator.
-	var seen AttributeType
 	max := d.lim.MaxTensorElements
 	for len(b) > 0 {
 		f, rest, err := next(b)
@@ -492,51 +491,41 @@ func (d *decoder) attribute(b []byte) (*Attribute, error) {
 			a.Type = AttributeType(v)
 		case 2:
 			a.F, err = f.float32("f")
-			seen = AttrFloat
 		case 3:
 			a.I, err = f.int64("i")
-			seen = AttrInt
 		case 4:
 			a.S, err = f.bytesCopy("s")
-			seen = AttrString
 		case 5:
 			if p, err = f.single(a.T != nil, "t"); err == nil {
 				if a.T, err = d.tensor(p); err != nil {
 					err = named("tensor", peekString(p, 8), err)
 				}
 			}
-			seen = AttrTensor
 		case 6:
 			if p, err = f.single(a.G != nil, "g"); err == nil {
 				a.G, err = d.graph(p)
 			}
-			seen = AttrGraph
 		case 22:
 			if p, err = f.single(a.SparseTensor != nil, "sparse_tensor"); err == nil {
 				if a.SparseTensor, err = d.sparse(p); err != nil {
 					err = fmt.Errorf("sparse_tensor: %w", err)
 				}
 			}
-			seen = AttrSparseTensor
 		case 14:
 			if p, err = f.single(a.TP != nil, "tp"); err == nil {
 				if a.TP, err = d.typeProto(p, 1); err != nil {
 					err = fmt.Errorf("tp: %w", err)
 				}
 			}
-			seen = AttrTypeProto
 		case 7:
 			a.Floats, err = appendFixed32s(a.Floats, &f, "floats", max, toFloat32)
-			seen = AttrFloats
 		case 8:
 			a.Ints, err = appendVarints(a.Ints, &f, "ints", max, toInt64)
-			seen = AttrInts
 		case 9:
 			var s []byte
 			if s, err = f.bytesCopy("strings"); err == nil {
 				a.Strings = append(a.Strings, s)
 			}
-			seen = AttrStrings
 		case 10:
 			if p, err = f.bytes("tensors"); err == nil {
 				var t *Tensor
@@ -546,7 +535,6 @@ func (d *decoder) attribute(b []byte) (*Attribute, error) {
 					err = indexedOrNamed("tensors", len(a.Tensors), peekString(p, 8), err)
 				}
 			}
-			seen = AttrTensors
 		case 11:
 			if p, err = f.bytes("graphs"); err == nil {
 				var g *Graph
@@ -556,7 +544,6 @@ func (d *decoder) attribute(b []byte) (*Attribute, error) {
 					err = fmt.Errorf("graphs %d: %w", len(a.Graphs), err)
 				}
 			}
-			seen = AttrGraphs
 		case 23:
 			if p, err = f.bytes("sparse_tensors"); err == nil {
 				var s *SparseTensor
@@ -566,7 +553,6 @@ func (d *decoder) attribute(b []byte) (*Attribute, error) {
 					err = fmt.Errorf("sparse_tensors %d: %w", len(a.SparseTensors), err)
 				}
 			}
-			seen = AttrSparseTensors
 		case 15:
 			if p, err = f.bytes("type_protos"); err == nil {
 				var t *Type
@@ -576,14 +562,10 @@ func (d *decoder) attribute(b []byte) (*Attribute, error) {
 					err = fmt.Errorf("type_protos %d: %w", len(a.TypeProtos), err)
 				}
 			}
-			seen = AttrTypeProtos
 		}
 		if err != nil {
 			return nil, err
 		}
-	}
-	if a.Type == AttrUndefined && a.RefAttrName == "" {
-		a.Type = seen
 	}
 	return a, nil
 }

@@ -372,6 +372,9 @@ func TestReferenceDecoder(t *testing.T) {
 func FuzzReference(f *testing.F) {
 	f.Add(EncodeModel(smallModel()))
 	f.Add(EncodeModel(fullModel()))
+	// An attribute without its type field, and one with f = -0.
+	f.Add(wrapNode(msgField(5, cat(msgField(1, []byte("i")), varintField(3, 4)))))
+	f.Add(wrapNode(msgField(5, cat(msgField(1, []byte("f")), []byte{0x15, 0, 0, 0, 0x80}))))
 	addSeeds(f, ".onnx")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeModel(b, fuzzLimits)
