@@ -11,12 +11,23 @@ import (
 type OpCoverage struct {
 	Op                             string
 	Tests, Passed, Failed, Skipped int
+	// Missing counts the skipped tests in which this operator is one the
+	// runtime reported unsupported: what implementing it would unblock.
+	Missing int
 }
 
 // Coverage tallies results per operator type, sorted by op name.
 func Coverage(results []*Result) []OpCoverage {
 	m := map[string]*OpCoverage{}
 	for _, r := range results {
+		missing := map[string]bool{}
+		for _, u := range r.Unsupported {
+			name := u.OpType
+			if u.Domain != "" && u.Domain != "ai.onnx" {
+				name = u.Domain + "." + u.OpType
+			}
+			missing[name] = true
+		}
 		for _, op := range r.Ops {
 			c := m[op]
 			if c == nil {
@@ -29,6 +40,9 @@ func Coverage(results []*Result) []OpCoverage {
 				c.Passed++
 			case r.Status == Skip:
 				c.Skipped++
+				if missing[op] {
+					c.Missing++
+				}
 			default:
 				c.Failed++
 			}
@@ -48,9 +62,9 @@ func WriteCoverageText(w io.Writer, cov []OpCoverage) {
 	for _, c := range cov {
 		width = max(width, len(c.Op))
 	}
-	fmt.Fprintf(w, "%-*s %6s %6s %6s %6s\n", width, "operator", "tests", "pass", "fail", "skip")
+	fmt.Fprintf(w, "%-*s %6s %6s %6s %6s %8s\n", width, "operator", "tests", "pass", "fail", "skip", "missing")
 	for _, c := range cov {
-		fmt.Fprintf(w, "%-*s %6d %6d %6d %6d\n", width, c.Op, c.Tests, c.Passed, c.Failed, c.Skipped)
+		fmt.Fprintf(w, "%-*s %6d %6d %6d %6d %8d\n", width, c.Op, c.Tests, c.Passed, c.Failed, c.Skipped, c.Missing)
 	}
 }
 
@@ -71,6 +85,7 @@ func WriteCoverageMarkdown(w io.Writer, suites []SuiteSummary, cov []OpCoverage)
 	fmt.Fprintln(w, "A test counts for every operator type its model uses (main graph, subgraphs, functions);")
 	fmt.Fprintln(w, "it passes only when every output of every data set is within tolerance, so an operator")
 	fmt.Fprintln(w, "can be implemented and still show failures or skips caused by other operators of the same model.")
+	fmt.Fprintln(w, "\"missing\" counts the skipped tests in which the runtime reported this operator unsupported.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| suite | passed | failed | skipped |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|")
@@ -83,9 +98,9 @@ func WriteCoverageMarkdown(w io.Writer, suites []SuiteSummary, cov []OpCoverage)
 	}
 	fmt.Fprintf(w, "| **total** | %d | %d | %d |\n", total.Passed, total.Failed, total.Skipped)
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| operator | tests | pass | fail | skip |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| operator | tests | pass | fail | skip | missing |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
 	for _, c := range cov {
-		fmt.Fprintf(w, "| %s | %d | %d | %d | %d |\n", c.Op, c.Tests, c.Passed, c.Failed, c.Skipped)
+		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d |\n", c.Op, c.Tests, c.Passed, c.Failed, c.Skipped, c.Missing)
 	}
 }

@@ -385,7 +385,7 @@ func TestTestErrors(t *testing.T) {
 
 func TestTestCoverage(t *testing.T) {
 	_, out, _ := cmd(t, "test", "-coverage", testdata)
-	if !regexp.MustCompile(`(?m)^Softmax +\d+ +\d+ +\d+ +\d+$`).MatchString(out) {
+	if !regexp.MustCompile(`(?m)^Softmax +\d+ +\d+ +\d+ +\d+ +\d+$`).MatchString(out) {
 		t.Errorf("no Softmax row in the coverage table:\n%s", out)
 	}
 }

@@ -79,7 +79,7 @@ func (c *cli) test(args []string) (failed bool, err error) {
 		s := summary{Summary: sum}
 		if *coverage {
 			for _, c := range cov {
-				s.Coverage = append(s.Coverage, covJSON{c.Op, c.Tests, c.Passed, c.Failed, c.Skipped})
+				s.Coverage = append(s.Coverage, covJSON{c.Op, c.Tests, c.Passed, c.Failed, c.Skipped, c.Missing})
 			}
 		}
 		if err := enc.Encode(s); err != nil {
@@ -102,4 +102,5 @@ type covJSON struct {
 	Passed  int    `json:"passed"`
 	Failed  int    `json:"failed"`
 	Skipped int    `json:"skipped"`
+	Missing int    `json:"missing"`
 }
