@@ -143,3 +143,29 @@ func newExp(*operators.Node) (operators.Op, error) {
 	k := dispatch.Active()
 	return &unary{name: "Exp", loops: floatLoops(k.ExpF32, k.ExpF64)}, nil
 }
+
+// newSigmoid computes float32 1/(1+exp(-x)) with the dispatch table's
+// exponential, in place in the output: negate, exponentiate, then take the
+// reciprocal of one plus. Each step rounds once, so the result is within a
+// few ULP; exp(-x) overflowing to +Inf gives exactly 0. float64 uses the
+// math package.
+func newSigmoid(*operators.Node) (operators.Op, error) {
+	exp := dispatch.Active().ExpF32
+	f32 := func(y, x []float32) {
+		x = x[:len(y)]
+		for i, v := range x {
+			y[i] = -v
+		}
+		exp(y, y)
+		for i, e := range y {
+			y[i] = 1 / (1 + e)
+		}
+	}
+	f64 := func(y, x []float64) {
+		x = x[:len(y)]
+		for i, v := range x {
+			y[i] = sigmoid(v)
+		}
+	}
+	return &unary{name: "Sigmoid", loops: floatLoops(f32, f64)}, nil
+}

@@ -73,17 +73,27 @@ func TestExpRange(t *testing.T) {
 			t.Fatal(err)
 		}
 		op := ot.MustBuild(t, "Exp", 13, 1)
+		sig := ot.MustBuild(t, "Sigmoid", 13, 1)
 		restore()
 		for _, n := range []int{1, 7, 8, 9, 16, 17, 33} {
 			in := make([]float64, n)
 			want := make([]float64, n)
+			wantSig := make([]float64, n)
 			for i := range in {
 				in[i] = xs[(i*5+n)%len(xs)]
-				want[i] = float64(float32(math.Exp(float64(float32(in[i])))))
+				v := float64(float32(in[i]))
+				want[i] = float64(float32(math.Exp(v)))
+				wantSig[i] = 1 / (1 + math.Exp(-v))
 			}
-			y := ot.MustExec(t, op, ot.Val(operators.Float32, []int{n}, in...))[0]
+			x := ot.Val(operators.Float32, []int{n}, in...)
+			y := ot.MustExec(t, op, x)[0]
 			if err := ot.Close(y, []int{n}, want, 2.4e-7, 1e-45); err != nil {
-				t.Errorf("%v, n=%d: %v (inputs %v)", impl.Level, n, err, in)
+				t.Errorf("Exp %v, n=%d: %v (inputs %v)", impl.Level, n, err, in)
+			}
+			// Sigmoid: exp, an add and a division each round once.
+			y = ot.MustExec(t, sig, x)[0]
+			if err := ot.Close(y, []int{n}, wantSig, 5e-7, 1e-45); err != nil {
+				t.Errorf("Sigmoid %v, n=%d: %v (inputs %v)", impl.Level, n, err, in)
 			}
 		}
 	}
