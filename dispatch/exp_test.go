@@ -118,10 +118,11 @@ func expExact(x float64) float64 {
 // TestExpF64Accuracy measures the float64 SIMD exponential, and math.Exp
 // for comparison, against the correctly rounded exp on a seeded sample of
 // [-746, 710] (dense in [-20, 0], where softmax lives, and through the
-// subnormal range). It asserts at most 1 ULP. Measured: the SIMD
-// exponential is within 1 ULP everywhere sampled, as is math.Exp; the
-// two can therefore differ by 2 ULP, which is the tolerance the kernel
-// tests use against the math.Exp reference.
+// subnormal range). It asserts at most 1 ULP for the SIMD tiers. Measured:
+// the SIMD exponential is within 1 ULP everywhere sampled; math.Exp (the
+// reference, assembly on amd64) is within 2 ULP, with 2 seen now and then
+// (e.g. near x = -3.86). The two can therefore differ by 3 ULP, the
+// tolerance the kernel tests use against the reference.
 func TestExpF64Accuracy(t *testing.T) {
 	n := 40000
 	if testing.Short() {
@@ -146,14 +147,16 @@ func TestExpF64Accuracy(t *testing.T) {
 	for i, x := range xs {
 		want[i] = expExact(x)
 	}
-	var mathWorst float64
+	var mathWorst, mathWorstX float64
 	ref := make([]float64, len(xs))
 	dispatch.Generic().ExpF64(ref, xs)
-	for i := range xs {
-		mathWorst = max(mathWorst, ulp64(ref[i], want[i]))
+	for i, x := range xs {
+		if u := ulp64(ref[i], want[i]); u > mathWorst {
+			mathWorst, mathWorstX = u, x
+		}
 	}
-	t.Logf("reference (math.Exp): max %v ULP from the correctly rounded exp", mathWorst)
-	if mathWorst > 1 {
+	t.Logf("reference (math.Exp): max %v ULP from the correctly rounded exp (at x=%v)", mathWorst, mathWorstX)
+	if mathWorst > 2 {
 		t.Errorf("the reference exp is %v ULP off", mathWorst)
 	}
 	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {

@@ -25,12 +25,12 @@ import (
 //     float32 once (6e-8): at most 3e-7 relative however long the row, so
 //     5e-7 has margin. float64 sums: a different summation order over up to
 //     32000 terms, each within 1 ULP: 1e-13 relative.
-//   - float64 exp: the SIMD exponential and math.Exp are each within 1 ULP
-//     of the correctly rounded value (TestExpF64Accuracy), so they may be 2
-//     ULP apart.
+//   - float64 exp: the SIMD exponential is within 1 ULP of the correctly
+//     rounded value and math.Exp within 2 (TestExpF64Accuracy), so they
+//     may be 3 ULP apart.
 const (
 	expULP   = 1
-	expULP64 = 2
+	expULP64 = 3
 	sumRel32 = 5e-7
 	sumRel64 = 1e-13
 )
@@ -385,4 +385,55 @@ func checkCols[T float](t *testing.T, r *rand.Rand, name, kind string, ref, got 
 		t.Fatalf("%s: input changed", name)
 	}
 	got.check(t, name+"/x", x)
+}
+
+// TestNoAllocs checks that no entry allocates, tails included (a buffer
+// that escapes to the heap would cost an allocation per call).
+func TestNoAllocs(t *testing.T) {
+	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {
+		x32, d32 := make([]float32, 37), make([]float32, 37)
+		x64, d64 := make([]float64, 37), make([]float64, 37)
+		m32, s32 := make([]float32, 13), make([]float32, 13)
+		m64, s64 := make([]float64, 13), make([]float64, 13)
+		for i := range x32 {
+			x32[i], x64[i] = float32(i)/10, float64(i)/10
+		}
+		runs := map[string]func(){
+			"f32 rows": func() {
+				m := k.MaxF32(x32)
+				k.ExpSumF32(d32, x32, m)
+				k.SumExpF32(x32, m)
+				k.ExpF32(d32, x32)
+				k.ScaleF32(d32, 2)
+				k.ShiftF32(d32, x32, 1, 2)
+			},
+			"f32 cols": func() {
+				k.MaxColsF32(m32, x32, 2, 13, 17)
+				k.ExpSumColsF32(d32, x32, m32, s32, 2, 13, 17)
+				k.SumExpColsF32(x32, m32, s32, 2, 13, 17)
+				k.ScaleColsF32(d32, s32, 2, 13, 17)
+				k.ShiftColsF32(d32, x32, m32, s32, 2, 13, 17)
+			},
+			"f64 rows": func() {
+				m := k.MaxF64(x64)
+				k.ExpSumF64(d64, x64, m)
+				k.SumExpF64(x64, m)
+				k.ExpF64(d64, x64)
+				k.ScaleF64(d64, 2)
+				k.ShiftF64(d64, x64, 1, 2)
+			},
+			"f64 cols": func() {
+				k.MaxColsF64(m64, x64, 2, 13, 17)
+				k.ExpSumColsF64(d64, x64, m64, s64, 2, 13, 17)
+				k.SumExpColsF64(x64, m64, s64, 2, 13, 17)
+				k.ScaleColsF64(d64, s64, 2, 13, 17)
+				k.ShiftColsF64(d64, x64, m64, s64, 2, 13, 17)
+			},
+		}
+		for name, f := range runs {
+			if a := testing.AllocsPerRun(20, f); a != 0 {
+				t.Errorf("%s: %v allocations per run", name, a)
+			}
+		}
+	})
 }

@@ -50,10 +50,10 @@ func archPlug(k *Kernels, l Level) {
 func plugAVX2(k *Kernels) {
 	k.MaxF32 = func(x []float32) float32 { return maxF32Vec(x, maxF32AVX2) }
 	k.ExpSumF32 = func(dst, x []float32, m float32) float32 {
-		return expSumF32Vec(dst[:len(x)], x, m, expSumF32AVX2)
+		return expSumF32Vec(dst[:len(x)], x, m, vecAVX2)
 	}
-	k.SumExpF32 = func(x []float32, m float32) float32 { return expSumF32Vec(nil, x, m, expSumF32AVX2) }
-	k.ExpF32 = func(dst, x []float32) { expSumF32Vec(dst[:len(x)], x, 0, expSumF32AVX2) }
+	k.SumExpF32 = func(x []float32, m float32) float32 { return expSumF32Vec(nil, x, m, vecAVX2) }
+	k.ExpF32 = func(dst, x []float32) { expSumF32Vec(dst[:len(x)], x, 0, vecAVX2) }
 	k.ScaleF32 = func(x []float32, s float32) {
 		n := scaleF32AVX2(x, s)
 		scaleF32Generic(x[n:], s)
@@ -63,8 +63,8 @@ func plugAVX2(k *Kernels) {
 		n := shiftF32AVX2(dst, x, a, b)
 		shiftF32Generic(dst[n:], x[n:], a, b)
 	}
-	plugColsF32(k, maxColsF32AVX2, expSumColsF32AVX2, scaleColsF32AVX2, shiftColsF32AVX2)
-	plugF64(k, maxF64AVX2, expSumF64AVX2, scaleF64AVX2, shiftF64AVX2,
+	plugColsF32(k, vecAVX2, maxColsF32AVX2, expSumColsF32AVX2, scaleColsF32AVX2, shiftColsF32AVX2)
+	plugF64(k, vecAVX2, maxF64AVX2, expSumF64AVX2, scaleF64AVX2, shiftF64AVX2,
 		maxColsF64AVX2, expSumColsF64AVX2, scaleColsF64AVX2, shiftColsF64AVX2)
 }
 
@@ -73,7 +73,7 @@ func plugAVX2(k *Kernels) {
 // caller panics instead of corrupting memory), runs the assembly on the
 // whole vectors of columns and finishes the remaining columns with the
 // reference.
-func plugColsF32(k *Kernels,
+func plugColsF32(k *Kernels, v vecExp,
 	maxCols func(m, x []float32, n, width, stride int) int,
 	expSumCols func(dst, x, m, s []float32, n, width, stride int) int,
 	scaleCols func(x, s []float32, n, width, stride int) int,
@@ -93,7 +93,9 @@ func plugColsF32(k *Kernels,
 			return
 		}
 		d := expSumCols(dst, x, m, s, n, width, stride)
-		expSumColsF32Generic(dst[d:], x[d:], m[d:], s[d:], n, width-d, stride)
+		if d < width {
+			expColsTail32(dst[d:], x[d:], m[d:], s[d:], n, width-d, stride, v)
+		}
 	}
 	k.SumExpColsF32 = func(x, m, s []float32, n, width, stride int) {
 		if !colsOK(len(x), n, width, stride) || len(m) < width || len(s) < width {
@@ -101,7 +103,9 @@ func plugColsF32(k *Kernels,
 			return
 		}
 		d := expSumCols(nil, x, m, s, n, width, stride)
-		sumExpColsF32Generic(x[d:], m[d:], s[d:], n, width-d, stride)
+		if d < width {
+			expColsTail32(nil, x[d:], m[d:], s[d:], n, width-d, stride, v)
+		}
 	}
 	k.ScaleColsF32 = func(x, s []float32, n, width, stride int) {
 		if !colsOK(len(x), n, width, stride) || len(s) < width {
@@ -134,10 +138,10 @@ func colsOK(l, n, width, stride int) bool {
 func plugAVX512(k *Kernels) {
 	k.MaxF32 = func(x []float32) float32 { return maxF32Vec(x, maxF32AVX512) }
 	k.ExpSumF32 = func(dst, x []float32, m float32) float32 {
-		return expSumF32Vec(dst[:len(x)], x, m, expSumF32AVX512)
+		return expSumF32Vec(dst[:len(x)], x, m, vecAVX512)
 	}
-	k.SumExpF32 = func(x []float32, m float32) float32 { return expSumF32Vec(nil, x, m, expSumF32AVX512) }
-	k.ExpF32 = func(dst, x []float32) { expSumF32Vec(dst[:len(x)], x, 0, expSumF32AVX512) }
+	k.SumExpF32 = func(x []float32, m float32) float32 { return expSumF32Vec(nil, x, m, vecAVX512) }
+	k.ExpF32 = func(dst, x []float32) { expSumF32Vec(dst[:len(x)], x, 0, vecAVX512) }
 	k.ScaleF32 = func(x []float32, s float32) {
 		n := scaleF32AVX512(x, s)
 		scaleF32Generic(x[n:], s)
@@ -147,8 +151,8 @@ func plugAVX512(k *Kernels) {
 		n := shiftF32AVX512(dst, x, a, b)
 		shiftF32Generic(dst[n:], x[n:], a, b)
 	}
-	plugColsF32(k, maxColsF32AVX512, expSumColsF32AVX512, scaleColsF32AVX512, shiftColsF32AVX512)
-	plugF64(k, maxF64AVX512, expSumF64AVX512, scaleF64AVX512, shiftF64AVX512,
+	plugColsF32(k, vecAVX512, maxColsF32AVX512, expSumColsF32AVX512, scaleColsF32AVX512, shiftColsF32AVX512)
+	plugF64(k, vecAVX512, maxF64AVX512, expSumF64AVX512, scaleF64AVX512, shiftF64AVX512,
 		maxColsF64AVX512, expSumColsF64AVX512, scaleColsF64AVX512, shiftColsF64AVX512)
 }
 
@@ -169,19 +173,159 @@ func maxF32Vec(x []float32, vec func([]float32) (float32, int)) float32 {
 	return m
 }
 
-// expSumF32Vec runs an exp-sum kernel; dst == nil means do not store.
-func expSumF32Vec(dst, x []float32, m float32, vec func(dst, x []float32, m float32) (float64, int)) float32 {
-	s, n := vec(dst, x, m)
+// vecExp names a tier's row exp-sum kernels. The tail helpers below call
+// them through it (rather than through a func value) so that the compiler
+// sees the noescape assembly and keeps their buffers on the stack.
+type vecExp uint8
+
+const (
+	vecAVX2 vecExp = iota
+	vecAVX512
+)
+
+func (v vecExp) expSum32(dst, x []float32, m float32) (float64, int) {
+	if v == vecAVX512 {
+		return expSumF32AVX512(dst, x, m)
+	}
+	return expSumF32AVX2(dst, x, m)
+}
+
+func (v vecExp) expSum64(dst, x []float64, m float64) (float64, int) {
+	if v == vecAVX512 {
+		return expSumF64AVX512(dst, x, m)
+	}
+	return expSumF64AVX2(dst, x, m)
+}
+
+// lanes32 is the float32 vector width (float64: half of it).
+func (v vecExp) lanes32() int {
+	if v == vecAVX512 {
+		return 16
+	}
+	return 8
+}
+
+// expSumF32Vec runs a tier's exp-sum kernel; dst == nil means do not
+// store.
+func expSumF32Vec(dst, x []float32, m float32, v vecExp) float32 {
+	s, n := v.expSum32(dst, x, m)
 	if n < len(x) {
-		var t float32
-		if dst == nil {
-			t = sumExpF32Generic(x[n:], m)
-		} else {
-			t = expSumF32Generic(dst[n:], x[n:], m)
+		var d []float32
+		if dst != nil {
+			d = dst[n:]
 		}
-		s += float64(t)
+		s += expTail32(d, x[n:], m, v)
 	}
 	return float32(s)
+}
+
+// Tails of the exp kernels also go through the vector kernel rather than
+// the reference (whose math.Exp costs ~12 ns an element here, as much as
+// 25 vector elements): the few leftover values are copied into a
+// zero-padded buffer of whole vectors, which the kernel transforms in
+// place, and only the real lanes are kept. Every element of a row then
+// gets the same exponential.
+
+// expTail32 finishes an exp-sum whose kernel left the tail x (shorter
+// than a vector): it stores exp(x[i] - m) into dst (unless nil) and
+// returns their sum.
+func expTail32(dst, x []float32, m float32, v vecExp) float64 {
+	var buf [16]float32
+	b := buf[:v.lanes32()]
+	copy(b, x)
+	v.expSum32(b, b, m)
+	var s float64
+	for _, e := range b[:len(x)] {
+		s += float64(e)
+	}
+	copy(dst, b[:len(x)]) // no-op when dst is nil
+	return s
+}
+
+// expTail64 is expTail32 for float64.
+func expTail64(dst, x []float64, m float64, v vecExp) float64 {
+	var buf [8]float64
+	b := buf[:v.lanes32()/2]
+	copy(b, x)
+	v.expSum64(b, b, m)
+	var s float64
+	for _, e := range b[:len(x)] {
+		s += e
+	}
+	copy(dst, b[:len(x)])
+	return s
+}
+
+// expColsTail32 is ExpSumCols (SumExpCols when dst is nil) for width
+// columns, fewer than a vector: it packs x[i*stride+j] - m[j] for as many
+// rows as fit into a buffer, runs the row kernel on it with m = 0 (x - 0
+// is exact, so the values are those the column kernel would compute) and
+// scatters the results back, summing each column in float64.
+func expColsTail32(dst, x, m, s []float32, n, width, stride int, v vecExp) {
+	var acc [16]float64
+	var buf [256]float32 // a multiple of every vector width
+	w := v.lanes32()
+	for i := 0; i < n; {
+		r0, k := i, 0
+		for i < n && k+width <= len(buf) {
+			for j, e := range x[i*stride : i*stride+width] {
+				buf[k+j] = e - m[j]
+			}
+			k += width
+			i++
+		}
+		p := (k + w - 1) / w * w
+		clear(buf[k:p])
+		v.expSum32(buf[:p], buf[:p], 0)
+		k = 0
+		for r := r0; r < i; r++ {
+			e := buf[k : k+width]
+			if dst != nil {
+				copy(dst[r*stride:r*stride+width], e)
+			}
+			for j, f := range e {
+				acc[j] += float64(f)
+			}
+			k += width
+		}
+	}
+	for j := range width {
+		s[j] = float32(acc[j])
+	}
+}
+
+// expColsTail64 is expColsTail32 for float64.
+func expColsTail64(dst, x, m, s []float64, n, width, stride int, v vecExp) {
+	var acc [8]float64
+	var buf [128]float64
+	w := v.lanes32() / 2
+	for i := 0; i < n; {
+		r0, k := i, 0
+		for i < n && k+width <= len(buf) {
+			for j, e := range x[i*stride : i*stride+width] {
+				buf[k+j] = e - m[j]
+			}
+			k += width
+			i++
+		}
+		p := (k + w - 1) / w * w
+		clear(buf[k:p])
+		v.expSum64(buf[:p], buf[:p], 0)
+		k = 0
+		for r := r0; r < i; r++ {
+			e := buf[k : k+width]
+			if dst != nil {
+				copy(dst[r*stride:r*stride+width], e)
+			}
+			for j, f := range e {
+				acc[j] += f
+			}
+			k += width
+		}
+	}
+	for j := range width {
+		s[j] = acc[j]
+	}
 }
 
 // Assembly kernels, AVX2+FMA (softmax_f32_amd64.s). "Whole" is the
@@ -277,7 +421,7 @@ func shiftColsF32AVX512(dst, x, a, b []float32, n, width, stride int) (done int)
 
 // plugF64 installs every float64 entry built on one tier's assembly, with
 // the same wrapping as the float32 ones.
-func plugF64(k *Kernels,
+func plugF64(k *Kernels, v vecExp,
 	max func(x []float64) (float64, int),
 	expSum func(dst, x []float64, m float64) (float64, int),
 	scale func(x []float64, s float64) int,
@@ -302,11 +446,11 @@ func plugF64(k *Kernels,
 	expSumVec := func(dst, x []float64, m float64) float64 {
 		s, n := expSum(dst, x, m)
 		if n < len(x) {
-			if dst == nil {
-				s += sumExpF64Generic(x[n:], m)
-			} else {
-				s += expSumF64Generic(dst[n:], x[n:], m)
+			var d []float64
+			if dst != nil {
+				d = dst[n:]
 			}
+			s += expTail64(d, x[n:], m, v)
 		}
 		return s
 	}
@@ -336,7 +480,9 @@ func plugF64(k *Kernels,
 			return
 		}
 		d := expSumCols(dst, x, m, s, n, width, stride)
-		expSumColsF64Generic(dst[d:], x[d:], m[d:], s[d:], n, width-d, stride)
+		if d < width {
+			expColsTail64(dst[d:], x[d:], m[d:], s[d:], n, width-d, stride, v)
+		}
 	}
 	k.SumExpColsF64 = func(x, m, s []float64, n, width, stride int) {
 		if !colsOK(len(x), n, width, stride) || len(m) < width || len(s) < width {
@@ -344,7 +490,9 @@ func plugF64(k *Kernels,
 			return
 		}
 		d := expSumCols(nil, x, m, s, n, width, stride)
-		sumExpColsF64Generic(x[d:], m[d:], s[d:], n, width-d, stride)
+		if d < width {
+			expColsTail64(nil, x[d:], m[d:], s[d:], n, width-d, stride, v)
+		}
 	}
 	k.ScaleColsF64 = func(x, s []float64, n, width, stride int) {
 		if !colsOK(len(x), n, width, stride) || len(s) < width {
