@@ -147,8 +147,8 @@ func newExp(*operators.Node) (operators.Op, error) {
 // newSigmoid computes float32 1/(1+exp(-x)) with the dispatch table's
 // exponential, in place in the output: negate, exponentiate, then take the
 // reciprocal of one plus. Each step rounds once, so the result is within a
-// few ULP; exp(-x) overflowing to +Inf gives exactly 0. float64 uses the
-// math package.
+// few ULP. Below -80, where exp(-x) nears overflow, it takes exp(x) in
+// float64 instead. float64 uses the math package.
 func newSigmoid(*operators.Node) (operators.Op, error) {
 	exp := dispatch.Active().ExpF32
 	f32 := func(y, x []float32) {
@@ -158,6 +158,12 @@ func newSigmoid(*operators.Node) (operators.Op, error) {
 		}
 		exp(y, y)
 		for i, e := range y {
+			if v := x[i]; v < -80 {
+				// exp(-x) is near or past float32 overflow; sigmoid(x) is
+				// exp(x) to float32 precision (down to subnormals).
+				y[i] = float32(math.Exp(float64(v)))
+				continue
+			}
 			y[i] = 1 / (1 + e)
 		}
 	}
