@@ -43,10 +43,19 @@ func archPlug(k *Kernels, l Level) {
 	}
 }
 
-// plugAVX2 installs the AVX2+FMA kernels. Measured on an AMD EPYC (one
-// core, float32): see the benchmarks in bench_test.go and the figures in
-// the commit history; every plugged entry beats the reference by a wide
-// margin (the exp kernels by more than 10x).
+// plugAVX2 installs the AVX2+FMA kernels: every entry. Speed-up over the
+// reference, one core of an AMD EPYC (Zen 3, 2.45 GHz), 1000 elements
+// (columns: 20 rows of 50), thread CPU time on a shared machine:
+//
+//	float32  Max 20x, ExpSum 27-31x, SumExp 26-29x, Exp 30x, Scale 4-12x,
+//	         Shift 7x; MaxCols 7x, ExpSumCols 9-16x, SumExpCols 10-28x,
+//	         ScaleCols 4-6x, ShiftCols 5x
+//	float64  Max 10x, ExpSum 12x, SumExp 11x, Exp 11x, Scale 4x, Shift 3-4x;
+//	         MaxCols 5x, ExpSumCols 9-14x, SumExpCols 9-14x, ScaleCols 2-4x,
+//	         ShiftCols 3-4x
+//
+// A float32 softmax row (max, exp-sum, scale) runs at 1.2-1.8 elements/ns
+// for 1000 elements and 1.4-1.8 for 32000 (the reference: 0.06).
 func plugAVX2(k *Kernels) {
 	k.MaxF32 = func(x []float32) float32 { return maxF32Vec(x, maxF32AVX2) }
 	k.ExpSumF32 = func(dst, x []float32, m float32) float32 {
@@ -135,6 +144,8 @@ func colsOK(l, n, width, stride int) bool {
 
 // plugAVX512 installs the AVX-512 kernels, the AVX2 ones widened to 16
 // lanes (see the assembly file: the exponential gives the same bits).
+// Every entry is plugged; no speed figures yet, as no AVX-512 host was at
+// hand: record them here when measured.
 func plugAVX512(k *Kernels) {
 	k.MaxF32 = func(x []float32) float32 { return maxF32Vec(x, maxF32AVX512) }
 	k.ExpSumF32 = func(dst, x []float32, m float32) float32 {
