@@ -26,6 +26,12 @@ type Mismatch struct {
 	RelErr     float64 // |got-want|/|want| at that element (Inf when want is 0)
 	Count      int     // elements out of tolerance
 	Total      int     // elements compared
+	// Top1 compares the largest element of each row (first dimension =
+	// rows, the rest = classes) for floating-point outputs of rank 2 or
+	// more: "top-1 agrees in 2 of 2 rows". It is a hint for classifiers
+	// whose outputs cannot match exactly (quantized models); it does not
+	// change the verdict.
+	Top1 string
 }
 
 func (m *Mismatch) String() string {
@@ -36,8 +42,12 @@ func (m *Mismatch) String() string {
 	for i, x := range m.MultiIndex {
 		idx[i] = strconv.Itoa(x)
 	}
-	return fmt.Sprintf("output %q (%s): worst abs err %.3g, rel err %.3g at [%s] (flat %d; got %v, want %v); %d of %d elements out of tolerance",
-		m.Output, m.Set, m.AbsErr, m.RelErr, strings.Join(idx, ","), m.Index, fmtNum(m.Got), fmtNum(m.Want), m.Count, m.Total)
+	top := ""
+	if m.Top1 != "" {
+		top = "; " + m.Top1
+	}
+	return fmt.Sprintf("output %q (%s): worst abs err %.3g, rel err %.3g at [%s] (flat %d; got %v, want %v); %d of %d elements out of tolerance%s",
+		m.Output, m.Set, m.AbsErr, m.RelErr, strings.Join(idx, ","), m.Index, fmtNum(m.Got), fmtNum(m.Want), m.Count, m.Total, top)
 }
 
 func fmtNum(v float64) string { return fmt.Sprintf("%.9g", v) }
@@ -144,7 +154,28 @@ func Compare(got, want *operators.Value, tol Tolerance) (*Mismatch, ErrStats) {
 		shape = append(slices.Clone(shape), 2) // real and imaginary parts
 	}
 	bad.MultiIndex = multiIndex(bad.Index, shape)
+	if !exact && len(want.Shape) >= 2 && want.Shape[0] > 0 && len(ga) == n {
+		rows := want.Shape[0]
+		cols := n / rows
+		agree := 0
+		for r := range rows {
+			if argmax(ga[r*cols:(r+1)*cols]) == argmax(wa[r*cols:(r+1)*cols]) {
+				agree++
+			}
+		}
+		bad.Top1 = fmt.Sprintf("top-1 agrees in %d of %d rows", agree, rows)
+	}
 	return &bad, st
+}
+
+func argmax(x []float64) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
 }
 
 func firstErr(errs ...error) error {

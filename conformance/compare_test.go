@@ -65,6 +65,15 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+func TestCompareTop1(t *testing.T) {
+	got := f32(t, []int{2, 3}, 0.1, 0.7, 0.2, 0.5, 0.3, 0.2)
+	want := f32(t, []int{2, 3}, 0.1, 0.8, 0.1, 0.3, 0.5, 0.2)
+	m, _ := Compare(got, want, ONNXTolerance)
+	if m == nil || m.Top1 != "top-1 agrees in 1 of 2 rows" {
+		t.Errorf("mismatch %v, want top-1 agreeing in 1 of 2 rows", m)
+	}
+}
+
 func TestCompareExactTypes(t *testing.T) {
 	a, _ := operators.FromSlice([]int64{1, 1 << 60}, []int{2})
 	b, _ := operators.FromSlice([]int64{1, 1<<60 + 1}, []int{2})

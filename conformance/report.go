@@ -162,6 +162,7 @@ type JSONResult struct {
 	AbsErr      *jsonFloat        `json:"abs_err,omitempty"`
 	RelErr      *jsonFloat        `json:"rel_err,omitempty"`
 	BadElements int               `json:"bad_elements,omitempty"`
+	Top1        string            `json:"top1,omitempty"`
 	Unsupported []JSONUnsupported `json:"unsupported,omitempty"`
 	Error       string            `json:"error,omitempty"`
 	Ops         []string          `json:"ops,omitempty"`
@@ -182,7 +183,7 @@ func (r *Result) JSON() JSONResult {
 			idx := m.Index
 			got, want, ae, re := jsonFloat(m.Got), jsonFloat(m.Want), jsonFloat(m.AbsErr), jsonFloat(m.RelErr)
 			j.Index, j.FlatIndex, j.Got, j.Want, j.AbsErr, j.RelErr = m.MultiIndex, &idx, &got, &want, &ae, &re
-			j.BadElements = m.Count
+			j.BadElements, j.Top1 = m.Count, m.Top1
 		}
 	}
 	for _, op := range r.Unsupported {
