@@ -19,18 +19,25 @@
 // published with Cephes' expf; with the reduction below the kernel
 // measures within 1 ULP of the correctly rounded exp.
 
-// EXP computes \x = exp(\x) on 4 lanes with \t1-\t3 as scratch.
+// EXP computes \x = exp(\x) on 4 lanes with \t1-\t5 as scratch.
 //
 //	x  = clamp(x, -104, 89)          FMAX/FMIN pass a NaN through
 //	n  = round(x·log2e)              in [-150, 128]
 //	r  = x - n·ln2hi - n·ln2lo       Cody-Waite, each step one fused FMLS
-//	y  = 1 + (r + r²·p(r))
+//	p  = (c5 + c4·r) + r²·((c3 + c2·r) + r²·(c1 + c0·r))
+//	                                 Estrin's scheme: 3 dependent FMLAs
+//	                                 instead of Horner's 5
+//	y  = 1 + (r + r²·p)
 //	x  = y · 2^(n>>1) · 2^(n-(n>>1)) two normal scale factors, so results
 //	                                 down to 2^-149 come out as correctly
 //	                                 scaled subnormals, rounded once
 //
-// The result is within about 1 ULP of exp(x) (see neon_arm64_test.go), is
-// +Inf past 88.72, 0 below -103.97 and for -Inf, and NaN for NaN.
+// The result is within 1 ULP of exp(x) (see neon_arm64_test.go and
+// exp_test.go), is +Inf past 88.72, 0 below -103.97 and for -Inf, and NaN
+// for NaN.
+
+// EXP2 is EXP on \x and \y at once, instruction by instruction, so that an
+// in-order core has two independent chains to issue from.
 
 // ACC64 adds the four float32 lanes of \v, widened to float64, to the
 // float64 accumulators \lo (lanes 0-1) and \hi (lanes 2-3); \t1 and \t2 are
@@ -126,64 +133,59 @@ loop8:
 	VLD1.P 32(R1), [V0.S4, V1.S4]
 	WORD $0x4eafd400 // fsub v0.4s, v0.4s, v15.4s
 	WORD $0x4eafd421 // fsub v1.4s, v1.4s, v15.4s
-	// EXP v0, v2, v3, v4
+	// EXP2 v0, v2, v3, v4, v5, v6, v1, v7, v14, v29, v30, v31
 	WORD $0x4e3af400 // fmax v0.4s, v0.4s, v26.4s
-	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
-	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
-	WORD $0x4e218842 // frintn v2.4s, v2.4s
-	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
-	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
-	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
-	WORD $0x4eb41e83 // mov v3.16b, v20.16b
-	WORD $0x4e20ce63 // fmla v3.4s, v19.4s, v0.4s
-	WORD $0x4eb51ea4 // mov v4.16b, v21.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb61ec3 // mov v3.16b, v22.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x4eb71ee4 // mov v4.16b, v23.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb81f03 // mov v3.16b, v24.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x6e20dc04 // fmul v4.4s, v0.4s, v0.4s
-	WORD $0x4e24cc60 // fmla v0.4s, v3.4s, v4.4s
-	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
-	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
-	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
-	WORD $0x4ebc8463 // add v3.4s, v3.4s, v28.4s
-	WORD $0x4ebc8442 // add v2.4s, v2.4s, v28.4s
-	WORD $0x4f375463 // shl v3.4s, v3.4s, #23
-	WORD $0x4f375442 // shl v2.4s, v2.4s, #23
-	WORD $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
-	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
-	// EXP v1, v5, v6, v7
 	WORD $0x4e3af421 // fmax v1.4s, v1.4s, v26.4s
+	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
 	WORD $0x4ebbf421 // fmin v1.4s, v1.4s, v27.4s
-	WORD $0x6e30dc25 // fmul v5.4s, v1.4s, v16.4s
-	WORD $0x4e2188a5 // frintn v5.4s, v5.4s
-	WORD $0x4eb1cca1 // fmls v1.4s, v5.4s, v17.4s
-	WORD $0x4eb2cca1 // fmls v1.4s, v5.4s, v18.4s
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4eb41e86 // mov v6.16b, v20.16b
-	WORD $0x4e21ce66 // fmla v6.4s, v19.4s, v1.4s
-	WORD $0x4eb51ea7 // mov v7.16b, v21.16b
-	WORD $0x4e21ccc7 // fmla v7.4s, v6.4s, v1.4s
-	WORD $0x4eb61ec6 // mov v6.16b, v22.16b
-	WORD $0x4e21cce6 // fmla v6.4s, v7.4s, v1.4s
-	WORD $0x4eb71ee7 // mov v7.16b, v23.16b
-	WORD $0x4e21ccc7 // fmla v7.4s, v6.4s, v1.4s
-	WORD $0x4eb81f06 // mov v6.16b, v24.16b
-	WORD $0x4e21cce6 // fmla v6.4s, v7.4s, v1.4s
-	WORD $0x6e21dc27 // fmul v7.4s, v1.4s, v1.4s
-	WORD $0x4e27ccc1 // fmla v1.4s, v6.4s, v7.4s
+	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
+	WORD $0x6e30dc27 // fmul v7.4s, v1.4s, v16.4s
+	WORD $0x4e218842 // frintn v2.4s, v2.4s
+	WORD $0x4e2188e7 // frintn v7.4s, v7.4s
+	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
+	WORD $0x4eb1cce1 // fmls v1.4s, v7.4s, v17.4s
+	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
+	WORD $0x4eb2cce1 // fmls v1.4s, v7.4s, v18.4s
+	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
+	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
+	WORD $0x4eb81f03 // mov v3.16b, v24.16b
+	WORD $0x4eb81f0e // mov v14.16b, v24.16b
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4eb61edd // mov v29.16b, v22.16b
+	WORD $0x4eb41e85 // mov v5.16b, v20.16b
+	WORD $0x4eb41e9e // mov v30.16b, v20.16b
+	WORD $0x4e20cee3 // fmla v3.4s, v23.4s, v0.4s
+	WORD $0x4e21ceee // fmla v14.4s, v23.4s, v1.4s
+	WORD $0x4e20cea4 // fmla v4.4s, v21.4s, v0.4s
+	WORD $0x4e21cebd // fmla v29.4s, v21.4s, v1.4s
+	WORD $0x4e20ce65 // fmla v5.4s, v19.4s, v0.4s
+	WORD $0x4e21ce7e // fmla v30.4s, v19.4s, v1.4s
+	WORD $0x6e20dc06 // fmul v6.4s, v0.4s, v0.4s
+	WORD $0x6e21dc3f // fmul v31.4s, v1.4s, v1.4s
+	WORD $0x4e26cca4 // fmla v4.4s, v5.4s, v6.4s
+	WORD $0x4e3fcfdd // fmla v29.4s, v30.4s, v31.4s
+	WORD $0x4e26cc83 // fmla v3.4s, v4.4s, v6.4s
+	WORD $0x4e3fcfae // fmla v14.4s, v29.4s, v31.4s
+	WORD $0x4e26cc60 // fmla v0.4s, v3.4s, v6.4s
+	WORD $0x4e3fcdc1 // fmla v1.4s, v14.4s, v31.4s
+	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
 	WORD $0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
-	WORD $0x4f3f04a6 // sshr v6.4s, v5.4s, #1
-	WORD $0x6ea684a5 // sub v5.4s, v5.4s, v6.4s
-	WORD $0x4ebc84c6 // add v6.4s, v6.4s, v28.4s
-	WORD $0x4ebc84a5 // add v5.4s, v5.4s, v28.4s
-	WORD $0x4f3754c6 // shl v6.4s, v6.4s, #23
-	WORD $0x4f3754a5 // shl v5.4s, v5.4s, #23
-	WORD $0x6e26dc21 // fmul v1.4s, v1.4s, v6.4s
-	WORD $0x6e25dc21 // fmul v1.4s, v1.4s, v5.4s
+	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
+	WORD $0x4f3f04ee // sshr v14.4s, v7.4s, #1
+	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
+	WORD $0x6eae84e7 // sub v7.4s, v7.4s, v14.4s
+	WORD $0x4ebc8463 // add v3.4s, v3.4s, v28.4s
+	WORD $0x4ebc85ce // add v14.4s, v14.4s, v28.4s
+	WORD $0x4ebc8442 // add v2.4s, v2.4s, v28.4s
+	WORD $0x4ebc84e7 // add v7.4s, v7.4s, v28.4s
+	WORD $0x4f375463 // shl v3.4s, v3.4s, #23
+	WORD $0x4f3755ce // shl v14.4s, v14.4s, #23
+	WORD $0x4f375442 // shl v2.4s, v2.4s, #23
+	WORD $0x4f3754e7 // shl v7.4s, v7.4s, #23
+	WORD $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
+	WORD $0x6e2edc21 // fmul v1.4s, v1.4s, v14.4s
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x6e27dc21 // fmul v1.4s, v1.4s, v7.4s
 	VST1.P [V0.S4, V1.S4], 32(R0)
 	// ACC64 v0, v8, v9, v2, v3
 	WORD $0x0e617802 // fcvtl v2.2d, v0.2s
@@ -202,7 +204,7 @@ tail:
 	TBZ   $2, R2, reduce
 	VLD1  (R1), [V0.S4]
 	WORD $0x4eafd400 // fsub v0.4s, v0.4s, v15.4s
-	// EXP v0, v2, v3, v4
+	// EXP v0, v2, v3, v4, v5, v6
 	WORD $0x4e3af400 // fmax v0.4s, v0.4s, v26.4s
 	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
 	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
@@ -210,18 +212,16 @@ tail:
 	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
 	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
 	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
-	WORD $0x4eb41e83 // mov v3.16b, v20.16b
-	WORD $0x4e20ce63 // fmla v3.4s, v19.4s, v0.4s
-	WORD $0x4eb51ea4 // mov v4.16b, v21.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb61ec3 // mov v3.16b, v22.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x4eb71ee4 // mov v4.16b, v23.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
 	WORD $0x4eb81f03 // mov v3.16b, v24.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x6e20dc04 // fmul v4.4s, v0.4s, v0.4s
-	WORD $0x4e24cc60 // fmla v0.4s, v3.4s, v4.4s
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4eb41e85 // mov v5.16b, v20.16b
+	WORD $0x4e20cee3 // fmla v3.4s, v23.4s, v0.4s
+	WORD $0x4e20cea4 // fmla v4.4s, v21.4s, v0.4s
+	WORD $0x4e20ce65 // fmla v5.4s, v19.4s, v0.4s
+	WORD $0x6e20dc06 // fmul v6.4s, v0.4s, v0.4s
+	WORD $0x4e26cca4 // fmla v4.4s, v5.4s, v6.4s
+	WORD $0x4e26cc83 // fmla v3.4s, v4.4s, v6.4s
+	WORD $0x4e26cc60 // fmla v0.4s, v3.4s, v6.4s
 	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
 	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
 	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
@@ -291,64 +291,59 @@ loop8:
 	VLD1.P 32(R1), [V0.S4, V1.S4]
 	WORD $0x4eafd400 // fsub v0.4s, v0.4s, v15.4s
 	WORD $0x4eafd421 // fsub v1.4s, v1.4s, v15.4s
-	// EXP v0, v2, v3, v4
+	// EXP2 v0, v2, v3, v4, v5, v6, v1, v7, v14, v29, v30, v31
 	WORD $0x4e3af400 // fmax v0.4s, v0.4s, v26.4s
-	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
-	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
-	WORD $0x4e218842 // frintn v2.4s, v2.4s
-	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
-	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
-	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
-	WORD $0x4eb41e83 // mov v3.16b, v20.16b
-	WORD $0x4e20ce63 // fmla v3.4s, v19.4s, v0.4s
-	WORD $0x4eb51ea4 // mov v4.16b, v21.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb61ec3 // mov v3.16b, v22.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x4eb71ee4 // mov v4.16b, v23.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb81f03 // mov v3.16b, v24.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x6e20dc04 // fmul v4.4s, v0.4s, v0.4s
-	WORD $0x4e24cc60 // fmla v0.4s, v3.4s, v4.4s
-	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
-	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
-	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
-	WORD $0x4ebc8463 // add v3.4s, v3.4s, v28.4s
-	WORD $0x4ebc8442 // add v2.4s, v2.4s, v28.4s
-	WORD $0x4f375463 // shl v3.4s, v3.4s, #23
-	WORD $0x4f375442 // shl v2.4s, v2.4s, #23
-	WORD $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
-	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
-	// EXP v1, v5, v6, v7
 	WORD $0x4e3af421 // fmax v1.4s, v1.4s, v26.4s
+	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
 	WORD $0x4ebbf421 // fmin v1.4s, v1.4s, v27.4s
-	WORD $0x6e30dc25 // fmul v5.4s, v1.4s, v16.4s
-	WORD $0x4e2188a5 // frintn v5.4s, v5.4s
-	WORD $0x4eb1cca1 // fmls v1.4s, v5.4s, v17.4s
-	WORD $0x4eb2cca1 // fmls v1.4s, v5.4s, v18.4s
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4eb41e86 // mov v6.16b, v20.16b
-	WORD $0x4e21ce66 // fmla v6.4s, v19.4s, v1.4s
-	WORD $0x4eb51ea7 // mov v7.16b, v21.16b
-	WORD $0x4e21ccc7 // fmla v7.4s, v6.4s, v1.4s
-	WORD $0x4eb61ec6 // mov v6.16b, v22.16b
-	WORD $0x4e21cce6 // fmla v6.4s, v7.4s, v1.4s
-	WORD $0x4eb71ee7 // mov v7.16b, v23.16b
-	WORD $0x4e21ccc7 // fmla v7.4s, v6.4s, v1.4s
-	WORD $0x4eb81f06 // mov v6.16b, v24.16b
-	WORD $0x4e21cce6 // fmla v6.4s, v7.4s, v1.4s
-	WORD $0x6e21dc27 // fmul v7.4s, v1.4s, v1.4s
-	WORD $0x4e27ccc1 // fmla v1.4s, v6.4s, v7.4s
+	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
+	WORD $0x6e30dc27 // fmul v7.4s, v1.4s, v16.4s
+	WORD $0x4e218842 // frintn v2.4s, v2.4s
+	WORD $0x4e2188e7 // frintn v7.4s, v7.4s
+	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
+	WORD $0x4eb1cce1 // fmls v1.4s, v7.4s, v17.4s
+	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
+	WORD $0x4eb2cce1 // fmls v1.4s, v7.4s, v18.4s
+	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
+	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
+	WORD $0x4eb81f03 // mov v3.16b, v24.16b
+	WORD $0x4eb81f0e // mov v14.16b, v24.16b
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4eb61edd // mov v29.16b, v22.16b
+	WORD $0x4eb41e85 // mov v5.16b, v20.16b
+	WORD $0x4eb41e9e // mov v30.16b, v20.16b
+	WORD $0x4e20cee3 // fmla v3.4s, v23.4s, v0.4s
+	WORD $0x4e21ceee // fmla v14.4s, v23.4s, v1.4s
+	WORD $0x4e20cea4 // fmla v4.4s, v21.4s, v0.4s
+	WORD $0x4e21cebd // fmla v29.4s, v21.4s, v1.4s
+	WORD $0x4e20ce65 // fmla v5.4s, v19.4s, v0.4s
+	WORD $0x4e21ce7e // fmla v30.4s, v19.4s, v1.4s
+	WORD $0x6e20dc06 // fmul v6.4s, v0.4s, v0.4s
+	WORD $0x6e21dc3f // fmul v31.4s, v1.4s, v1.4s
+	WORD $0x4e26cca4 // fmla v4.4s, v5.4s, v6.4s
+	WORD $0x4e3fcfdd // fmla v29.4s, v30.4s, v31.4s
+	WORD $0x4e26cc83 // fmla v3.4s, v4.4s, v6.4s
+	WORD $0x4e3fcfae // fmla v14.4s, v29.4s, v31.4s
+	WORD $0x4e26cc60 // fmla v0.4s, v3.4s, v6.4s
+	WORD $0x4e3fcdc1 // fmla v1.4s, v14.4s, v31.4s
+	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
 	WORD $0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
-	WORD $0x4f3f04a6 // sshr v6.4s, v5.4s, #1
-	WORD $0x6ea684a5 // sub v5.4s, v5.4s, v6.4s
-	WORD $0x4ebc84c6 // add v6.4s, v6.4s, v28.4s
-	WORD $0x4ebc84a5 // add v5.4s, v5.4s, v28.4s
-	WORD $0x4f3754c6 // shl v6.4s, v6.4s, #23
-	WORD $0x4f3754a5 // shl v5.4s, v5.4s, #23
-	WORD $0x6e26dc21 // fmul v1.4s, v1.4s, v6.4s
-	WORD $0x6e25dc21 // fmul v1.4s, v1.4s, v5.4s
+	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
+	WORD $0x4f3f04ee // sshr v14.4s, v7.4s, #1
+	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
+	WORD $0x6eae84e7 // sub v7.4s, v7.4s, v14.4s
+	WORD $0x4ebc8463 // add v3.4s, v3.4s, v28.4s
+	WORD $0x4ebc85ce // add v14.4s, v14.4s, v28.4s
+	WORD $0x4ebc8442 // add v2.4s, v2.4s, v28.4s
+	WORD $0x4ebc84e7 // add v7.4s, v7.4s, v28.4s
+	WORD $0x4f375463 // shl v3.4s, v3.4s, #23
+	WORD $0x4f3755ce // shl v14.4s, v14.4s, #23
+	WORD $0x4f375442 // shl v2.4s, v2.4s, #23
+	WORD $0x4f3754e7 // shl v7.4s, v7.4s, #23
+	WORD $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
+	WORD $0x6e2edc21 // fmul v1.4s, v1.4s, v14.4s
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x6e27dc21 // fmul v1.4s, v1.4s, v7.4s
 	// ACC64 v0, v8, v9, v2, v3
 	WORD $0x0e617802 // fcvtl v2.2d, v0.2s
 	WORD $0x4e617803 // fcvtl2 v3.2d, v0.4s
@@ -366,7 +361,7 @@ tail:
 	TBZ   $2, R2, reduce
 	VLD1  (R1), [V0.S4]
 	WORD $0x4eafd400 // fsub v0.4s, v0.4s, v15.4s
-	// EXP v0, v2, v3, v4
+	// EXP v0, v2, v3, v4, v5, v6
 	WORD $0x4e3af400 // fmax v0.4s, v0.4s, v26.4s
 	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
 	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
@@ -374,18 +369,16 @@ tail:
 	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
 	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
 	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
-	WORD $0x4eb41e83 // mov v3.16b, v20.16b
-	WORD $0x4e20ce63 // fmla v3.4s, v19.4s, v0.4s
-	WORD $0x4eb51ea4 // mov v4.16b, v21.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb61ec3 // mov v3.16b, v22.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x4eb71ee4 // mov v4.16b, v23.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
 	WORD $0x4eb81f03 // mov v3.16b, v24.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x6e20dc04 // fmul v4.4s, v0.4s, v0.4s
-	WORD $0x4e24cc60 // fmla v0.4s, v3.4s, v4.4s
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4eb41e85 // mov v5.16b, v20.16b
+	WORD $0x4e20cee3 // fmla v3.4s, v23.4s, v0.4s
+	WORD $0x4e20cea4 // fmla v4.4s, v21.4s, v0.4s
+	WORD $0x4e20ce65 // fmla v5.4s, v19.4s, v0.4s
+	WORD $0x6e20dc06 // fmul v6.4s, v0.4s, v0.4s
+	WORD $0x4e26cca4 // fmla v4.4s, v5.4s, v6.4s
+	WORD $0x4e26cc83 // fmla v3.4s, v4.4s, v6.4s
+	WORD $0x4e26cc60 // fmla v0.4s, v3.4s, v6.4s
 	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
 	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
 	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
@@ -447,64 +440,59 @@ TEXT ·expF32NEON(SB), NOSPLIT, $0-56
 
 loop8:
 	VLD1.P 32(R1), [V0.S4, V1.S4]
-	// EXP v0, v2, v3, v4
+	// EXP2 v0, v2, v3, v4, v5, v6, v1, v7, v14, v29, v30, v31
 	WORD $0x4e3af400 // fmax v0.4s, v0.4s, v26.4s
-	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
-	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
-	WORD $0x4e218842 // frintn v2.4s, v2.4s
-	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
-	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
-	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
-	WORD $0x4eb41e83 // mov v3.16b, v20.16b
-	WORD $0x4e20ce63 // fmla v3.4s, v19.4s, v0.4s
-	WORD $0x4eb51ea4 // mov v4.16b, v21.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb61ec3 // mov v3.16b, v22.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x4eb71ee4 // mov v4.16b, v23.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb81f03 // mov v3.16b, v24.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x6e20dc04 // fmul v4.4s, v0.4s, v0.4s
-	WORD $0x4e24cc60 // fmla v0.4s, v3.4s, v4.4s
-	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
-	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
-	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
-	WORD $0x4ebc8463 // add v3.4s, v3.4s, v28.4s
-	WORD $0x4ebc8442 // add v2.4s, v2.4s, v28.4s
-	WORD $0x4f375463 // shl v3.4s, v3.4s, #23
-	WORD $0x4f375442 // shl v2.4s, v2.4s, #23
-	WORD $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
-	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
-	// EXP v1, v5, v6, v7
 	WORD $0x4e3af421 // fmax v1.4s, v1.4s, v26.4s
+	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
 	WORD $0x4ebbf421 // fmin v1.4s, v1.4s, v27.4s
-	WORD $0x6e30dc25 // fmul v5.4s, v1.4s, v16.4s
-	WORD $0x4e2188a5 // frintn v5.4s, v5.4s
-	WORD $0x4eb1cca1 // fmls v1.4s, v5.4s, v17.4s
-	WORD $0x4eb2cca1 // fmls v1.4s, v5.4s, v18.4s
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4eb41e86 // mov v6.16b, v20.16b
-	WORD $0x4e21ce66 // fmla v6.4s, v19.4s, v1.4s
-	WORD $0x4eb51ea7 // mov v7.16b, v21.16b
-	WORD $0x4e21ccc7 // fmla v7.4s, v6.4s, v1.4s
-	WORD $0x4eb61ec6 // mov v6.16b, v22.16b
-	WORD $0x4e21cce6 // fmla v6.4s, v7.4s, v1.4s
-	WORD $0x4eb71ee7 // mov v7.16b, v23.16b
-	WORD $0x4e21ccc7 // fmla v7.4s, v6.4s, v1.4s
-	WORD $0x4eb81f06 // mov v6.16b, v24.16b
-	WORD $0x4e21cce6 // fmla v6.4s, v7.4s, v1.4s
-	WORD $0x6e21dc27 // fmul v7.4s, v1.4s, v1.4s
-	WORD $0x4e27ccc1 // fmla v1.4s, v6.4s, v7.4s
+	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
+	WORD $0x6e30dc27 // fmul v7.4s, v1.4s, v16.4s
+	WORD $0x4e218842 // frintn v2.4s, v2.4s
+	WORD $0x4e2188e7 // frintn v7.4s, v7.4s
+	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
+	WORD $0x4eb1cce1 // fmls v1.4s, v7.4s, v17.4s
+	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
+	WORD $0x4eb2cce1 // fmls v1.4s, v7.4s, v18.4s
+	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
+	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
+	WORD $0x4eb81f03 // mov v3.16b, v24.16b
+	WORD $0x4eb81f0e // mov v14.16b, v24.16b
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4eb61edd // mov v29.16b, v22.16b
+	WORD $0x4eb41e85 // mov v5.16b, v20.16b
+	WORD $0x4eb41e9e // mov v30.16b, v20.16b
+	WORD $0x4e20cee3 // fmla v3.4s, v23.4s, v0.4s
+	WORD $0x4e21ceee // fmla v14.4s, v23.4s, v1.4s
+	WORD $0x4e20cea4 // fmla v4.4s, v21.4s, v0.4s
+	WORD $0x4e21cebd // fmla v29.4s, v21.4s, v1.4s
+	WORD $0x4e20ce65 // fmla v5.4s, v19.4s, v0.4s
+	WORD $0x4e21ce7e // fmla v30.4s, v19.4s, v1.4s
+	WORD $0x6e20dc06 // fmul v6.4s, v0.4s, v0.4s
+	WORD $0x6e21dc3f // fmul v31.4s, v1.4s, v1.4s
+	WORD $0x4e26cca4 // fmla v4.4s, v5.4s, v6.4s
+	WORD $0x4e3fcfdd // fmla v29.4s, v30.4s, v31.4s
+	WORD $0x4e26cc83 // fmla v3.4s, v4.4s, v6.4s
+	WORD $0x4e3fcfae // fmla v14.4s, v29.4s, v31.4s
+	WORD $0x4e26cc60 // fmla v0.4s, v3.4s, v6.4s
+	WORD $0x4e3fcdc1 // fmla v1.4s, v14.4s, v31.4s
+	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
 	WORD $0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
-	WORD $0x4f3f04a6 // sshr v6.4s, v5.4s, #1
-	WORD $0x6ea684a5 // sub v5.4s, v5.4s, v6.4s
-	WORD $0x4ebc84c6 // add v6.4s, v6.4s, v28.4s
-	WORD $0x4ebc84a5 // add v5.4s, v5.4s, v28.4s
-	WORD $0x4f3754c6 // shl v6.4s, v6.4s, #23
-	WORD $0x4f3754a5 // shl v5.4s, v5.4s, #23
-	WORD $0x6e26dc21 // fmul v1.4s, v1.4s, v6.4s
-	WORD $0x6e25dc21 // fmul v1.4s, v1.4s, v5.4s
+	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
+	WORD $0x4f3f04ee // sshr v14.4s, v7.4s, #1
+	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
+	WORD $0x6eae84e7 // sub v7.4s, v7.4s, v14.4s
+	WORD $0x4ebc8463 // add v3.4s, v3.4s, v28.4s
+	WORD $0x4ebc85ce // add v14.4s, v14.4s, v28.4s
+	WORD $0x4ebc8442 // add v2.4s, v2.4s, v28.4s
+	WORD $0x4ebc84e7 // add v7.4s, v7.4s, v28.4s
+	WORD $0x4f375463 // shl v3.4s, v3.4s, #23
+	WORD $0x4f3755ce // shl v14.4s, v14.4s, #23
+	WORD $0x4f375442 // shl v2.4s, v2.4s, #23
+	WORD $0x4f3754e7 // shl v7.4s, v7.4s, #23
+	WORD $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
+	WORD $0x6e2edc21 // fmul v1.4s, v1.4s, v14.4s
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x6e27dc21 // fmul v1.4s, v1.4s, v7.4s
 	VST1.P [V0.S4, V1.S4], 32(R0)
 	SUBS $1, R5, R5
 	BNE  loop8
@@ -512,7 +500,7 @@ loop8:
 tail:
 	TBZ  $2, R2, done
 	VLD1 (R1), [V0.S4]
-	// EXP v0, v2, v3, v4
+	// EXP v0, v2, v3, v4, v5, v6
 	WORD $0x4e3af400 // fmax v0.4s, v0.4s, v26.4s
 	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
 	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
@@ -520,18 +508,16 @@ tail:
 	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
 	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
 	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
-	WORD $0x4eb41e83 // mov v3.16b, v20.16b
-	WORD $0x4e20ce63 // fmla v3.4s, v19.4s, v0.4s
-	WORD $0x4eb51ea4 // mov v4.16b, v21.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb61ec3 // mov v3.16b, v22.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x4eb71ee4 // mov v4.16b, v23.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
 	WORD $0x4eb81f03 // mov v3.16b, v24.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x6e20dc04 // fmul v4.4s, v0.4s, v0.4s
-	WORD $0x4e24cc60 // fmla v0.4s, v3.4s, v4.4s
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4eb41e85 // mov v5.16b, v20.16b
+	WORD $0x4e20cee3 // fmla v3.4s, v23.4s, v0.4s
+	WORD $0x4e20cea4 // fmla v4.4s, v21.4s, v0.4s
+	WORD $0x4e20ce65 // fmla v5.4s, v19.4s, v0.4s
+	WORD $0x6e20dc06 // fmul v6.4s, v0.4s, v0.4s
+	WORD $0x4e26cca4 // fmla v4.4s, v5.4s, v6.4s
+	WORD $0x4e26cc83 // fmla v3.4s, v4.4s, v6.4s
+	WORD $0x4e26cc60 // fmla v0.4s, v3.4s, v6.4s
 	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
 	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
 	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
@@ -761,64 +747,59 @@ rows8:
 	ADD  R4, R8
 	WORD $0x4eacd400 // fsub v0.4s, v0.4s, v12.4s
 	WORD $0x4eadd421 // fsub v1.4s, v1.4s, v13.4s
-	// EXP v0, v2, v3, v4
+	// EXP2 v0, v2, v3, v4, v5, v6, v1, v7, v14, v29, v30, v31
 	WORD $0x4e3af400 // fmax v0.4s, v0.4s, v26.4s
-	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
-	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
-	WORD $0x4e218842 // frintn v2.4s, v2.4s
-	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
-	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
-	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
-	WORD $0x4eb41e83 // mov v3.16b, v20.16b
-	WORD $0x4e20ce63 // fmla v3.4s, v19.4s, v0.4s
-	WORD $0x4eb51ea4 // mov v4.16b, v21.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb61ec3 // mov v3.16b, v22.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x4eb71ee4 // mov v4.16b, v23.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb81f03 // mov v3.16b, v24.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x6e20dc04 // fmul v4.4s, v0.4s, v0.4s
-	WORD $0x4e24cc60 // fmla v0.4s, v3.4s, v4.4s
-	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
-	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
-	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
-	WORD $0x4ebc8463 // add v3.4s, v3.4s, v28.4s
-	WORD $0x4ebc8442 // add v2.4s, v2.4s, v28.4s
-	WORD $0x4f375463 // shl v3.4s, v3.4s, #23
-	WORD $0x4f375442 // shl v2.4s, v2.4s, #23
-	WORD $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
-	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
-	// EXP v1, v5, v6, v7
 	WORD $0x4e3af421 // fmax v1.4s, v1.4s, v26.4s
+	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
 	WORD $0x4ebbf421 // fmin v1.4s, v1.4s, v27.4s
-	WORD $0x6e30dc25 // fmul v5.4s, v1.4s, v16.4s
-	WORD $0x4e2188a5 // frintn v5.4s, v5.4s
-	WORD $0x4eb1cca1 // fmls v1.4s, v5.4s, v17.4s
-	WORD $0x4eb2cca1 // fmls v1.4s, v5.4s, v18.4s
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4eb41e86 // mov v6.16b, v20.16b
-	WORD $0x4e21ce66 // fmla v6.4s, v19.4s, v1.4s
-	WORD $0x4eb51ea7 // mov v7.16b, v21.16b
-	WORD $0x4e21ccc7 // fmla v7.4s, v6.4s, v1.4s
-	WORD $0x4eb61ec6 // mov v6.16b, v22.16b
-	WORD $0x4e21cce6 // fmla v6.4s, v7.4s, v1.4s
-	WORD $0x4eb71ee7 // mov v7.16b, v23.16b
-	WORD $0x4e21ccc7 // fmla v7.4s, v6.4s, v1.4s
-	WORD $0x4eb81f06 // mov v6.16b, v24.16b
-	WORD $0x4e21cce6 // fmla v6.4s, v7.4s, v1.4s
-	WORD $0x6e21dc27 // fmul v7.4s, v1.4s, v1.4s
-	WORD $0x4e27ccc1 // fmla v1.4s, v6.4s, v7.4s
+	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
+	WORD $0x6e30dc27 // fmul v7.4s, v1.4s, v16.4s
+	WORD $0x4e218842 // frintn v2.4s, v2.4s
+	WORD $0x4e2188e7 // frintn v7.4s, v7.4s
+	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
+	WORD $0x4eb1cce1 // fmls v1.4s, v7.4s, v17.4s
+	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
+	WORD $0x4eb2cce1 // fmls v1.4s, v7.4s, v18.4s
+	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
+	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
+	WORD $0x4eb81f03 // mov v3.16b, v24.16b
+	WORD $0x4eb81f0e // mov v14.16b, v24.16b
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4eb61edd // mov v29.16b, v22.16b
+	WORD $0x4eb41e85 // mov v5.16b, v20.16b
+	WORD $0x4eb41e9e // mov v30.16b, v20.16b
+	WORD $0x4e20cee3 // fmla v3.4s, v23.4s, v0.4s
+	WORD $0x4e21ceee // fmla v14.4s, v23.4s, v1.4s
+	WORD $0x4e20cea4 // fmla v4.4s, v21.4s, v0.4s
+	WORD $0x4e21cebd // fmla v29.4s, v21.4s, v1.4s
+	WORD $0x4e20ce65 // fmla v5.4s, v19.4s, v0.4s
+	WORD $0x4e21ce7e // fmla v30.4s, v19.4s, v1.4s
+	WORD $0x6e20dc06 // fmul v6.4s, v0.4s, v0.4s
+	WORD $0x6e21dc3f // fmul v31.4s, v1.4s, v1.4s
+	WORD $0x4e26cca4 // fmla v4.4s, v5.4s, v6.4s
+	WORD $0x4e3fcfdd // fmla v29.4s, v30.4s, v31.4s
+	WORD $0x4e26cc83 // fmla v3.4s, v4.4s, v6.4s
+	WORD $0x4e3fcfae // fmla v14.4s, v29.4s, v31.4s
+	WORD $0x4e26cc60 // fmla v0.4s, v3.4s, v6.4s
+	WORD $0x4e3fcdc1 // fmla v1.4s, v14.4s, v31.4s
+	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
 	WORD $0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
-	WORD $0x4f3f04a6 // sshr v6.4s, v5.4s, #1
-	WORD $0x6ea684a5 // sub v5.4s, v5.4s, v6.4s
-	WORD $0x4ebc84c6 // add v6.4s, v6.4s, v28.4s
-	WORD $0x4ebc84a5 // add v5.4s, v5.4s, v28.4s
-	WORD $0x4f3754c6 // shl v6.4s, v6.4s, #23
-	WORD $0x4f3754a5 // shl v5.4s, v5.4s, #23
-	WORD $0x6e26dc21 // fmul v1.4s, v1.4s, v6.4s
-	WORD $0x6e25dc21 // fmul v1.4s, v1.4s, v5.4s
+	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
+	WORD $0x4f3f04ee // sshr v14.4s, v7.4s, #1
+	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
+	WORD $0x6eae84e7 // sub v7.4s, v7.4s, v14.4s
+	WORD $0x4ebc8463 // add v3.4s, v3.4s, v28.4s
+	WORD $0x4ebc85ce // add v14.4s, v14.4s, v28.4s
+	WORD $0x4ebc8442 // add v2.4s, v2.4s, v28.4s
+	WORD $0x4ebc84e7 // add v7.4s, v7.4s, v28.4s
+	WORD $0x4f375463 // shl v3.4s, v3.4s, #23
+	WORD $0x4f3755ce // shl v14.4s, v14.4s, #23
+	WORD $0x4f375442 // shl v2.4s, v2.4s, #23
+	WORD $0x4f3754e7 // shl v7.4s, v7.4s, #23
+	WORD $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
+	WORD $0x6e2edc21 // fmul v1.4s, v1.4s, v14.4s
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x6e27dc21 // fmul v1.4s, v1.4s, v7.4s
 	VST1 [V0.S4, V1.S4], (R13)
 	ADD  R4, R13
 	// ACC64 v0, v8, v9, v2, v3
@@ -859,7 +840,7 @@ rows4:
 	VLD1 (R8), [V0.S4]
 	ADD  R4, R8
 	WORD $0x4eacd400 // fsub v0.4s, v0.4s, v12.4s
-	// EXP v0, v2, v3, v4
+	// EXP v0, v2, v3, v4, v5, v6
 	WORD $0x4e3af400 // fmax v0.4s, v0.4s, v26.4s
 	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
 	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
@@ -867,18 +848,16 @@ rows4:
 	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
 	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
 	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
-	WORD $0x4eb41e83 // mov v3.16b, v20.16b
-	WORD $0x4e20ce63 // fmla v3.4s, v19.4s, v0.4s
-	WORD $0x4eb51ea4 // mov v4.16b, v21.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb61ec3 // mov v3.16b, v22.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x4eb71ee4 // mov v4.16b, v23.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
 	WORD $0x4eb81f03 // mov v3.16b, v24.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x6e20dc04 // fmul v4.4s, v0.4s, v0.4s
-	WORD $0x4e24cc60 // fmla v0.4s, v3.4s, v4.4s
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4eb41e85 // mov v5.16b, v20.16b
+	WORD $0x4e20cee3 // fmla v3.4s, v23.4s, v0.4s
+	WORD $0x4e20cea4 // fmla v4.4s, v21.4s, v0.4s
+	WORD $0x4e20ce65 // fmla v5.4s, v19.4s, v0.4s
+	WORD $0x6e20dc06 // fmul v6.4s, v0.4s, v0.4s
+	WORD $0x4e26cca4 // fmla v4.4s, v5.4s, v6.4s
+	WORD $0x4e26cc83 // fmla v3.4s, v4.4s, v6.4s
+	WORD $0x4e26cc60 // fmla v0.4s, v3.4s, v6.4s
 	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
 	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
 	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
@@ -972,64 +951,59 @@ rows8:
 	ADD  R4, R8
 	WORD $0x4eacd400 // fsub v0.4s, v0.4s, v12.4s
 	WORD $0x4eadd421 // fsub v1.4s, v1.4s, v13.4s
-	// EXP v0, v2, v3, v4
+	// EXP2 v0, v2, v3, v4, v5, v6, v1, v7, v14, v29, v30, v31
 	WORD $0x4e3af400 // fmax v0.4s, v0.4s, v26.4s
-	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
-	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
-	WORD $0x4e218842 // frintn v2.4s, v2.4s
-	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
-	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
-	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
-	WORD $0x4eb41e83 // mov v3.16b, v20.16b
-	WORD $0x4e20ce63 // fmla v3.4s, v19.4s, v0.4s
-	WORD $0x4eb51ea4 // mov v4.16b, v21.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb61ec3 // mov v3.16b, v22.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x4eb71ee4 // mov v4.16b, v23.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb81f03 // mov v3.16b, v24.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x6e20dc04 // fmul v4.4s, v0.4s, v0.4s
-	WORD $0x4e24cc60 // fmla v0.4s, v3.4s, v4.4s
-	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
-	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
-	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
-	WORD $0x4ebc8463 // add v3.4s, v3.4s, v28.4s
-	WORD $0x4ebc8442 // add v2.4s, v2.4s, v28.4s
-	WORD $0x4f375463 // shl v3.4s, v3.4s, #23
-	WORD $0x4f375442 // shl v2.4s, v2.4s, #23
-	WORD $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
-	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
-	// EXP v1, v5, v6, v7
 	WORD $0x4e3af421 // fmax v1.4s, v1.4s, v26.4s
+	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
 	WORD $0x4ebbf421 // fmin v1.4s, v1.4s, v27.4s
-	WORD $0x6e30dc25 // fmul v5.4s, v1.4s, v16.4s
-	WORD $0x4e2188a5 // frintn v5.4s, v5.4s
-	WORD $0x4eb1cca1 // fmls v1.4s, v5.4s, v17.4s
-	WORD $0x4eb2cca1 // fmls v1.4s, v5.4s, v18.4s
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4eb41e86 // mov v6.16b, v20.16b
-	WORD $0x4e21ce66 // fmla v6.4s, v19.4s, v1.4s
-	WORD $0x4eb51ea7 // mov v7.16b, v21.16b
-	WORD $0x4e21ccc7 // fmla v7.4s, v6.4s, v1.4s
-	WORD $0x4eb61ec6 // mov v6.16b, v22.16b
-	WORD $0x4e21cce6 // fmla v6.4s, v7.4s, v1.4s
-	WORD $0x4eb71ee7 // mov v7.16b, v23.16b
-	WORD $0x4e21ccc7 // fmla v7.4s, v6.4s, v1.4s
-	WORD $0x4eb81f06 // mov v6.16b, v24.16b
-	WORD $0x4e21cce6 // fmla v6.4s, v7.4s, v1.4s
-	WORD $0x6e21dc27 // fmul v7.4s, v1.4s, v1.4s
-	WORD $0x4e27ccc1 // fmla v1.4s, v6.4s, v7.4s
+	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
+	WORD $0x6e30dc27 // fmul v7.4s, v1.4s, v16.4s
+	WORD $0x4e218842 // frintn v2.4s, v2.4s
+	WORD $0x4e2188e7 // frintn v7.4s, v7.4s
+	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
+	WORD $0x4eb1cce1 // fmls v1.4s, v7.4s, v17.4s
+	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
+	WORD $0x4eb2cce1 // fmls v1.4s, v7.4s, v18.4s
+	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
+	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
+	WORD $0x4eb81f03 // mov v3.16b, v24.16b
+	WORD $0x4eb81f0e // mov v14.16b, v24.16b
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4eb61edd // mov v29.16b, v22.16b
+	WORD $0x4eb41e85 // mov v5.16b, v20.16b
+	WORD $0x4eb41e9e // mov v30.16b, v20.16b
+	WORD $0x4e20cee3 // fmla v3.4s, v23.4s, v0.4s
+	WORD $0x4e21ceee // fmla v14.4s, v23.4s, v1.4s
+	WORD $0x4e20cea4 // fmla v4.4s, v21.4s, v0.4s
+	WORD $0x4e21cebd // fmla v29.4s, v21.4s, v1.4s
+	WORD $0x4e20ce65 // fmla v5.4s, v19.4s, v0.4s
+	WORD $0x4e21ce7e // fmla v30.4s, v19.4s, v1.4s
+	WORD $0x6e20dc06 // fmul v6.4s, v0.4s, v0.4s
+	WORD $0x6e21dc3f // fmul v31.4s, v1.4s, v1.4s
+	WORD $0x4e26cca4 // fmla v4.4s, v5.4s, v6.4s
+	WORD $0x4e3fcfdd // fmla v29.4s, v30.4s, v31.4s
+	WORD $0x4e26cc83 // fmla v3.4s, v4.4s, v6.4s
+	WORD $0x4e3fcfae // fmla v14.4s, v29.4s, v31.4s
+	WORD $0x4e26cc60 // fmla v0.4s, v3.4s, v6.4s
+	WORD $0x4e3fcdc1 // fmla v1.4s, v14.4s, v31.4s
+	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
 	WORD $0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
-	WORD $0x4f3f04a6 // sshr v6.4s, v5.4s, #1
-	WORD $0x6ea684a5 // sub v5.4s, v5.4s, v6.4s
-	WORD $0x4ebc84c6 // add v6.4s, v6.4s, v28.4s
-	WORD $0x4ebc84a5 // add v5.4s, v5.4s, v28.4s
-	WORD $0x4f3754c6 // shl v6.4s, v6.4s, #23
-	WORD $0x4f3754a5 // shl v5.4s, v5.4s, #23
-	WORD $0x6e26dc21 // fmul v1.4s, v1.4s, v6.4s
-	WORD $0x6e25dc21 // fmul v1.4s, v1.4s, v5.4s
+	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
+	WORD $0x4f3f04ee // sshr v14.4s, v7.4s, #1
+	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
+	WORD $0x6eae84e7 // sub v7.4s, v7.4s, v14.4s
+	WORD $0x4ebc8463 // add v3.4s, v3.4s, v28.4s
+	WORD $0x4ebc85ce // add v14.4s, v14.4s, v28.4s
+	WORD $0x4ebc8442 // add v2.4s, v2.4s, v28.4s
+	WORD $0x4ebc84e7 // add v7.4s, v7.4s, v28.4s
+	WORD $0x4f375463 // shl v3.4s, v3.4s, #23
+	WORD $0x4f3755ce // shl v14.4s, v14.4s, #23
+	WORD $0x4f375442 // shl v2.4s, v2.4s, #23
+	WORD $0x4f3754e7 // shl v7.4s, v7.4s, #23
+	WORD $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
+	WORD $0x6e2edc21 // fmul v1.4s, v1.4s, v14.4s
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x6e27dc21 // fmul v1.4s, v1.4s, v7.4s
 	// ACC64 v0, v8, v9, v2, v3
 	WORD $0x0e617802 // fcvtl v2.2d, v0.2s
 	WORD $0x4e617803 // fcvtl2 v3.2d, v0.4s
@@ -1066,7 +1040,7 @@ rows4:
 	VLD1 (R8), [V0.S4]
 	ADD  R4, R8
 	WORD $0x4eacd400 // fsub v0.4s, v0.4s, v12.4s
-	// EXP v0, v2, v3, v4
+	// EXP v0, v2, v3, v4, v5, v6
 	WORD $0x4e3af400 // fmax v0.4s, v0.4s, v26.4s
 	WORD $0x4ebbf400 // fmin v0.4s, v0.4s, v27.4s
 	WORD $0x6e30dc02 // fmul v2.4s, v0.4s, v16.4s
@@ -1074,18 +1048,16 @@ rows4:
 	WORD $0x4eb1cc40 // fmls v0.4s, v2.4s, v17.4s
 	WORD $0x4eb2cc40 // fmls v0.4s, v2.4s, v18.4s
 	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
-	WORD $0x4eb41e83 // mov v3.16b, v20.16b
-	WORD $0x4e20ce63 // fmla v3.4s, v19.4s, v0.4s
-	WORD $0x4eb51ea4 // mov v4.16b, v21.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
-	WORD $0x4eb61ec3 // mov v3.16b, v22.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x4eb71ee4 // mov v4.16b, v23.16b
-	WORD $0x4e20cc64 // fmla v4.4s, v3.4s, v0.4s
 	WORD $0x4eb81f03 // mov v3.16b, v24.16b
-	WORD $0x4e20cc83 // fmla v3.4s, v4.4s, v0.4s
-	WORD $0x6e20dc04 // fmul v4.4s, v0.4s, v0.4s
-	WORD $0x4e24cc60 // fmla v0.4s, v3.4s, v4.4s
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
+	WORD $0x4eb41e85 // mov v5.16b, v20.16b
+	WORD $0x4e20cee3 // fmla v3.4s, v23.4s, v0.4s
+	WORD $0x4e20cea4 // fmla v4.4s, v21.4s, v0.4s
+	WORD $0x4e20ce65 // fmla v5.4s, v19.4s, v0.4s
+	WORD $0x6e20dc06 // fmul v6.4s, v0.4s, v0.4s
+	WORD $0x4e26cca4 // fmla v4.4s, v5.4s, v6.4s
+	WORD $0x4e26cc83 // fmla v3.4s, v4.4s, v6.4s
+	WORD $0x4e26cc60 // fmla v0.4s, v3.4s, v6.4s
 	WORD $0x4e39d400 // fadd v0.4s, v0.4s, v25.4s
 	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
 	WORD $0x6ea38442 // sub v2.4s, v2.4s, v3.4s
@@ -1265,6 +1237,8 @@ done:
 // past 709.78, subnormal down to 2^-1074, 0 below -745.13 and for -Inf, NaN
 // for NaN.
 
+// EXP64x2 is EXP64 on \x and \y at once, instruction by instruction.
+
 // func maxF64NEON(x []float64) (m float64, done int)
 TEXT ·maxF64NEON(SB), NOSPLIT, $0-40
 	MOVD x_base+0(FP), R0
@@ -1366,87 +1340,86 @@ loop4:
 	VLD1.P 32(R1), [V0.D2, V1.D2]
 	WORD $0x4eecd400 // fsub v0.2d, v0.2d, v12.2d
 	WORD $0x4eecd421 // fsub v1.2d, v1.2d, v12.2d
-	// EXP64 v0, v2, v3, v4
+	// EXP64x2 v0, v2, v3, v4, v1, v5, v6, v7
 	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
-	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
-	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
-	WORD $0x4e618842 // frintn v2.2d, v2.2d
-	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
-	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
-	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
-	WORD $0x4eb11e23 // mov v3.16b, v17.16b
-	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
-	WORD $0x4eb21e44 // mov v4.16b, v18.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb31e63 // mov v3.16b, v19.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb41e84 // mov v4.16b, v20.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb81f04 // mov v4.16b, v24.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb91f23 // mov v3.16b, v25.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eba1f44 // mov v4.16b, v26.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
-	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
-	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
-	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
-	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
-	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
-	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
-	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
-	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
-	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
-	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
-	// EXP64 v1, v5, v6, v7
 	WORD $0x4e7df421 // fmax v1.2d, v1.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
 	WORD $0x4efef421 // fmin v1.2d, v1.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
 	WORD $0x6e6ddc25 // fmul v5.2d, v1.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
 	WORD $0x4e6188a5 // frintn v5.2d, v5.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
 	WORD $0x4eeecca1 // fmls v1.2d, v5.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
 	WORD $0x4eefcca1 // fmls v1.2d, v5.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
 	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
 	WORD $0x4eb11e26 // mov v6.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
 	WORD $0x4e61ce06 // fmla v6.2d, v16.2d, v1.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
 	WORD $0x4eb21e47 // mov v7.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
 	WORD $0x4eb31e66 // mov v6.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
 	WORD $0x4eb41e87 // mov v7.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
 	WORD $0x4eb51ea6 // mov v6.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
 	WORD $0x4eb61ec7 // mov v7.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
 	WORD $0x4eb71ee6 // mov v6.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
 	WORD $0x4eb81f07 // mov v7.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
 	WORD $0x4eb91f26 // mov v6.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
 	WORD $0x4eba1f47 // mov v7.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
 	WORD $0x4ebb1f66 // mov v6.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
 	WORD $0x6e61dc27 // fmul v7.2d, v1.2d, v1.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
 	WORD $0x4e67ccc1 // fmla v1.2d, v6.2d, v7.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
 	WORD $0x4e7cd421 // fadd v1.2d, v1.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
 	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
 	WORD $0x6ee684a5 // sub v5.2d, v5.2d, v6.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
 	WORD $0x4eff84c6 // add v6.2d, v6.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
 	WORD $0x4eff84a5 // add v5.2d, v5.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
 	WORD $0x4f7454c6 // shl v6.2d, v6.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
 	WORD $0x4f7454a5 // shl v5.2d, v5.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
 	WORD $0x6e66dc21 // fmul v1.2d, v1.2d, v6.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
 	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
 	VST1.P [V0.D2, V1.D2], 32(R0)
 	WORD $0x4e60d508 // fadd v8.2d, v8.2d, v0.2d
@@ -1564,87 +1537,86 @@ loop4:
 	VLD1.P 32(R1), [V0.D2, V1.D2]
 	WORD $0x4eecd400 // fsub v0.2d, v0.2d, v12.2d
 	WORD $0x4eecd421 // fsub v1.2d, v1.2d, v12.2d
-	// EXP64 v0, v2, v3, v4
+	// EXP64x2 v0, v2, v3, v4, v1, v5, v6, v7
 	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
-	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
-	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
-	WORD $0x4e618842 // frintn v2.2d, v2.2d
-	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
-	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
-	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
-	WORD $0x4eb11e23 // mov v3.16b, v17.16b
-	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
-	WORD $0x4eb21e44 // mov v4.16b, v18.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb31e63 // mov v3.16b, v19.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb41e84 // mov v4.16b, v20.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb81f04 // mov v4.16b, v24.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb91f23 // mov v3.16b, v25.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eba1f44 // mov v4.16b, v26.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
-	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
-	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
-	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
-	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
-	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
-	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
-	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
-	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
-	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
-	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
-	// EXP64 v1, v5, v6, v7
 	WORD $0x4e7df421 // fmax v1.2d, v1.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
 	WORD $0x4efef421 // fmin v1.2d, v1.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
 	WORD $0x6e6ddc25 // fmul v5.2d, v1.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
 	WORD $0x4e6188a5 // frintn v5.2d, v5.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
 	WORD $0x4eeecca1 // fmls v1.2d, v5.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
 	WORD $0x4eefcca1 // fmls v1.2d, v5.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
 	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
 	WORD $0x4eb11e26 // mov v6.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
 	WORD $0x4e61ce06 // fmla v6.2d, v16.2d, v1.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
 	WORD $0x4eb21e47 // mov v7.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
 	WORD $0x4eb31e66 // mov v6.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
 	WORD $0x4eb41e87 // mov v7.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
 	WORD $0x4eb51ea6 // mov v6.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
 	WORD $0x4eb61ec7 // mov v7.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
 	WORD $0x4eb71ee6 // mov v6.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
 	WORD $0x4eb81f07 // mov v7.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
 	WORD $0x4eb91f26 // mov v6.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
 	WORD $0x4eba1f47 // mov v7.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
 	WORD $0x4ebb1f66 // mov v6.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
 	WORD $0x6e61dc27 // fmul v7.2d, v1.2d, v1.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
 	WORD $0x4e67ccc1 // fmla v1.2d, v6.2d, v7.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
 	WORD $0x4e7cd421 // fadd v1.2d, v1.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
 	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
 	WORD $0x6ee684a5 // sub v5.2d, v5.2d, v6.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
 	WORD $0x4eff84c6 // add v6.2d, v6.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
 	WORD $0x4eff84a5 // add v5.2d, v5.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
 	WORD $0x4f7454c6 // shl v6.2d, v6.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
 	WORD $0x4f7454a5 // shl v5.2d, v5.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
 	WORD $0x6e66dc21 // fmul v1.2d, v1.2d, v6.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
 	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
 	WORD $0x4e60d508 // fadd v8.2d, v8.2d, v0.2d
 	WORD $0x4e61d529 // fadd v9.2d, v9.2d, v1.2d
@@ -1755,87 +1727,86 @@ TEXT ·expF64NEON(SB), NOSPLIT, $0-56
 
 loop4:
 	VLD1.P 32(R1), [V0.D2, V1.D2]
-	// EXP64 v0, v2, v3, v4
+	// EXP64x2 v0, v2, v3, v4, v1, v5, v6, v7
 	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
-	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
-	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
-	WORD $0x4e618842 // frintn v2.2d, v2.2d
-	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
-	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
-	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
-	WORD $0x4eb11e23 // mov v3.16b, v17.16b
-	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
-	WORD $0x4eb21e44 // mov v4.16b, v18.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb31e63 // mov v3.16b, v19.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb41e84 // mov v4.16b, v20.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb81f04 // mov v4.16b, v24.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb91f23 // mov v3.16b, v25.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eba1f44 // mov v4.16b, v26.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
-	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
-	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
-	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
-	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
-	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
-	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
-	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
-	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
-	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
-	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
-	// EXP64 v1, v5, v6, v7
 	WORD $0x4e7df421 // fmax v1.2d, v1.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
 	WORD $0x4efef421 // fmin v1.2d, v1.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
 	WORD $0x6e6ddc25 // fmul v5.2d, v1.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
 	WORD $0x4e6188a5 // frintn v5.2d, v5.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
 	WORD $0x4eeecca1 // fmls v1.2d, v5.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
 	WORD $0x4eefcca1 // fmls v1.2d, v5.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
 	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
 	WORD $0x4eb11e26 // mov v6.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
 	WORD $0x4e61ce06 // fmla v6.2d, v16.2d, v1.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
 	WORD $0x4eb21e47 // mov v7.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
 	WORD $0x4eb31e66 // mov v6.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
 	WORD $0x4eb41e87 // mov v7.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
 	WORD $0x4eb51ea6 // mov v6.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
 	WORD $0x4eb61ec7 // mov v7.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
 	WORD $0x4eb71ee6 // mov v6.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
 	WORD $0x4eb81f07 // mov v7.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
 	WORD $0x4eb91f26 // mov v6.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
 	WORD $0x4eba1f47 // mov v7.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
 	WORD $0x4ebb1f66 // mov v6.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
 	WORD $0x6e61dc27 // fmul v7.2d, v1.2d, v1.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
 	WORD $0x4e67ccc1 // fmla v1.2d, v6.2d, v7.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
 	WORD $0x4e7cd421 // fadd v1.2d, v1.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
 	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
 	WORD $0x6ee684a5 // sub v5.2d, v5.2d, v6.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
 	WORD $0x4eff84c6 // add v6.2d, v6.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
 	WORD $0x4eff84a5 // add v5.2d, v5.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
 	WORD $0x4f7454c6 // shl v6.2d, v6.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
 	WORD $0x4f7454a5 // shl v5.2d, v5.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
 	WORD $0x6e66dc21 // fmul v1.2d, v1.2d, v6.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
 	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
 	VST1.P [V0.D2, V1.D2], 32(R0)
 	SUBS $1, R5, R5
@@ -2114,87 +2085,86 @@ rows4:
 	ADD  R4, R8
 	WORD $0x4eead400 // fsub v0.2d, v0.2d, v10.2d
 	WORD $0x4eebd421 // fsub v1.2d, v1.2d, v11.2d
-	// EXP64 v0, v2, v3, v4
+	// EXP64x2 v0, v2, v3, v4, v1, v5, v6, v7
 	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
-	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
-	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
-	WORD $0x4e618842 // frintn v2.2d, v2.2d
-	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
-	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
-	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
-	WORD $0x4eb11e23 // mov v3.16b, v17.16b
-	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
-	WORD $0x4eb21e44 // mov v4.16b, v18.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb31e63 // mov v3.16b, v19.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb41e84 // mov v4.16b, v20.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb81f04 // mov v4.16b, v24.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb91f23 // mov v3.16b, v25.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eba1f44 // mov v4.16b, v26.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
-	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
-	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
-	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
-	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
-	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
-	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
-	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
-	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
-	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
-	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
-	// EXP64 v1, v5, v6, v7
 	WORD $0x4e7df421 // fmax v1.2d, v1.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
 	WORD $0x4efef421 // fmin v1.2d, v1.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
 	WORD $0x6e6ddc25 // fmul v5.2d, v1.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
 	WORD $0x4e6188a5 // frintn v5.2d, v5.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
 	WORD $0x4eeecca1 // fmls v1.2d, v5.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
 	WORD $0x4eefcca1 // fmls v1.2d, v5.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
 	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
 	WORD $0x4eb11e26 // mov v6.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
 	WORD $0x4e61ce06 // fmla v6.2d, v16.2d, v1.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
 	WORD $0x4eb21e47 // mov v7.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
 	WORD $0x4eb31e66 // mov v6.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
 	WORD $0x4eb41e87 // mov v7.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
 	WORD $0x4eb51ea6 // mov v6.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
 	WORD $0x4eb61ec7 // mov v7.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
 	WORD $0x4eb71ee6 // mov v6.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
 	WORD $0x4eb81f07 // mov v7.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
 	WORD $0x4eb91f26 // mov v6.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
 	WORD $0x4eba1f47 // mov v7.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
 	WORD $0x4ebb1f66 // mov v6.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
 	WORD $0x6e61dc27 // fmul v7.2d, v1.2d, v1.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
 	WORD $0x4e67ccc1 // fmla v1.2d, v6.2d, v7.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
 	WORD $0x4e7cd421 // fadd v1.2d, v1.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
 	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
 	WORD $0x6ee684a5 // sub v5.2d, v5.2d, v6.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
 	WORD $0x4eff84c6 // add v6.2d, v6.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
 	WORD $0x4eff84a5 // add v5.2d, v5.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
 	WORD $0x4f7454c6 // shl v6.2d, v6.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
 	WORD $0x4f7454a5 // shl v5.2d, v5.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
 	WORD $0x6e66dc21 // fmul v1.2d, v1.2d, v6.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
 	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
 	VST1 [V0.D2, V1.D2], (R13)
 	ADD  R4, R13
@@ -2353,87 +2323,86 @@ rows4:
 	ADD  R4, R8
 	WORD $0x4eead400 // fsub v0.2d, v0.2d, v10.2d
 	WORD $0x4eebd421 // fsub v1.2d, v1.2d, v11.2d
-	// EXP64 v0, v2, v3, v4
+	// EXP64x2 v0, v2, v3, v4, v1, v5, v6, v7
 	WORD $0x4e7df400 // fmax v0.2d, v0.2d, v29.2d
-	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
-	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
-	WORD $0x4e618842 // frintn v2.2d, v2.2d
-	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
-	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
-	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
-	WORD $0x4eb11e23 // mov v3.16b, v17.16b
-	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
-	WORD $0x4eb21e44 // mov v4.16b, v18.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb31e63 // mov v3.16b, v19.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb41e84 // mov v4.16b, v20.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eb81f04 // mov v4.16b, v24.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4eb91f23 // mov v3.16b, v25.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x4eba1f44 // mov v4.16b, v26.16b
-	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
-	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
-	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
-	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
-	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
-	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
-	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
-	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
-	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
-	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
-	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
-	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
-	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
-	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
-	// EXP64 v1, v5, v6, v7
 	WORD $0x4e7df421 // fmax v1.2d, v1.2d, v29.2d
+	WORD $0x4efef400 // fmin v0.2d, v0.2d, v30.2d
 	WORD $0x4efef421 // fmin v1.2d, v1.2d, v30.2d
+	WORD $0x6e6ddc02 // fmul v2.2d, v0.2d, v13.2d
 	WORD $0x6e6ddc25 // fmul v5.2d, v1.2d, v13.2d
+	WORD $0x4e618842 // frintn v2.2d, v2.2d
 	WORD $0x4e6188a5 // frintn v5.2d, v5.2d
+	WORD $0x4eeecc40 // fmls v0.2d, v2.2d, v14.2d
 	WORD $0x4eeecca1 // fmls v1.2d, v5.2d, v14.2d
+	WORD $0x4eefcc40 // fmls v0.2d, v2.2d, v15.2d
 	WORD $0x4eefcca1 // fmls v1.2d, v5.2d, v15.2d
+	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
 	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4eb11e23 // mov v3.16b, v17.16b
 	WORD $0x4eb11e26 // mov v6.16b, v17.16b
+	WORD $0x4e60ce03 // fmla v3.2d, v16.2d, v0.2d
 	WORD $0x4e61ce06 // fmla v6.2d, v16.2d, v1.2d
+	WORD $0x4eb21e44 // mov v4.16b, v18.16b
 	WORD $0x4eb21e47 // mov v7.16b, v18.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb31e63 // mov v3.16b, v19.16b
 	WORD $0x4eb31e66 // mov v6.16b, v19.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb41e84 // mov v4.16b, v20.16b
 	WORD $0x4eb41e87 // mov v7.16b, v20.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb51ea3 // mov v3.16b, v21.16b
 	WORD $0x4eb51ea6 // mov v6.16b, v21.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb61ec4 // mov v4.16b, v22.16b
 	WORD $0x4eb61ec7 // mov v7.16b, v22.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb71ee3 // mov v3.16b, v23.16b
 	WORD $0x4eb71ee6 // mov v6.16b, v23.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eb81f04 // mov v4.16b, v24.16b
 	WORD $0x4eb81f07 // mov v7.16b, v24.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4eb91f23 // mov v3.16b, v25.16b
 	WORD $0x4eb91f26 // mov v6.16b, v25.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x4eba1f44 // mov v4.16b, v26.16b
 	WORD $0x4eba1f47 // mov v7.16b, v26.16b
+	WORD $0x4e60cc64 // fmla v4.2d, v3.2d, v0.2d
 	WORD $0x4e61ccc7 // fmla v7.2d, v6.2d, v1.2d
+	WORD $0x4ebb1f63 // mov v3.16b, v27.16b
 	WORD $0x4ebb1f66 // mov v6.16b, v27.16b
+	WORD $0x4e60cc83 // fmla v3.2d, v4.2d, v0.2d
 	WORD $0x4e61cce6 // fmla v6.2d, v7.2d, v1.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
 	WORD $0x6e61dc27 // fmul v7.2d, v1.2d, v1.2d
+	WORD $0x4e64cc60 // fmla v0.2d, v3.2d, v4.2d
 	WORD $0x4e67ccc1 // fmla v1.2d, v6.2d, v7.2d
+	WORD $0x4e7cd400 // fadd v0.2d, v0.2d, v28.2d
 	WORD $0x4e7cd421 // fadd v1.2d, v1.2d, v28.2d
+	WORD $0x4f7f0443 // sshr v3.2d, v2.2d, #1
 	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	WORD $0x6ee38442 // sub v2.2d, v2.2d, v3.2d
 	WORD $0x6ee684a5 // sub v5.2d, v5.2d, v6.2d
+	WORD $0x4eff8463 // add v3.2d, v3.2d, v31.2d
 	WORD $0x4eff84c6 // add v6.2d, v6.2d, v31.2d
+	WORD $0x4eff8442 // add v2.2d, v2.2d, v31.2d
 	WORD $0x4eff84a5 // add v5.2d, v5.2d, v31.2d
+	WORD $0x4f745463 // shl v3.2d, v3.2d, #52
 	WORD $0x4f7454c6 // shl v6.2d, v6.2d, #52
+	WORD $0x4f745442 // shl v2.2d, v2.2d, #52
 	WORD $0x4f7454a5 // shl v5.2d, v5.2d, #52
+	WORD $0x6e63dc00 // fmul v0.2d, v0.2d, v3.2d
 	WORD $0x6e66dc21 // fmul v1.2d, v1.2d, v6.2d
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
 	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
 	WORD $0x4e60d508 // fadd v8.2d, v8.2d, v0.2d
 	WORD $0x4e61d529 // fadd v9.2d, v9.2d, v1.2d
