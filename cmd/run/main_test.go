@@ -446,3 +446,52 @@ func TestKernels(t *testing.T) {
 		t.Errorf("-levels: exit %d, %q", code, out)
 	}
 }
+
+func TestModelJSON(t *testing.T) {
+	code, out, errOut := cmd(t, classifier, "-json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Model   string
+		Outputs []struct {
+			Name   string
+			DType  string
+			Shape  []int
+			Values []float64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if len(doc.Outputs) != 1 || doc.Outputs[0].Name != "probabilities" || doc.Outputs[0].DType != "float32" || len(doc.Outputs[0].Values) != 24 {
+		t.Fatalf("outputs %+v", doc.Outputs)
+	}
+	sum := 0.0
+	for _, v := range doc.Outputs[0].Values {
+		sum += v
+	}
+	// 24 float32 probabilities sum to 1 within a few float32 roundings.
+	if sum < 1-1e-5 || sum > 1+1e-5 {
+		t.Errorf("probabilities sum to %v, want 1", sum)
+	}
+}
+
+func TestCoverageCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "COVERAGE.md")
+	code, _, errOut := cmd(t, "coverage", "-o", out, testdata)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^\| Softmax \| \d+ \| \d+ \| 0 \| \d+ \| \d+ \|$`).Match(b) {
+		t.Errorf("no Softmax row:\n%s", b)
+	}
+	t.Setenv("ONNXRUN_TESTDATA", "")
+	if code, _, errOut := cmd(t, "coverage"); code != 1 || !strings.Contains(errOut, "ONNXRUN_TESTDATA is not set") {
+		t.Errorf("without ONNXRUN_TESTDATA: exit %d, %q", code, errOut)
+	}
+}
