@@ -203,8 +203,18 @@ func identity[T number](k kind) T {
 // run computes reduction k of x into y. The walk callbacks do not escape,
 // and the per-row switches call the typed loops directly, so nothing is
 // allocated besides LogSumExp's scratch.
-func run[T number](k kind, p *plan, y, x []T) {
+func run[T number](rc *operators.RunContext, k kind, p *plan, y, x []T) {
 	init := identity[T](k)
+	if a, r, b, ok := p.single(); ok && len(x) > 0 {
+		foldSingle(rc, k, y, x, a, r, b)
+	} else {
+		fold(k, p, y, x, init)
+	}
+	finish(k, p, y, x)
+}
+
+// fold is the general traversal, for any set of reduced groups.
+func fold[T number](k kind, p *plan, y, x []T, init T) {
 	for i := range y {
 		y[i] = init
 	}
@@ -213,6 +223,51 @@ func run[T number](k kind, p *plan, y, x []T) {
 	} else {
 		p.walk(func(o, lo, hi int) { foldInto(k, y[o:o+hi-lo], x[lo:hi]) })
 	}
+}
+
+// colChunk is how many output columns one task of foldSingle owns.
+const colChunk = 1024
+
+// parallelMin is the input size below which reductions stay on one
+// goroutine.
+const parallelMin = 1 << 16
+
+// foldSingle reduces x, seen as [a, r, b] with the r axis reduced, into y
+// ([a, b]). Tasks are (row of a, chunk of b columns) pairs; they write
+// disjoint parts of y, so they run in parallel when x is large.
+func foldSingle[T number](rc *operators.RunContext, k kind, y, x []T, a, r, b int) {
+	nb := (b + colChunk - 1) / colChunk
+	tasks := a * nb
+	if rc == nil || rc.Threads <= 1 || len(x) < parallelMin {
+		singleRange(k, y, x, r, b, nb, 0, tasks)
+		return
+	}
+	per := r * min(b, colChunk) // input elements per task
+	rc.Parallel(tasks, max(1, parallelMin/2/per), func(lo, hi int) { singleRange(k, y, x, r, b, nb, lo, hi) })
+}
+
+func singleRange[T number](k kind, y, x []T, r, b, nb, lo, hi int) {
+	init := identity[T](k)
+	for t := lo; t < hi; t++ {
+		o, cb := t/nb, t%nb
+		if b == 1 {
+			y[o] = combine(k, init, rowFold(k, x[o*r:(o+1)*r]))
+			continue
+		}
+		c0, c1 := cb*colChunk, min(b, (cb+1)*colChunk)
+		dst := y[o*b+c0 : o*b+c1]
+		for i := range dst {
+			dst[i] = init
+		}
+		for j := 0; j < r; j++ {
+			off := (o*r + j) * b
+			foldInto(k, dst, x[off+c0:off+c1])
+		}
+	}
+}
+
+// finish applies the last step of the composite reductions.
+func finish[T number](k kind, p *plan, y, x []T) {
 	switch k {
 	case kMean:
 		if p.count == 0 {
@@ -281,7 +336,7 @@ func logSumExp[T number](p *plan, y, x []T) {
 }
 
 // runHalf reduces a float16 or bfloat16 tensor through float32.
-func runHalf(k kind, p *plan, y, x *operators.Value) {
+func runHalf(rc *operators.RunContext, k kind, p *plan, y, x *operators.Value) {
 	from, to := half.FromFloat16, half.ToFloat16
 	if x.DType == operators.BFloat16 {
 		from, to = half.FromBFloat16, half.ToBFloat16
@@ -291,7 +346,7 @@ func runHalf(k kind, p *plan, y, x *operators.Value) {
 		xs[i] = from(h)
 	}
 	ys := make([]float32, y.Len())
-	run(k, p, ys, xs)
+	run(rc, k, p, ys, xs)
 	for i, f := range ys {
 		y.U16()[i] = to(f)
 	}

@@ -230,23 +230,23 @@ func (o *op) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	p.init(x.Shape, red[:len(x.Shape)])
 	switch x.DType {
 	case operators.Float32:
-		run(o.kind, &p, y.F32(), x.F32())
+		run(rc, o.kind, &p, y.F32(), x.F32())
 	case operators.Float64:
-		run(o.kind, &p, y.F64(), x.F64())
+		run(rc, o.kind, &p, y.F64(), x.F64())
 	case operators.Int32:
-		run(o.kind, &p, y.I32(), x.I32())
+		run(rc, o.kind, &p, y.I32(), x.I32())
 	case operators.Int64:
-		run(o.kind, &p, y.I64(), x.I64())
+		run(rc, o.kind, &p, y.I64(), x.I64())
 	case operators.Uint32:
-		run(o.kind, &p, y.U32(), x.U32())
+		run(rc, o.kind, &p, y.U32(), x.U32())
 	case operators.Uint64:
-		run(o.kind, &p, y.U64(), x.U64())
+		run(rc, o.kind, &p, y.U64(), x.U64())
 	case operators.Int8:
-		run(o.kind, &p, y.I8(), x.I8())
+		run(rc, o.kind, &p, y.I8(), x.I8())
 	case operators.Uint8:
-		run(o.kind, &p, y.U8(), x.U8())
+		run(rc, o.kind, &p, y.U8(), x.U8())
 	case operators.Float16, operators.BFloat16:
-		runHalf(o.kind, &p, y, x)
+		runHalf(rc, o.kind, &p, y, x)
 	}
 	out[0] = y
 	return nil
@@ -362,6 +362,32 @@ func (p *plan) walk(fn func(o int, lo, hi int)) {
 			idx[i] = 0
 		}
 	}
+}
+
+// single reports whether exactly one merged group is reduced, and the
+// input's [a, r, b] view around it.
+func (p *plan) single() (a, r, b int, ok bool) {
+	groups, reduced, _ := p.views()
+	at := -1
+	for i, red := range reduced {
+		if red {
+			if at >= 0 {
+				return 0, 0, 0, false
+			}
+			at = i
+		}
+	}
+	if at < 0 {
+		return 0, 0, 0, false
+	}
+	a, b = 1, 1
+	for _, g := range groups[:at] {
+		a *= g
+	}
+	for _, g := range groups[at+1:] {
+		b *= g
+	}
+	return a, groups[at], b, true
 }
 
 // innerReduced reports whether rows fold into single output elements.

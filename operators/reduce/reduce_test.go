@@ -368,3 +368,44 @@ func BenchmarkReduceSum(b *testing.B) {
 		})
 	}
 }
+
+// TestParallel reduces tensors large enough to be split between
+// goroutines, in each single-group layout ([a, r, b], [a, r], [r, b], and
+// b wider than one task's column chunk), against the reference. The values
+// are small integers, so float64 sums are exact in any order.
+func TestParallel(t *testing.T) {
+	cases := []struct {
+		shape []int
+		axes  []int64
+	}{
+		{[]int{64, 37, 40}, []int64{1}},
+		{[]int{300, 333}, []int64{1}},
+		{[]int{333, 300}, []int64{0}},
+		{[]int{3, 40, 2100}, []int64{1}},
+		{[]int{2, 3, 50, 200}, []int64{2, 3}},
+	}
+	for _, c := range cases {
+		x := make([]float64, operators.NumElements(c.shape))
+		for i := range x {
+			x[i] = float64(i%7) - 3
+		}
+		red := make([]bool, len(c.shape))
+		for _, a := range c.axes {
+			red[a] = true
+		}
+		for _, name := range []string{"ReduceSum", "ReduceMax", "ReduceMin"} {
+			want, oshape := refReduce(name, x, c.shape, red, true)
+			op := ot.MustBuild(t, name, 12, 1, ot.Ints("axes", c.axes...))
+			xv := ot.Val(operators.Float64, c.shape, x...)
+			for _, threads := range []int{1, 2, 3} {
+				out := make([]*operators.Value, 1)
+				if err := op.Run(&operators.RunContext{Threads: threads}, []*operators.Value{xv}, out); err != nil {
+					t.Fatal(err)
+				}
+				if err := ot.Close(out[0], oshape, want, 0, 0); err != nil {
+					t.Errorf("%s %v axes %v, %d threads: %v", name, c.shape, c.axes, threads, err)
+				}
+			}
+		}
+	}
+}
