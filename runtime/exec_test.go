@@ -560,3 +560,24 @@ func TestLocalFunctions(t *testing.T) {
 		t.Errorf("recursive function: err = %v", err)
 	}
 }
+
+func TestPoolRebuildsValues(t *testing.T) {
+	m := model(&onnxpb.Graph{
+		Nodes: []*onnxpb.Node{
+			tnode("flat", "Shape1D", []string{"x"}, []string{"a"}),
+			tnode("grow", "AddOne", []string{"a"}, []string{"b"}),
+			tnode("flat2", "Shape1D", []string{"b"}, []string{"c"}),
+			tnode("more", "Scratch", []string{"c"}, []string{"y"}),
+		},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 2, 3)},
+		Outputs: []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 6)},
+	})
+	s := mustLoad(t, m)
+	x := f32([]int{2, 3}, 1, 2, 3, 4, 5, 6)
+	for range 5 {
+		y := mustRun(t, s, map[string]*operators.Value{"x": x})["y"]
+		if !slices.Equal(y.Shape, []int{6}) || !slices.Equal(y.F32(), []float32{4, 6, 8, 10, 12, 14}) {
+			t.Fatalf("y = %v %v", y.Shape, y.F32())
+		}
+	}
+}

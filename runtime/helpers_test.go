@@ -202,6 +202,31 @@ func init() {
 			return nil
 		}}, nil
 	})
+	// Shape1D copies its input into a fresh buffer and then points the
+	// output's Shape at a slice the operator keeps (as an operator caching
+	// its output shape might). The pool must never write into it.
+	reg("Shape1D", func(n *operators.Node) (operators.Op, error) {
+		if err := unary(n); err != nil {
+			return nil, err
+		}
+		kept := []int{-1}
+		return &testOp{name: n.Name, run: func(rc *operators.RunContext, in, out []*operators.Value) error {
+			if kept[0] == -1 {
+				kept[0] = in[0].Len()
+			}
+			if kept[0] != in[0].Len() {
+				return fmt.Errorf("the operator's own shape slice was overwritten: %v", kept)
+			}
+			y, err := rc.AllocValue(in[0].DType, in[0].Shape, false)
+			if err != nil {
+				return err
+			}
+			copy(y.Raw, in[0].Raw)
+			y.Shape = kept
+			out[0] = y
+			return nil
+		}}, nil
+	})
 	// Pass returns its input value itself.
 	reg("Pass", func(n *operators.Node) (operators.Op, error) {
 		if err := unary(n); err != nil {

@@ -161,8 +161,9 @@ func (st *State) Alloc(dt operators.DType, shape []int, zero bool) (*operators.V
 	if zero {
 		clear(b.v.Raw)
 	}
+	b.shape = append(b.shape[:0], shape...)
 	b.v.DType = dt
-	b.v.Shape = append(b.v.Shape[:0], shape...)
+	b.v.Shape = b.shape
 	b.v.Strs = nil
 	st.fresh = append(st.fresh, b)
 	return b.v, nil
@@ -186,7 +187,7 @@ func (st *State) release(s int) {
 // the operator passed through or viewed.
 func (st *State) own(s int, v *operators.Value, in []int) {
 	for _, b := range st.fresh {
-		if b.v == v || overlaps(b.v.Raw, v.Raw) {
+		if b.v == v || overlaps(b.raw, v.Raw) {
 			st.bufOf[s] = b
 			b.refs++
 			return
@@ -196,7 +197,7 @@ func (st *State) own(s int, v *operators.Value, in []int) {
 		if j < 0 {
 			continue
 		}
-		if b := st.bufOf[j]; b != nil && (st.vals[j] == v || overlaps(b.v.Raw, v.Raw)) {
+		if b := st.bufOf[j]; b != nil && (st.vals[j] == v || overlaps(b.raw, v.Raw)) {
 			st.bufOf[s] = b
 			b.refs++
 			return

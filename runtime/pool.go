@@ -15,8 +15,10 @@ const maxAlloc = math.MaxInt >> 2
 // pbuf is a pooled buffer and the Value that views it. refs counts the
 // slots of the current run that hold a value living in it.
 type pbuf struct {
-	v    *operators.Value
-	refs int
+	v     *operators.Value
+	raw   []byte // the whole buffer; v.Raw is a prefix of it
+	shape []int  // backing for v.Shape
+	refs  int
 }
 
 // bufPool keeps free buffers by size class. Classes are a quarter of a
@@ -49,17 +51,20 @@ func (p *bufPool) get(n int) *pbuf {
 			b := l[len(l)-1]
 			l[len(l)-1] = nil
 			p.free[c] = l[:len(l)-1]
-			b.v.Raw = b.v.Raw[:n]
+			// Operators own the Value while it is live and may have
+			// replaced its fields; rebuild them from the pool's own.
+			b.v.Raw = b.raw[:n]
 			return b
 		}
 	}
-	return &pbuf{v: &operators.Value{Raw: operators.MakeRaw(size)[:n]}}
+	raw := operators.MakeRaw(size)
+	return &pbuf{v: &operators.Value{Raw: raw[:n]}, raw: raw}
 }
 
 // put returns b to the pool.
 func (p *bufPool) put(b *pbuf) {
 	b.refs = 0
-	c, _ := sizeClass(cap(b.v.Raw))
+	c, _ := sizeClass(len(b.raw))
 	for c >= len(p.free) {
 		p.free = append(p.free, nil)
 	}
