@@ -2,7 +2,11 @@
 
 package dispatch
 
-//go:generate go run ./_gen/neon
+// go generate honours build constraints, so from another GOARCH run
+// GOARCH=arm64 go generate ./dispatch/ (needs binutils-aarch64-linux-gnu);
+// the generator itself is built for the host, hence the env.
+//
+//go:generate env GOOS= GOARCH= go run ./_gen/neon
 
 // The arm64 build has one tier, NEON (Advanced SIMD: 4 float32 or 2
 // float64 lanes). Its kernels are in softmax_arm64.s, generated from

@@ -29,10 +29,14 @@
 // the file differs from what the listing generates (so CI catches a stale
 // or hand-edited file).
 //
-// Usage, from the dispatch directory (see the go:generate line in
+// Usage, from the dispatch directory (or GOARCH=arm64 go generate
+// ./dispatch/ from the repository root, through the go:generate line in
 // plug_arm64.go):
 //
 //	go run ./_gen/neon [-check] [-in _gen/neon/softmax_arm64.s.in] [-out softmax_arm64.s]
+//
+// It needs aarch64-linux-gnu-as and aarch64-linux-gnu-objdump (Debian and
+// Ubuntu: apt-get install binutils-aarch64-linux-gnu).
 package main
 
 import (
