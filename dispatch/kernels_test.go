@@ -56,18 +56,19 @@ type ops[T float] struct {
 	ulp     func(a, b T) float64
 	sumRel  float64
 	expULP  float64
+	tiny    float64 // the smallest subnormal
 }
 
 func ops32(k *dispatch.Kernels) ops[float32] {
 	return ops[float32]{k.MaxF32, k.ExpSumF32, k.SumExpF32, k.ScaleF32, k.ShiftF32, k.ExpF32,
 		k.MaxColsF32, k.ExpSumColsF32, k.SumExpColsF32, k.ScaleColsF32, k.ShiftColsF32,
-		guarded32, checkGuards32, ulp32, sumRel32, expULP}
+		guarded32, checkGuards32, ulp32, sumRel32, expULP, math.SmallestNonzeroFloat32}
 }
 
 func ops64(k *dispatch.Kernels) ops[float64] {
 	return ops[float64]{k.MaxF64, k.ExpSumF64, k.SumExpF64, k.ScaleF64, k.ShiftF64, k.ExpF64,
 		k.MaxColsF64, k.ExpSumColsF64, k.SumExpColsF64, k.ScaleColsF64, k.ShiftColsF64,
-		guarded64, checkGuards64, ulp64, sumRel64, expULP64}
+		guarded64, checkGuards64, ulp64, sumRel64, expULP64, math.SmallestNonzeroFloat64}
 }
 
 // Data kinds: how a test vector is filled.
@@ -183,16 +184,16 @@ func checkRow[T float](t *testing.T, name string, ref, got ops[T], x []T) {
 				t.Fatalf("%s: ExpSum(m=%v)[%d] = %v, reference %v (x %v, %v ULP)", name, mm, i, dst[i], want[i], x[i], u)
 			}
 		}
-		if !relClose(float64(gs), float64(ws), got.sumRel) {
+		if !sumClose(float64(gs), float64(ws), got.sumRel, n, got.tiny) {
 			t.Fatalf("%s: ExpSum(m=%v) sum = %v, reference %v", name, mm, gs, ws)
 		}
 		got.check(t, name+"/expsum dst", dst)
-		if s := got.sumExp(x, mm); !relClose(float64(s), float64(ws), got.sumRel) {
+		if s := got.sumExp(x, mm); !sumClose(float64(s), float64(ws), got.sumRel, n, got.tiny) {
 			t.Fatalf("%s: SumExp(m=%v) = %v, reference %v", name, mm, s, ws)
 		}
 		// In place.
 		in := slices.Clone(x)
-		if s := got.expSum(in, in, mm); !relClose(float64(s), float64(ws), got.sumRel) || !ulpAll(got, in, want) {
+		if s := got.expSum(in, in, mm); !sumClose(float64(s), float64(ws), got.sumRel, n, got.tiny) || !ulpAll(got, in, want) {
 			t.Fatalf("%s: in-place ExpSum differs", name)
 		}
 	}
@@ -344,7 +345,7 @@ func checkCols[T float](t *testing.T, r *rand.Rand, name, kind string, ref, got 
 		}
 	}
 	for j := range s {
-		if !relClose(float64(s[j]), float64(ws[j]), got.sumRel) {
+		if !sumClose(float64(s[j]), float64(ws[j]), got.sumRel, n, got.tiny) {
 			t.Fatalf("%s: ExpSumCols s[%d] = %v, reference %v", name, j, s[j], ws[j])
 		}
 	}
@@ -354,7 +355,7 @@ func checkCols[T float](t *testing.T, r *rand.Rand, name, kind string, ref, got 
 	s2 := got.guarded(w, 0)
 	got.sumExpCols(x, m, s2, n, w, stride)
 	for j := range s2 {
-		if !relClose(float64(s2[j]), float64(ws[j]), got.sumRel) {
+		if !sumClose(float64(s2[j]), float64(ws[j]), got.sumRel, n, got.tiny) {
 			t.Fatalf("%s: SumExpCols s[%d] = %v, reference %v", name, j, s2[j], ws[j])
 		}
 	}

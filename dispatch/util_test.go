@@ -129,6 +129,17 @@ func relClose(got, want, rel float64) bool {
 	return math.Abs(got-want) <= rel*math.Abs(want)
 }
 
+// sumClose reports whether a sum of n exp terms is close to the
+// reference: within rel relative, plus one subnormal step (tiny) per term,
+// since a term whose exp is subnormal may be 1 ULP off and there an ULP is
+// an absolute 2^-149 (float32) or 2^-1074 (float64).
+func sumClose(got, want, rel float64, n int, tiny float64) bool {
+	if math.IsNaN(want) || math.IsNaN(got) || math.IsInf(want, 0) || math.IsInf(got, 0) {
+		return relClose(got, want, rel)
+	}
+	return math.Abs(got-want) <= rel*math.Abs(want)+float64(n)*tiny
+}
+
 // testRand returns a seeded generator and logs the seed; ONNXRUN_SEED
 // replays a run.
 func testRand(t testing.TB) *rand.Rand {
