@@ -6,6 +6,7 @@ import (
 
 	"github.com/onnxrun/onnxrun/operators"
 	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
+	"github.com/onnxrun/onnxrun/operators/internal/memo"
 	"github.com/onnxrun/onnxrun/operators/internal/spatial"
 )
 
@@ -15,6 +16,7 @@ type Conv struct {
 	group  int
 	pool32 sync.Pool // *[]float32 im2col buffers
 	pool64 sync.Pool // *[]float64
+	last   memo.Last[*geometry]
 }
 
 func newConv(n *operators.Node) (operators.Op, error) {
@@ -152,9 +154,13 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	if w.DType != x.DType || (b != nil && b.DType != x.DType) {
 		return fmt.Errorf("%w: X, W and B must share one element type", operators.ErrShape)
 	}
-	geo, err := c.resolve(x.Shape, w.Shape, bShape)
-	if err != nil {
-		return err
+	geo, ok := c.last.Get(x.Shape, w.Shape, bShape)
+	if !ok {
+		var err error
+		if geo, err = c.resolve(x.Shape, w.Shape, bShape); err != nil {
+			return err
+		}
+		c.last.Put(geo, x.Shape, w.Shape, bShape)
 	}
 	y, err := rc.AllocValue(x.DType, geo.outShape, false)
 	if err != nil {
@@ -227,7 +233,12 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T
 			yg := y[(n*geo.m+g*geo.mg)*outVol : (n*geo.m+(g+1)*geo.mg)*outVol]
 			b := xg
 			if !pointwise {
-				rc.Parallel(kRows, 8, func(lo, hi int) { im2col(geo, xg, col, lo, hi) })
+				if threads > 1 {
+					dst := col // captured by value, so col stays on the stack
+					rc.Parallel(kRows, 8, func(lo, hi int) { im2col(geo, xg, dst, lo, hi) })
+				} else {
+					im2col(geo, xg, col, 0, kRows) // no closure, no allocation
+				}
 				b = col
 			}
 			e.Gemm(false, false, geo.mg, outVol, kRows, 1, wg, kRows, b, outVol, beta, yg, outVol, threads)
@@ -313,6 +324,15 @@ func im2col[T eng.Float](geo *geometry, x, col []T, lo, hi int) {
 // C, one input channel per group; 1-D and 2-D). Output channel m reads
 // input channel m / (M/C).
 func depthwise[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T) {
+	if rc == nil || rc.Threads <= 1 {
+		depthwiseRange(geo, x, w, bias, y, 0, geo.n*geo.m) // no closure, no allocation
+		return
+	}
+	rc.Parallel(geo.n*geo.m, 1, func(lo, hi int) { depthwiseRange(geo, x, w, bias, y, lo, hi) })
+}
+
+// depthwiseRange computes the output planes [lo, hi) of n*m.
+func depthwiseRange[T eng.Float](geo *geometry, x, w, bias, y []T, lo, hi int) {
 	ih, iw := geo.in[1], geo.in[2]
 	oh, ow := geo.out[1], geo.out[2]
 	kh, kw := geo.k[1], geo.k[2]
@@ -320,46 +340,44 @@ func depthwise[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias,
 	dh, dw := geo.d[1], geo.d[2]
 	ph, pw := geo.pb[1], geo.pb[2]
 	mult := geo.mg
-	rc.Parallel(geo.n*geo.m, 1, func(lo, hi int) {
-		for nm := lo; nm < hi; nm++ {
-			n, m := nm/geo.m, nm%geo.m
-			c := m / mult
-			xc := x[(n*geo.c+c)*ih*iw : (n*geo.c+c+1)*ih*iw]
-			yc := y[nm*oh*ow : (nm+1)*oh*ow]
-			wm := w[m*kh*kw : (m+1)*kh*kw]
-			var b T
-			if bias != nil {
-				b = bias[m]
-			}
-			for i := range yc {
-				yc[i] = b
-			}
-			for fh := 0; fh < kh; fh++ {
-				hlo, hhi := span(oh, ih, sh, ph, fh*dh)
-				for fw := 0; fw < kw; fw++ {
-					wv := wm[fh*kw+fw]
-					wlo, whi := span(ow, iw, sw, pw, fw*dw)
-					if wlo >= whi {
+	for nm := lo; nm < hi; nm++ {
+		n, m := nm/geo.m, nm%geo.m
+		c := m / mult
+		xc := x[(n*geo.c+c)*ih*iw : (n*geo.c+c+1)*ih*iw]
+		yc := y[nm*oh*ow : (nm+1)*oh*ow]
+		wm := w[m*kh*kw : (m+1)*kh*kw]
+		var b T
+		if bias != nil {
+			b = bias[m]
+		}
+		for i := range yc {
+			yc[i] = b
+		}
+		for fh := 0; fh < kh; fh++ {
+			hlo, hhi := span(oh, ih, sh, ph, fh*dh)
+			for fw := 0; fw < kw; fw++ {
+				wv := wm[fh*kw+fw]
+				wlo, whi := span(ow, iw, sw, pw, fw*dw)
+				if wlo >= whi {
+					continue
+				}
+				for zh := hlo; zh < hhi; zh++ {
+					src := xc[(zh*sh-ph+fh*dh)*iw:]
+					dst := yc[zh*ow+wlo : zh*ow+whi]
+					base := wlo*sw - pw + fw*dw
+					if sw == 1 {
+						s := src[base : base+len(dst)]
+						for i := range dst {
+							dst[i] += wv * s[i]
+						}
 						continue
 					}
-					for zh := hlo; zh < hhi; zh++ {
-						src := xc[(zh*sh-ph+fh*dh)*iw:]
-						dst := yc[zh*ow+wlo : zh*ow+whi]
-						base := wlo*sw - pw + fw*dw
-						if sw == 1 {
-							s := src[base : base+len(dst)]
-							for i := range dst {
-								dst[i] += wv * s[i]
-							}
-							continue
-						}
-						for i := range dst {
-							dst[i] += wv * src[base]
-							base += sw
-						}
+					for i := range dst {
+						dst[i] += wv * src[base]
+						base += sw
 					}
 				}
 			}
 		}
-	})
+	}
 }

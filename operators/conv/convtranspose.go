@@ -6,6 +6,7 @@ import (
 
 	"github.com/onnxrun/onnxrun/operators"
 	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
+	"github.com/onnxrun/onnxrun/operators/internal/memo"
 	"github.com/onnxrun/onnxrun/operators/internal/spatial"
 )
 
@@ -20,6 +21,7 @@ type ConvTranspose struct {
 	outputShape []int
 	pool32      sync.Pool
 	pool64      sync.Pool
+	last        memo.Last[*geometry]
 }
 
 func newConvTranspose(n *operators.Node) (operators.Op, error) {
@@ -212,9 +214,13 @@ func (c *ConvTranspose) Run(rc *operators.RunContext, in, out []*operators.Value
 	if w.DType != x.DType || (b != nil && b.DType != x.DType) {
 		return fmt.Errorf("%w: X, W and B must share one element type", operators.ErrShape)
 	}
-	geo, err := c.resolve(x.Shape, w.Shape, bShape)
-	if err != nil {
-		return err
+	geo, ok := c.last.Get(x.Shape, w.Shape, bShape)
+	if !ok {
+		var err error
+		if geo, err = c.resolve(x.Shape, w.Shape, bShape); err != nil {
+			return err
+		}
+		c.last.Put(geo, x.Shape, w.Shape, bShape)
 	}
 	y, err := rc.AllocValue(x.DType, geo.outShape, false)
 	if err != nil {

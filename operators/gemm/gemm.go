@@ -5,12 +5,14 @@ import (
 
 	"github.com/onnxrun/onnxrun/operators"
 	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
+	"github.com/onnxrun/onnxrun/operators/internal/memo"
 )
 
 // Gemm computes Y = alpha*op(A)*op(B) + beta*C.
 type Gemm struct {
 	transA, transB bool
 	alpha, beta    float32
+	last           memo.Last[[]int] // output shape of the last input shapes
 }
 
 func newGemm(n *operators.Node) (operators.Op, error) {
@@ -130,26 +132,50 @@ func (g *Gemm) Infer(in []operators.Meta, consts []*operators.Value) ([]operator
 func (g *Gemm) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	a, b := in[0], in[1]
 	var c *operators.Value
-	if len(in) > 2 {
-		c = in[2]
+	var cShape []int
+	if len(in) > 2 && in[2] != nil {
+		c, cShape = in[2], in[2].Shape
 	}
-	metas := []operators.Meta{a.Meta(), b.Meta()}
-	if c != nil {
-		metas = append(metas, c.Meta())
-	}
-	if err := checkFloat(metas); err != nil {
-		return err
-	}
-	m, n, k, err := g.dims(a.Shape, b.Shape)
-	if err != nil {
-		return err
-	}
-	if c != nil {
-		if err := checkC(c.Shape, m, n); err != nil {
+	if dt := a.DType; (dt != operators.Float32 && dt != operators.Float64) || b.DType != dt || (c != nil && c.DType != dt) {
+		var metas [3]operators.Meta
+		metas[0], metas[1] = a.Meta(), b.Meta()
+		nm := 2
+		if c != nil {
+			metas[2], nm = c.Meta(), 3
+		}
+		if err := checkFloat(metas[:nm]); err != nil {
 			return err
 		}
 	}
-	y, err := rc.AllocValue(a.DType, []int{m, n}, false)
+	shape, ok := g.last.Get(a.Shape, b.Shape, cShape)
+	if !ok {
+		var metas [3]operators.Meta
+		metas[0], metas[1] = a.Meta(), b.Meta()
+		nm := 2
+		if c != nil {
+			metas[2], nm = c.Meta(), 3
+		}
+		if err := checkFloat(metas[:nm]); err != nil {
+			return err
+		}
+		m, n, _, err := g.dims(a.Shape, b.Shape)
+		if err != nil {
+			return err
+		}
+		if c != nil {
+			if err := checkC(c.Shape, m, n); err != nil {
+				return err
+			}
+		}
+		shape = []int{m, n}
+		g.last.Put(shape, a.Shape, b.Shape, cShape)
+	}
+	m, n := shape[0], shape[1]
+	k := a.Shape[1]
+	if g.transA {
+		k = a.Shape[0]
+	}
+	y, err := rc.AllocValue(a.DType, shape, false)
 	if err != nil {
 		return err
 	}

@@ -5,18 +5,21 @@ import (
 
 	"github.com/onnxrun/onnxrun/operators"
 	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
+	"github.com/onnxrun/onnxrun/operators/internal/memo"
 )
 
 // MatMul is numpy.matmul: 1-D operands are promoted to matrices (and the
 // added dimension removed from the result), and leading batch dimensions
 // broadcast.
-type MatMul struct{}
+type MatMul struct {
+	last memo.Last[*mmPlan]
+}
 
 func newMatMul(n *operators.Node) (operators.Op, error) {
 	if len(n.Inputs) != 2 {
 		return nil, fmt.Errorf("%w: MatMul takes 2 inputs, got %d", operators.ErrInvalidModel, len(n.Inputs))
 	}
-	return MatMul{}, nil
+	return &MatMul{}, nil
 }
 
 // plan is the result of matching two shapes.
@@ -87,7 +90,7 @@ func planMatMul(a, b []int) (*mmPlan, error) {
 }
 
 // Infer implements operators.Op.
-func (MatMul) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
+func (*MatMul) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
 	if err := checkFloat(in); err != nil {
 		return nil, err
 	}
@@ -104,14 +107,20 @@ func (MatMul) Infer(in []operators.Meta, consts []*operators.Value) ([]operators
 }
 
 // Run implements operators.Op.
-func (MatMul) Run(rc *operators.RunContext, in, out []*operators.Value) error {
+func (mm *MatMul) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	a, b := in[0], in[1]
-	if err := checkFloat([]operators.Meta{a.Meta(), b.Meta()}); err != nil {
-		return err
+	if a.DType != b.DType || (a.DType != operators.Float32 && a.DType != operators.Float64) {
+		if err := checkFloat([]operators.Meta{a.Meta(), b.Meta()}); err != nil {
+			return err
+		}
 	}
-	p, err := planMatMul(a.Shape, b.Shape)
-	if err != nil {
-		return err
+	p, ok := mm.last.Get(a.Shape, b.Shape)
+	if !ok {
+		var err error
+		if p, err = planMatMul(a.Shape, b.Shape); err != nil {
+			return err
+		}
+		mm.last.Put(p, a.Shape, b.Shape)
 	}
 	y, err := rc.AllocValue(a.DType, p.out, false)
 	if err != nil {

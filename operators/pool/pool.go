@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/memo"
 	"github.com/onnxrun/onnxrun/operators/internal/spatial"
 )
 
@@ -22,6 +23,7 @@ type Pool struct {
 	includePad   bool
 	storageOrder int64
 	wantIndices  bool
+	last         memo.Last[*geometry]
 }
 
 func newMaxPool(n *operators.Node) (operators.Op, error) {
@@ -95,6 +97,7 @@ type geometry struct {
 	nc                       int
 	in, k, s, d, pb, pe, out [3]int
 	outShape                 []int
+	taps                     [3][]rng // per output index: its window's taps
 }
 
 func (p *Pool) resolve(x []int) (*geometry, error) {
@@ -116,6 +119,7 @@ func (p *Pool) resolve(x []int) (*geometry, error) {
 		g.pb[off+i], g.pe[off+i], g.out[off+i] = w.PadBegin[i], w.PadEnd[i], w.Out[i]
 	}
 	g.outShape = append([]int{x[0], x[1]}, w.Out...)
+	g.taps = ranges(g)
 	return g, nil
 }
 
@@ -162,9 +166,13 @@ func (p *Pool) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	if err := p.checkX(x.Meta()); err != nil {
 		return err
 	}
-	g, err := p.resolve(x.Shape)
-	if err != nil {
-		return err
+	g, ok := p.last.Get(x.Shape)
+	if !ok {
+		var err error
+		if g, err = p.resolve(x.Shape); err != nil {
+			return err
+		}
+		p.last.Put(g, x.Shape)
 	}
 	y, err := rc.AllocValue(x.DType, g.outShape, false)
 	if err != nil {
@@ -244,51 +252,58 @@ func ranges(g *geometry) [3][]rng {
 type rng struct{ lo, hi, padded int }
 
 func avgPool[T float](rc *operators.RunContext, p *Pool, g *geometry, x, y []T) {
+	if rc == nil || rc.Threads <= 1 {
+		avgRange(p, g, x, y, 0, g.nc) // no closure, no allocation
+		return
+	}
+	rc.Parallel(g.nc, 1, func(lo, hi int) { avgRange(p, g, x, y, lo, hi) })
+}
+
+// avgRange pools the (n, c) planes [lo, hi).
+func avgRange[T float](p *Pool, g *geometry, x, y []T, lo, hi int) {
 	inVol := g.in[0] * g.in[1] * g.in[2]
 	outVol := g.out[0] * g.out[1] * g.out[2]
-	r := ranges(g)
-	rc.Parallel(g.nc, 1, func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			xc := x[c*inVol : (c+1)*inVol]
-			yc := y[c*outVol : (c+1)*outVol]
-			i := 0
-			for od := 0; od < g.out[0]; od++ {
-				rd := r[0][od]
-				bd := od*g.s[0] - g.pb[0]
-				for oh := 0; oh < g.out[1]; oh++ {
-					rh := r[1][oh]
-					bh := oh*g.s[1] - g.pb[1]
-					for ow := 0; ow < g.out[2]; ow++ {
-						rw := r[2][ow]
-						bw := ow*g.s[2] - g.pb[2]
-						var acc T
-						for td := rd.lo; td < rd.hi; td++ {
-							zd := bd + td*g.d[0]
-							for th := rh.lo; th < rh.hi; th++ {
-								row := xc[(zd*g.in[1]+bh+th*g.d[1])*g.in[2]:]
-								for tw := rw.lo; tw < rw.hi; tw++ {
-									acc += row[bw+tw*g.d[2]]
-								}
+	r := &g.taps
+	for c := lo; c < hi; c++ {
+		xc := x[c*inVol : (c+1)*inVol]
+		yc := y[c*outVol : (c+1)*outVol]
+		i := 0
+		for od := 0; od < g.out[0]; od++ {
+			rd := r[0][od]
+			bd := od*g.s[0] - g.pb[0]
+			for oh := 0; oh < g.out[1]; oh++ {
+				rh := r[1][oh]
+				bh := oh*g.s[1] - g.pb[1]
+				for ow := 0; ow < g.out[2]; ow++ {
+					rw := r[2][ow]
+					bw := ow*g.s[2] - g.pb[2]
+					var acc T
+					for td := rd.lo; td < rd.hi; td++ {
+						zd := bd + td*g.d[0]
+						for th := rh.lo; th < rh.hi; th++ {
+							row := xc[(zd*g.in[1]+bh+th*g.d[1])*g.in[2]:]
+							for tw := rw.lo; tw < rw.hi; tw++ {
+								acc += row[bw+tw*g.d[2]]
 							}
 						}
-						var cnt int
-						if p.includePad {
-							cnt = rd.padded * rh.padded * rw.padded
-						} else {
-							cnt = (rd.hi - rd.lo) * (rh.hi - rh.lo) * (rw.hi - rw.lo)
-						}
-						if cnt > 0 {
-							acc /= T(cnt)
-						} else {
-							acc = T(math.NaN())
-						}
-						yc[i] = acc
-						i++
 					}
+					var cnt int
+					if p.includePad {
+						cnt = rd.padded * rh.padded * rw.padded
+					} else {
+						cnt = (rd.hi - rd.lo) * (rh.hi - rh.lo) * (rw.hi - rw.lo)
+					}
+					if cnt > 0 {
+						acc /= T(cnt)
+					} else {
+						acc = T(math.NaN())
+					}
+					yc[i] = acc
+					i++
 				}
 			}
 		}
-	})
+	}
 }
 
 type ordered interface {
@@ -300,62 +315,72 @@ type ordered interface {
 // index of the element chosen: row-major over the whole tensor, or with
 // storage_order 1 column-major within each (n, c) plane.
 func maxPool[T ordered](rc *operators.RunContext, p *Pool, g *geometry, x, y []T, idx []int64, lowest T) {
+	if rc == nil || rc.Threads <= 1 {
+		maxRange(p, g, x, y, idx, lowest, 0, g.nc) // no closure, no allocation
+		return
+	}
+	rc.Parallel(g.nc, 1, func(lo, hi int) { maxRange(p, g, x, y, idx, lowest, lo, hi) })
+}
+
+// maxRange pools the (n, c) planes [lo, hi).
+func maxRange[T ordered](p *Pool, g *geometry, x, y []T, idx []int64, lowest T, lo, hi int) {
 	inVol := g.in[0] * g.in[1] * g.in[2]
 	outVol := g.out[0] * g.out[1] * g.out[2]
-	r := ranges(g)
+	r := &g.taps
 	colMajor := p.storageOrder == 1
-	rc.Parallel(g.nc, 1, func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			xc := x[c*inVol : (c+1)*inVol]
-			yc := y[c*outVol : (c+1)*outVol]
-			i := 0
-			for od := 0; od < g.out[0]; od++ {
-				rd := r[0][od]
-				bd := od*g.s[0] - g.pb[0]
-				for oh := 0; oh < g.out[1]; oh++ {
-					rh := r[1][oh]
-					bh := oh*g.s[1] - g.pb[1]
-					for ow := 0; ow < g.out[2]; ow++ {
-						rw := r[2][ow]
-						bw := ow*g.s[2] - g.pb[2]
-						acc, at := lowest, -1
-						for td := rd.lo; td < rd.hi; td++ {
-							zd := bd + td*g.d[0]
-							for th := rh.lo; th < rh.hi; th++ {
-								base := (zd*g.in[1] + bh + th*g.d[1]) * g.in[2]
-								row := xc[base:]
-								for tw := rw.lo; tw < rw.hi; tw++ {
-									v := row[bw+tw*g.d[2]]
-									if at < 0 || v > acc || (v != v && acc == acc) {
-										acc, at = v, base+bw+tw*g.d[2]
-									}
+	for c := lo; c < hi; c++ {
+		xc := x[c*inVol : (c+1)*inVol]
+		yc := y[c*outVol : (c+1)*outVol]
+		i := 0
+		for od := 0; od < g.out[0]; od++ {
+			rd := r[0][od]
+			bd := od*g.s[0] - g.pb[0]
+			for oh := 0; oh < g.out[1]; oh++ {
+				rh := r[1][oh]
+				bh := oh*g.s[1] - g.pb[1]
+				for ow := 0; ow < g.out[2]; ow++ {
+					rw := r[2][ow]
+					bw := ow*g.s[2] - g.pb[2]
+					acc, at := lowest, -1
+					for td := rd.lo; td < rd.hi; td++ {
+						zd := bd + td*g.d[0]
+						for th := rh.lo; th < rh.hi; th++ {
+							base := (zd*g.in[1] + bh + th*g.d[1]) * g.in[2]
+							row := xc[base:]
+							for tw := rw.lo; tw < rw.hi; tw++ {
+								v := row[bw+tw*g.d[2]]
+								if at < 0 || v > acc || (v != v && acc == acc) {
+									acc, at = v, base+bw+tw*g.d[2]
 								}
 							}
 						}
-						yc[i] = acc
-						if idx != nil {
-							j := at
-							if colMajor && at >= 0 {
-								h, w := at/g.in[2], at%g.in[2]
-								j = h + w*g.in[1]
-							}
-							idx[c*outVol+i] = int64(c*inVol + j)
-						}
-						i++
 					}
+					yc[i] = acc
+					if idx != nil {
+						j := at
+						if colMajor && at >= 0 {
+							h, w := at/g.in[2], at%g.in[2]
+							j = h + w*g.in[1]
+						}
+						idx[c*outVol+i] = int64(c*inVol + j)
+					}
+					i++
 				}
 			}
 		}
-	})
+	}
 }
 
 // Global is GlobalAveragePool or GlobalMaxPool.
-type Global struct{ kind kind }
+type Global struct {
+	kind kind
+	last memo.Last[[]int] // output shape of the last input shape
+}
 
-func newGlobalAverage(n *operators.Node) (operators.Op, error) { return Global{avgKind}, nil }
-func newGlobalMax(n *operators.Node) (operators.Op, error)     { return Global{maxKind}, nil }
+func newGlobalAverage(n *operators.Node) (operators.Op, error) { return &Global{kind: avgKind}, nil }
+func newGlobalMax(n *operators.Node) (operators.Op, error)     { return &Global{kind: maxKind}, nil }
 
-func (Global) check(m operators.Meta) error {
+func (*Global) check(m operators.Meta) error {
 	if m.DType != operators.Float32 && m.DType != operators.Float64 {
 		return fmt.Errorf("%w: %v (want float32 or float64)", operators.ErrUnsupportedType, m.DType)
 	}
@@ -374,7 +399,7 @@ func globalShape(x []int) []int {
 }
 
 // Infer implements operators.Op.
-func (g Global) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
+func (g *Global) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
 	if err := g.check(in[0]); err != nil {
 		return nil, err
 	}
@@ -386,12 +411,17 @@ func (g Global) Infer(in []operators.Meta, consts []*operators.Value) ([]operato
 }
 
 // Run implements operators.Op.
-func (g Global) Run(rc *operators.RunContext, in, out []*operators.Value) error {
+func (g *Global) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	x := in[0]
 	if err := g.check(x.Meta()); err != nil {
 		return err
 	}
-	y, err := rc.AllocValue(x.DType, globalShape(x.Shape), false)
+	shape, ok := g.last.Get(x.Shape)
+	if !ok {
+		shape = globalShape(x.Shape)
+		g.last.Put(shape, x.Shape)
+	}
+	y, err := rc.AllocValue(x.DType, shape, false)
 	if err != nil {
 		return err
 	}
@@ -408,26 +438,33 @@ func (g Global) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 }
 
 func global[T float](rc *operators.RunContext, k kind, nc, vol int, x, y []T) {
-	rc.Parallel(nc, 16, func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			s := x[c*vol : (c+1)*vol]
-			if k == maxKind {
-				m := T(math.Inf(-1))
-				for _, v := range s {
-					if v > m || v != v {
-						m = v
-					}
-				}
-				y[c] = m
-				continue
-			}
-			// Sum in float64 for float32 inputs: spatial extents reach tens
-			// of thousands of elements.
-			var acc float64
+	if rc == nil || rc.Threads <= 1 {
+		globalRange(k, vol, x, y, 0, nc) // no closure, no allocation
+		return
+	}
+	rc.Parallel(nc, 16, func(lo, hi int) { globalRange(k, vol, x, y, lo, hi) })
+}
+
+// globalRange reduces the (n, c) planes [lo, hi).
+func globalRange[T float](k kind, vol int, x, y []T, lo, hi int) {
+	for c := lo; c < hi; c++ {
+		s := x[c*vol : (c+1)*vol]
+		if k == maxKind {
+			m := T(math.Inf(-1))
 			for _, v := range s {
-				acc += float64(v)
+				if v > m || v != v {
+					m = v
+				}
 			}
-			y[c] = T(acc / float64(vol))
+			y[c] = m
+			continue
 		}
-	})
+		// Sum in float64 for float32 inputs: spatial extents reach tens
+		// of thousands of elements.
+		var acc float64
+		for _, v := range s {
+			acc += float64(v)
+		}
+		y[c] = T(acc / float64(vol))
+	}
 }

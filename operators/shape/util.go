@@ -26,14 +26,15 @@ func constAt(consts []*operators.Value, i int) *operators.Value {
 	return nil
 }
 
-// readInts reads a 1-D (or scalar) int64 or int32 tensor input.
+// readInts reads a 1-D (or scalar) int64 or int32 tensor input. An int64
+// input is returned without copying; callers only read it.
 func readInts(v *operators.Value, idx int, name string) ([]int64, error) {
 	if len(v.Shape) > 1 {
 		return nil, inputErr(idx, name, "rank %d, want a 1-D tensor", len(v.Shape))
 	}
 	switch v.DType {
 	case operators.Int64:
-		return append([]int64(nil), v.I64()[:v.Len()]...), nil
+		return v.I64()[:v.Len()], nil
 	case operators.Int32:
 		s := v.I32()[:v.Len()]
 		out := make([]int64, len(s))
