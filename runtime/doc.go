@@ -17,6 +17,16 @@
 // fixed shapes allocates little beyond the outputs it returns, which always
 // belong to the caller.
 //
+// Options: WithThreads sets the goroutines one operator may use
+// (runtime.NumCPU() by default), WithoutOptimizations keeps every node as a
+// step (no constant folding, no removal of nodes no output needs), and
+// WithLimits bounds what a model may make the loader and a run allocate.
+//
+// Model-local functions are expanded in place at load time. Graph
+// attributes (the branches of If, the body of Loop) become nested Plans
+// that read values of enclosing graphs by name; operators reach them
+// through operators.Node.Subgraph.
+//
 // The runtime registers no operators itself. Import the operator packages
 // a program needs, or all of them at once:
 //

@@ -581,3 +581,32 @@ func TestPoolRebuildsValues(t *testing.T) {
 		}
 	}
 }
+
+func TestDenseConversions(t *testing.T) {
+	cases := []*operators.Value{
+		f32(nil, 2.5), // a scalar
+		{DType: operators.Int64, Shape: []int{3}, Raw: f32([]int{6}, 1, 0, 2, 0, 3, 0).Raw},
+		{DType: operators.String, Shape: []int{2}, Strs: []string{"a", "bc"}},
+		{DType: operators.Bool, Shape: []int{2, 1}, Raw: []byte{1, 0}},
+		{DType: operators.Float64, Shape: []int{0, 3}, Raw: []byte{}},
+	}
+	for _, v := range cases {
+		d, err := ValueToDense(v)
+		if err != nil {
+			t.Errorf("%v: %v", v, err)
+			continue
+		}
+		back, err := DenseToValue(d)
+		if err != nil {
+			t.Errorf("%v: back: %v", v, err)
+			continue
+		}
+		if back.DType != v.DType || !slices.Equal(back.Shape, v.Shape) || string(back.Raw) != string(v.Raw) || !slices.Equal(back.Strs, v.Strs) {
+			t.Errorf("%v round-trips to %v (%v %v)", v, back, back.Raw, back.Strs)
+		}
+	}
+	h := &operators.Value{DType: operators.Float16, Shape: []int{1}, Raw: []byte{0, 0x3c}}
+	if _, err := ValueToDense(h); !errors.Is(err, operators.ErrUnsupportedType) || !strings.Contains(err.Error(), "RunValues") {
+		t.Errorf("float16: err = %v", err)
+	}
+}
