@@ -71,6 +71,7 @@ func specs() []spec {
 		manualSoftmaxOpset13(),
 		castLogSoftmaxOpset11(),
 		softmaxOfSumOpset13(),
+		tinyCNNOpset13(),
 	}
 }
 
@@ -308,5 +309,53 @@ func softmaxOfSumOpset13() spec {
 		inputs:  []tensor{{name: "a", dtype: tFloat, shape: as, data: a}, {name: "b", dtype: tFloat, shape: bs, data: b}},
 		outputs: []tensor{{name: "y", dtype: tFloat, shape: as, data: softmaxAxis(sum, as, 1, false)}},
 	})
+	return s
+}
+
+// tinyCNNOpset13 is a small image classifier: an [batch,1,8,8] image in
+// [0, 1) goes through Conv (4 filters of 3×3, padding 1), Relu, a 2×2
+// MaxPool, Flatten, Gemm to 10 classes and Softmax. Its data sets use
+// batches of 1 and 2.
+func tinyCNNOpset13() spec {
+	r := &rng{s: 88}
+	ws, fcs := []int64{4, 1, 3, 3}, []int64{10, 64}
+	w := r.float32s(prod(ws), 0.5)
+	b := r.float32s(4, 0.1)
+	fc := r.float32s(prod(fcs), 0.3)
+	fb := r.float32s(10, 0.1)
+	g := graph{
+		name: "tiny_cnn_opset13",
+		nodes: []node{
+			{name: "conv", op: "Conv", in: []string{"image", "conv_w", "conv_b"}, out: []string{"c"},
+				attrs: []attr{intsAttr("kernel_shape", 3, 3), intsAttr("pads", 1, 1, 1, 1)}},
+			{name: "relu", op: "Relu", in: []string{"c"}, out: []string{"r"}},
+			{name: "pool", op: "MaxPool", in: []string{"r"}, out: []string{"p"},
+				attrs: []attr{intsAttr("kernel_shape", 2, 2), intsAttr("strides", 2, 2)}},
+			{name: "flatten", op: "Flatten", in: []string{"p"}, out: []string{"f"}, attrs: []attr{intAttr("axis", 1)}},
+			{name: "fc", op: "Gemm", in: []string{"f", "fc_w", "fc_b"}, out: []string{"logits"}, attrs: []attr{intAttr("transB", 1)}},
+			{name: "softmax", op: "Softmax", in: []string{"logits"}, out: []string{"probabilities"}},
+		},
+		inits: []tensor{
+			{name: "conv_w", dtype: tFloat, shape: ws, data: w},
+			{name: "conv_b", dtype: tFloat, shape: []int64{4}, data: b},
+			{name: "fc_w", dtype: tFloat, shape: fcs, data: fc},
+			{name: "fc_b", dtype: tFloat, shape: []int64{10}, data: fb},
+		},
+		inputs:  []valueInfo{{name: "image", dtype: tFloat, shape: []int64{-1, 1, 8, 8}, params: []string{"batch"}}},
+		outputs: []valueInfo{{name: "probabilities", dtype: tFloat, shape: []int64{-1, 10}, params: []string{"batch"}}},
+	}
+	s := spec{name: g.name, model: model(g, 13, 7, "tiny image classifier: Conv, Relu, MaxPool, Flatten, Gemm, Softmax")}
+	for _, batch := range []int64{1, 2} {
+		xs := []int64{batch, 1, 8, 8}
+		x := mapf(r.float32s(prod(xs), 1), math.Abs) // pixel-like values in [0, 1)
+		c, cs := conv2d(x, xs, w, ws, b, 1)
+		relu := mapf(f32(c), func(v float64) float64 { return math.Max(v, 0) })
+		p, _ := maxPool2(relu, cs)
+		logits := f32(gemmTransB(p, batch, 64, fc, 10, fb))
+		s.sets = append(s.sets, dataSet{
+			inputs:  []tensor{{name: "image", dtype: tFloat, shape: xs, data: x}},
+			outputs: []tensor{{name: "probabilities", dtype: tFloat, shape: []int64{batch, 10}, data: softmaxAxis(logits, []int64{batch, 10}, 1, false)}},
+		})
+	}
 	return s
 }

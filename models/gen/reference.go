@@ -121,3 +121,70 @@ func mapf(x []float64, f func(float64) float64) []float64 {
 	}
 	return out
 }
+
+// conv2d is Conv with one group, 'pads' = pad on every side, stride 1 and
+// no dilation: x [n,c,h,w], w [m,c,kh,kw], b [m] -> [n,m,h',w'].
+func conv2d(x []float64, xs []int64, w []float64, ws []int64, b []float64, pad int64) ([]float64, []int64) {
+	n, c, h, wd := xs[0], xs[1], xs[2], xs[3]
+	m, kh, kw := ws[0], ws[2], ws[3]
+	oh, ow := h+2*pad-kh+1, wd+2*pad-kw+1
+	out := make([]float64, n*m*oh*ow)
+	for in := range n {
+		for om := range m {
+			for y := range oh {
+				for xx := range ow {
+					acc := b[om]
+					for ic := range c {
+						for ky := range kh {
+							for kx := range kw {
+								iy, ix := y+ky-pad, xx+kx-pad
+								if iy < 0 || iy >= h || ix < 0 || ix >= wd {
+									continue
+								}
+								acc += x[((in*c+ic)*h+iy)*wd+ix] * w[((om*c+ic)*kh+ky)*kw+kx]
+							}
+						}
+					}
+					out[((in*m+om)*oh+y)*ow+xx] = acc
+				}
+			}
+		}
+	}
+	return out, []int64{n, m, oh, ow}
+}
+
+// maxPool2 is MaxPool with a 2×2 kernel and stride 2 (even sizes).
+func maxPool2(x []float64, xs []int64) ([]float64, []int64) {
+	n, c, h, w := xs[0], xs[1], xs[2], xs[3]
+	oh, ow := h/2, w/2
+	out := make([]float64, n*c*oh*ow)
+	for p := range n * c {
+		for y := range oh {
+			for xx := range ow {
+				m := math.Inf(-1)
+				for dy := range int64(2) {
+					for dx := range int64(2) {
+						m = math.Max(m, x[(p*h+2*y+dy)*w+2*xx+dx])
+					}
+				}
+				out[(p*oh+y)*ow+xx] = m
+			}
+		}
+	}
+	return out, []int64{n, c, oh, ow}
+}
+
+// gemmTransB is Gemm with transB=1: a [n,k], w [m,k], b [m] -> a·wᵀ + b.
+func gemmTransB(a []float64, n, k int64, w []float64, m int64, b []float64) []float64 {
+	out := make([]float64, n*m)
+	for i := range n {
+		for j := range m {
+			acc := b[j]
+			for p := range k {
+				acc += a[i*k+p] * w[j*k+p]
+			}
+			out[i*m+j] = acc
+		}
+	}
+	return out
+}
