@@ -721,6 +721,7 @@ TEXT ·expSumColsF32AVX2(SB), NOSPLIT, $0-128
 	MOVQ    width+104(FP), CX
 	MOVQ    stride+112(FP), R10
 	SHLQ    $2, R10
+	LEAQ    (R10)(R10*1), DX          // two rows
 	ANDQ    $-8, CX
 	MOVQ    CX, done+120(FP)
 	VMOVUPS lo<>(SB), Y4
@@ -736,6 +737,48 @@ expc_cols:
 	LEAQ    (SI)(AX*4), R8
 	LEAQ    (DI)(AX*4), R13
 	MOVQ    BX, R9
+
+	// Two rows per iteration while there are two: their exps are
+	// independent, and their sum is widened once.
+expc_pairs:
+	CMPQ    R9, $2
+	JLT     expc_rows
+	VMOVUPS (R8), Y0
+	VMOVUPS (R8)(R10*1), Y1
+	VSUBPS  Y14, Y0, Y0
+	VSUBPS  Y14, Y1, Y1
+	VANDPS  abs<>(SB), Y0, Y6
+	VANDPS  abs<>(SB), Y1, Y7
+	VCMPPS  $6, fastlim<>(SB), Y6, Y6
+	VCMPPS  $6, fastlim<>(SB), Y7, Y7
+	VORPS   Y7, Y6, Y6
+	VPTEST  Y6, Y6
+	JNZ     expc_pair_slow
+	EXP_EST_AVX2(Y0, Y6, Y8, Y2, Y3)
+	EXP_EST_AVX2(Y1, Y7, Y9, Y10, Y11)
+	JMP     expc_pair_put
+
+expc_pair_slow:
+	VMOVUPS (R8), Y0
+	VSUBPS  Y14, Y0, Y0
+	EXP_SLOW_CORE_AVX2(Y8)
+	VMOVUPS (R8)(R10*1), Y0
+	VSUBPS  Y14, Y0, Y0
+	EXP_SLOW_CORE_AVX2(Y9)
+
+expc_pair_put:
+	TESTQ   DI, DI
+	JZ      expc_pair_sum
+	VMOVUPS Y8, (R13)
+	VMOVUPS Y9, (R13)(R10*1)
+
+expc_pair_sum:
+	VADDPS  Y9, Y8, Y8
+	ADD8_F64_AVX2(Y8, X8)
+	ADDQ    DX, R8
+	ADDQ    DX, R13
+	SUBQ    $2, R9
+	JMP     expc_pairs
 
 expc_rows:
 	TESTQ   R9, R9
@@ -1246,6 +1289,7 @@ TEXT ·expSumColsF32AVX512(SB), NOSPLIT, $0-128
 	MOVQ width+104(FP), CX
 	MOVQ stride+112(FP), R10
 	SHLQ $2, R10
+	LEAQ (R10)(R10*1), DX    // two rows
 	ANDQ $-16, CX
 	MOVQ CX, done+120(FP)
 	LOAD_CONSTS_512
@@ -1260,6 +1304,28 @@ expc512_cols:
 	LEAQ    (SI)(AX*4), R8
 	LEAQ    (DI)(AX*4), R13
 	MOVQ    BX, R9
+
+expc512_pairs:
+	CMPQ    R9, $2
+	JLT     expc512_rows
+	VMOVUPS (R8), Z2
+	VMOVUPS (R8)(R10*1), Z3
+	VSUBPS  Z28, Z2, Z2
+	VSUBPS  Z28, Z3, Z3
+	EXP_512(Z2, Z4, Z8, Z12, Z13)
+	EXP_512(Z3, Z5, Z9, Z14, Z15)
+	TESTQ   DI, DI
+	JZ      expc512_pair_sum
+	VMOVUPS Z8, (R13)
+	VMOVUPS Z9, (R13)(R10*1)
+
+expc512_pair_sum:
+	VADDPS  Z9, Z8, Z8
+	ADD16_F64_512(Z8, Y8)
+	ADDQ    DX, R8
+	ADDQ    DX, R13
+	SUBQ    $2, R9
+	JMP     expc512_pairs
 
 expc512_rows:
 	TESTQ   R9, R9
