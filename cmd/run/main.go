@@ -75,7 +75,7 @@ func runAs(prog string, args []string, stdout, stderr io.Writer) int {
 
 func (c *cli) usage(w io.Writer) {
 	p := c.prog
-	fmt.Fprintf(w, `%[1]s runs ONNX models with onnxrun.
+	fmt.Fprintf(w, `%[1]s runs ONNX models on onnxrun, a pure-Go inference runtime.
 
 Usage:
   %[1]s MODEL.onnx [-input NAME=FILE ...] [-top K] [-threads N] [-output DIR] [-format pb|npy] [-json]
@@ -85,7 +85,7 @@ Usage:
         run conformance tests (ONNX backend-test layout); exit status 1 if any fails
   %[1]s bench [-json] [-n RUNS] [-threads N] [-api dense|values] [-input NAME=FILE ...] MODEL.onnx
         time Run: median, min, max latency and allocations per run
-  %[1]s kernels [-json] [-levels]
+  %[1]s kernels [-json] [-levels]   (or %[1]s -kernels)
         CPU features and the kernel chosen for each table entry (ONNXRUN_ISA lowers the level)
   %[1]s coverage [-o FILE] [PATH ...]
         per-operator conformance coverage as Markdown (default paths: the suites in $ONNXRUN_TESTDATA)
