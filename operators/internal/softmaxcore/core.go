@@ -178,16 +178,16 @@ func (o *Op) Run(rc *operators.RunContext, in []*operators.Value, out []*operato
 	if err != nil {
 		return err
 	}
-	n := g.size()
-	if len(x.Raw) < n*x.DType.Size() {
-		return fmt.Errorf("%w: input %q of %v has %d bytes, shape %v of %v needs %d", operators.ErrShape, o.input, o.kind, len(x.Raw), x.Shape, x.DType, n*x.DType.Size())
+	n, size := g.size(), x.DType.Size()
+	if n > len(x.Raw)/size {
+		return fmt.Errorf("%w: input %q of %v has %d bytes, too few for shape %v of %v", operators.ErrShape, o.input, o.kind, len(x.Raw), x.Shape, x.DType)
 	}
 	y, err := rc.AllocValue(x.DType, x.Shape, false)
 	if err != nil {
 		return err
 	}
-	if len(y.Raw) < n*x.DType.Size() {
-		return fmt.Errorf("%w: output of %v got %d bytes, needs %d", operators.ErrShape, o.kind, len(y.Raw), n*x.DType.Size())
+	if n > len(y.Raw)/size {
+		return fmt.Errorf("%w: output of %v got %d bytes, too few for shape %v of %v", operators.ErrShape, o.kind, len(y.Raw), x.Shape, x.DType)
 	}
 	out[0] = y
 	if n == 0 {

@@ -302,6 +302,10 @@ func TestErrors(t *testing.T) {
 			if err := op13.Run(nil, []*operators.Value{x}, make([]*operators.Value, 1)); !errors.Is(err, operators.ErrShape) {
 				t.Errorf("short buffer: error %v, want ErrShape", err)
 			}
+			huge := &operators.Value{DType: operators.Float64, Shape: []int{1 << 30, 1 << 30}, Raw: operators.MakeRaw(64)}
+			if err := op13.Run(nil, []*operators.Value{huge}, make([]*operators.Value, 1)); !errors.Is(err, operators.ErrShape) {
+				t.Errorf("huge shape over a short buffer: error %v, want ErrShape", err)
+			}
 			if err := op13.Run(nil, []*operators.Value{nil}, make([]*operators.Value, 1)); err == nil {
 				t.Error("nil input: no error")
 			}
