@@ -63,8 +63,12 @@ func (c *cli) test(args []string) (failed bool, err error) {
 		}
 		fmt.Fprintln(c.stdout, r.Line())
 		if *verbose && r.Status != conformance.Skip {
-			fmt.Fprintf(c.stdout, "     rtol %g atol %g, %d set(s), max abs err %.3g, max rel err %.3g, %v\n",
-				r.Tol.RTol, r.Tol.ATol, r.Sets, r.Stats.MaxAbs, r.Stats.MaxRel, r.Duration.Round(1000))
+			note := ""
+			if r.Test.TolNote != "" && o.RTol == nil && o.ATol == nil {
+				note = " (" + r.Test.TolNote + ")"
+			}
+			fmt.Fprintf(c.stdout, "     rtol %g atol %g%s, %d set(s), max abs err %.3g, max rel err %.3g, %v\n",
+				r.Tol.RTol, r.Tol.ATol, note, r.Sets, r.Stats.MaxAbs, r.Stats.MaxRel, r.Duration.Round(1000))
 		}
 	})
 	if encErr != nil {
