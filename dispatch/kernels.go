@@ -35,7 +35,8 @@ type Kernels struct {
 	// ExpF32 computes dst[i] = exp(x[i]).
 	ExpF32 func(dst, x []float32)
 
-	// MaxColsF32 computes m[j] = max over i of x[i*stride+j].
+	// MaxColsF32 computes m[j] = max over i of x[i*stride+j], NaNs treated
+	// as in MaxF32 (m[j] = -Inf when n == 0).
 	MaxColsF32 func(m, x []float32, n, width, stride int)
 	// ExpSumColsF32 computes dst[i*stride+j] = exp(x[i*stride+j] - m[j]) and
 	// s[j] = the sum over i of those values.

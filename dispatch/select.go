@@ -282,3 +282,31 @@ func funcPointers(k *Kernels) [numEntries]unsafe.Pointer {
 	}
 	return out
 }
+
+// String describes the table on one line for logs and bug reports: its
+// tier, then how many entries each tier supplied, e.g.
+// "avx2 (avx2: 22 entries)" or "avx512 (avx512: 20, avx2: 2 entries)".
+func (k *Kernels) String() string {
+	var count [NEON + 1]int
+	for _, l := range k.entry {
+		if l >= 0 && l <= NEON {
+			count[l]++
+		}
+	}
+	var b strings.Builder
+	b.WriteString(k.Level.String())
+	b.WriteString(" (")
+	first := true
+	for l := NEON; l >= GenericLevel; l-- {
+		if count[l] == 0 {
+			continue
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		fmt.Fprintf(&b, "%s: %d", l, count[l])
+	}
+	b.WriteString(" entries)")
+	return b.String()
+}

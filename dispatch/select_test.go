@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/onnxrun/onnxrun/dispatch"
@@ -52,6 +53,9 @@ func TestImplsAndTables(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %v", im.Level, ents)
+		if str := k.String(); !strings.HasPrefix(str, im.Level.String()+" (") || !strings.HasSuffix(str, " entries)") {
+			t.Errorf("String() = %q", str)
+		}
 	}
 	for _, e := range dispatch.Generic().Entries() {
 		if e.Level != dispatch.GenericLevel {
@@ -103,6 +107,7 @@ func Example_names() {
 	for _, e := range k.Entries()[:6] {
 		fmt.Println(e.Name, e.Level)
 	}
+	fmt.Println(k)
 	// Output:
 	// MaxF32 generic
 	// ExpSumF32 generic
@@ -110,4 +115,5 @@ func Example_names() {
 	// ScaleF32 generic
 	// ShiftF32 generic
 	// ExpF32 generic
+	// generic (generic: 22 entries)
 }
