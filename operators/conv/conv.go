@@ -162,6 +162,9 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		}
 		c.last.Put(geo, x.Shape, w.Shape, bShape)
 	}
+	if err := geo.checkScratch(geo.cg*geo.k[0]*geo.k[1]*geo.k[2], geo.out); err != nil {
+		return err
+	}
 	y, err := rc.AllocValue(x.DType, geo.outShape, false)
 	if err != nil {
 		return err
@@ -247,6 +250,22 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T
 	if colp != nil {
 		pool.Put(colp)
 	}
+}
+
+// maxScratch bounds the im2col/col2im buffer (in elements) so a hostile
+// model gets an error instead of an overflowing or impossible allocation.
+const maxScratch = 1 << 31
+
+// checkScratch verifies that rows × the volume of dims fits maxScratch.
+func (geo *geometry) checkScratch(rows int, dims [3]int) error {
+	n := rows
+	for _, d := range dims {
+		if d != 0 && n > maxScratch/d {
+			return fmt.Errorf("%w: the column buffer of %d rows by %v positions exceeds %d elements", operators.ErrShape, rows, dims, maxScratch)
+		}
+		n *= d
+	}
+	return nil
 }
 
 func scratch[T eng.Float](pool *sync.Pool, n int) *[]T {

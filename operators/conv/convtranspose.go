@@ -222,6 +222,9 @@ func (c *ConvTranspose) Run(rc *operators.RunContext, in, out []*operators.Value
 		}
 		c.last.Put(geo, x.Shape, w.Shape, bShape)
 	}
+	if err := geo.checkScratch(geo.mg*geo.k[0]*geo.k[1]*geo.k[2], geo.in); err != nil {
+		return err
+	}
 	y, err := rc.AllocValue(x.DType, geo.outShape, false)
 	if err != nil {
 		return err

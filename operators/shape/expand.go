@@ -2,6 +2,7 @@ package shape
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/onnxrun/onnxrun/operators"
 )
@@ -146,6 +147,9 @@ func tileShape(in []int, reps []int64) ([]int, error) {
 		if in[i] < 0 {
 			out[i] = -1
 			continue
+		}
+		if v != 0 && in[i] > math.MaxInt32*(1<<20)/v {
+			return nil, inputErr(1, "repeats", "%v makes the output too large", reps)
 		}
 		out[i] = in[i] * v
 	}

@@ -93,10 +93,14 @@ func (r *Reshape) target(in []int, shape []int64) ([]int, error) {
 			return nil, inputErr(1, "shape", "%v cannot hold the input's %d elements (input shape %v)", shape, total, in)
 		}
 		out[infer] = total / prod
+		// prod may have wrapped around; the product must come out exact.
+		if operators.NumElements(out) != total {
+			return nil, inputErr(1, "shape", "%v cannot hold the input's %d elements (input shape %v)", shape, total, in)
+		}
 		return out, nil
 	}
-	if !unknownIn && prod != total {
-		return nil, inputErr(1, "shape", "%v has %d elements, the input %v has %d", shape, prod, in, total)
+	if !unknownIn && (prod != total || operators.NumElements(out) != total) {
+		return nil, inputErr(1, "shape", "%v does not hold the input's %d elements (input shape %v)", shape, total, in)
 	}
 	return out, nil
 }

@@ -933,3 +933,38 @@ func TestSizeGatherElements(t *testing.T) {
 		t.Errorf("rank mismatch: %v", err)
 	}
 }
+
+// TestHostileShapes feeds sizes that overflow int arithmetic; each must be
+// an error, never a panic or a view that claims more elements than exist.
+func TestHostileShapes(t *testing.T) {
+	x := iota32(2, 3)
+	big := int64(1) << 40
+	re := build(t, "Reshape", 14, 2, 1)
+	for _, s := range [][]int64{{big, big, 0, 6}, {big, big, big, -1}, {-1, big, big}} {
+		if _, err := runErr(re, 1, x, i64(s...)); !errors.Is(err, operators.ErrShape) {
+			t.Errorf("Reshape %v: %v", s, err)
+		}
+	}
+	sl := build(t, "Slice", 13, 5, 1)
+	minInt := int64(-1) << 63
+	out, err := runErr(sl, 1, x, i64(5), i64(minInt), i64(1), i64(minInt))
+	if err != nil || !reflect.DeepEqual(out[0].Shape, []int{2, 1}) || out[0].F32()[1] != 5 {
+		t.Errorf("Slice with step MinInt64: %v %v", out, err)
+	}
+	tl := build(t, "Tile", 13, 2, 1)
+	if _, err := runErr(tl, 1, x, i64(big, big)); err == nil {
+		t.Errorf("Tile by 2^40 x 2^40 succeeded")
+	}
+	ex := build(t, "Expand", 13, 2, 1)
+	if _, err := runErr(ex, 1, x, i64(big, big, 2, 3)); err == nil {
+		t.Errorf("Expand to 2^80 elements succeeded")
+	}
+	cs := build(t, "ConstantOfShape", 9, 1, 1)
+	if _, err := runErr(cs, 1, i64(big, big)); err == nil {
+		t.Errorf("ConstantOfShape of 2^80 elements succeeded")
+	}
+	pd := build(t, "Pad", 13, 2, 1)
+	if _, err := runErr(pd, 1, x, i64(big, big, big, big)); err == nil {
+		t.Errorf("Pad by 2^40 succeeded")
+	}
+}

@@ -106,6 +106,9 @@ func resolveSlice(shape []int, starts, ends, axes []int64, hasAxes bool, steps [
 		if en < 0 && en > math.MinInt64/2 {
 			en += dim
 		}
+		// A step longer than the axis takes at most one element; clamping
+		// it keeps -step and the count arithmetic from overflowing.
+		step = max(-math.MaxInt32, min(step, math.MaxInt32))
 		var count int64
 		if step > 0 {
 			st = max(0, min(st, dim))
@@ -119,10 +122,6 @@ func resolveSlice(shape []int, starts, ends, axes []int64, hasAxes bool, steps [
 			if st > en {
 				count = (st - en + (-step) - 1) / (-step)
 			}
-		}
-		if step > math.MaxInt32 || step < -math.MaxInt32 {
-			// Such steps take at most one element.
-			step = max(-math.MaxInt32, min(step, math.MaxInt32))
 		}
 		p.start[ax], p.step[ax], p.count[ax], p.out[ax] = int(st), int(step), int(count), int(count)
 	}
