@@ -328,18 +328,18 @@ func TestSubgraphCapturesOuterValues(t *testing.T) {
 			node("b_add2", "Add", []string{"t", "bin"}, []string{"r"}),
 		},
 		Inputs:  []*onnxpb.ValueInfo{vinfo("bin", operators.Float32, 2)},
-		Outputs: []*onnxpb.ValueInfo{vinfo("r", operators.Float32, 2), vinfo("a", operators.Float32, 2)},
+		Outputs: []*onnxpb.ValueInfo{vinfo("r", operators.Float32, 2), vinfo("a", operators.Float32, 2), vinfo("r", operators.Float32, 2)},
 	}
 	m := model(&onnxpb.Graph{
 		Nodes: []*onnxpb.Node{
 			// Listed before "a" is produced: the body's use of "a" must
 			// order the nodes.
-			tnode("sub", "RunBody", []string{"x"}, []string{"y", "ya"}, graphAttr("body", body)),
+			tnode("sub", "RunBody", []string{"x"}, []string{"y", "ya", "y2"}, graphAttr("body", body)),
 			tnode("make_a", "AddOne", []string{"x"}, []string{"a"}),
 		},
 		Initializers: []*onnxpb.Tensor{initializer("k", f32([]int{2}, 100, 200))},
 		Inputs:       []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 2)},
-		Outputs:      []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 2), vinfo("ya", operators.Float32, 2)},
+		Outputs:      []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 2), vinfo("ya", operators.Float32, 2), vinfo("y2", operators.Float32, 2)},
 	})
 	s := mustLoad(t, m)
 	for range 3 {
@@ -349,6 +349,9 @@ func TestSubgraphCapturesOuterValues(t *testing.T) {
 		}
 		if ya := out["ya"].F32(); !slices.Equal(ya, []float32{2, 3}) {
 			t.Fatalf("ya = %v", ya)
+		}
+		if y2 := out["y2"]; y2 == nil || !slices.Equal(y2.F32(), out["y"].F32()) || &y2.Raw[0] == &out["y"].Raw[0] {
+			t.Fatalf("y2 = %v, want a copy of y", y2)
 		}
 	}
 	// A body reading a name nobody defines is a load error naming it.

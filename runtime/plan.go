@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/onnxrun/onnxrun/operators"
@@ -310,22 +311,28 @@ func (st *State) lookup(name string) (*operators.Value, bool) {
 	return nil, false
 }
 
-// detach returns a copy of v the caller owns, allocated with alloc (or
-// with operators.NewValue when alloc is nil).
-func detach(v *operators.Value, alloc operators.Allocator) (*operators.Value, error) {
-	var out *operators.Value
-	var err error
-	if alloc != nil && v.DType != operators.String {
-		out, err = alloc.Alloc(v.DType, v.Shape, false)
-	} else {
-		out, err = operators.NewValue(v.DType, v.Shape)
-	}
+// detach returns a copy of v the caller owns.
+func detach(v *operators.Value) (*operators.Value, error) {
+	out, err := operators.NewValue(v.DType, v.Shape)
 	if err != nil {
 		return nil, err
 	}
 	copy(out.Raw, v.Raw)
 	copy(out.Strs, v.Strs)
 	return out, nil
+}
+
+// take removes the value of slot s from the run and returns it for the
+// caller to keep: the pooled buffer itself when only this slot uses it
+// (the pool forgets it), otherwise a copy.
+func (st *State) take(s int) (*operators.Value, error) {
+	v := st.vals[s]
+	if b := st.bufOf[s]; b != nil && b.refs == 1 && b.v == v {
+		st.bufOf[s] = nil
+		st.vals[s] = nil
+		return v, nil
+	}
+	return detach(v)
 }
 
 // subgraph is a compiled graph attribute, run by If, Loop, Scan and the
@@ -338,19 +345,19 @@ func (g *subgraph) NumOutputs() int { return len(g.p.outputs) }
 
 // Run executes the subgraph with its own State. Names captured from
 // enclosing graphs come from outer when it knows them, else from the run
-// that called the operator (found through rc.Alloc). The outputs are
-// copies allocated with rc's allocator, so they belong to the caller.
+// that called the operator (found through rc.Alloc). The outputs belong to
+// the caller and are left to the garbage collector rather than to the
+// caller's pool: a Loop feeds each iteration's outputs to the next and a
+// pool would hold every iteration's buffers until the Loop step ends.
 func (g *subgraph) Run(rc *operators.RunContext, inputs []*operators.Value, outer func(string) (*operators.Value, bool)) ([]*operators.Value, error) {
 	p := g.p
 	if len(inputs) != len(p.inputs) {
 		return nil, fmt.Errorf("%w: subgraph %q takes %d inputs, got %d", operators.ErrInvalidModel, p.name, len(p.inputs), len(inputs))
 	}
 	var parent *State
-	var alloc operators.Allocator
 	ctx := context.Background()
 	if rc != nil {
 		parent, _ = rc.Alloc.(*State)
-		alloc = rc.Alloc
 		if rc.Ctx != nil {
 			ctx = rc.Ctx
 		}
@@ -391,7 +398,12 @@ func (g *subgraph) Run(rc *operators.RunContext, inputs []*operators.Value, oute
 	if err == nil {
 		outs = make([]*operators.Value, len(p.outputs))
 		for i, s := range p.outputs {
-			if outs[i], err = detach(st.vals[s], alloc); err != nil {
+			if j := slices.Index(p.outputs[:i], s); j >= 0 {
+				outs[i], err = detach(outs[j]) // the same value twice
+			} else {
+				outs[i], err = st.take(s)
+			}
+			if err != nil {
 				break
 			}
 		}

@@ -376,7 +376,7 @@ func (s *Session) RunValues(ctx context.Context, inputs map[string]*operators.Va
 			if _, dup := out[name]; dup {
 				continue
 			}
-			v, derr := detach(st.vals[slot], nil)
+			v, derr := detach(st.vals[slot])
 			if derr != nil {
 				err = fmt.Errorf("output %q: %w", name, derr)
 				break
