@@ -34,6 +34,8 @@ func TestSteadyStateAllocs(t *testing.T) {
 	row, _ := operators.NewValue(operators.Float32, []int{256})
 	h, _ := operators.NewValue(operators.Float16, []int{64, 256})
 	hrow, _ := operators.NewValue(operators.Float16, []int{256})
+	lo, _ := operators.NewValue(operators.Float32, []int{})
+	cond, _ := operators.NewValue(operators.Bool, []int{64, 1})
 	cases := []struct {
 		op  string
 		in  []*operators.Value
@@ -47,6 +49,9 @@ func TestSteadyStateAllocs(t *testing.T) {
 		{"Exp", []*operators.Value{x}, 0},
 		{"Relu", []*operators.Value{x}, 0},
 		{"Sigmoid", []*operators.Value{h}, 0},
+		{"Clip", []*operators.Value{x, lo, nil}, 0},
+		{"Where", []*operators.Value{cond, x, lo}, 1},
+		{"Pow", []*operators.Value{x, lo}, 1},
 	}
 	for _, c := range cases {
 		op := ot.MustBuild(t, c.op, 14, len(c.in))

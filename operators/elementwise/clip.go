@@ -162,5 +162,9 @@ func runClip[T number](rc *operators.RunContext, y, x, loV, hiV *operators.Value
 		hi = operators.View[T](hiV.Raw)[0]
 	}
 	ys, xs := operators.View[T](y.Raw), operators.View[T](x.Raw)
+	if rc == nil || rc.Threads <= 1 || len(ys) < 2*unaryChunk {
+		clipOf(ys, xs, lo, hi) // no closure to allocate
+		return
+	}
 	rc.Parallel(len(ys), unaryChunk, func(l, h int) { clipOf(ys[l:h], xs[l:h], lo, hi) })
 }

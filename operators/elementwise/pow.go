@@ -74,15 +74,22 @@ func powBase(dt operators.DType) bool {
 	return false
 }
 
+func powTypes(base, exp operators.DType) error {
+	if !powBase(base) {
+		return fmt.Errorf("%w: Pow base (input 0) of type %v", operators.ErrUnsupportedType, base)
+	}
+	if !arithType(exp) {
+		return fmt.Errorf("%w: Pow exponent (input 1) of type %v", operators.ErrUnsupportedType, exp)
+	}
+	return nil
+}
+
 func (o *pow) Infer(in []operators.Meta, _ []*operators.Value) ([]operators.Meta, error) {
 	if len(in) != 2 {
 		return nil, fmt.Errorf("%w: Pow takes 2 inputs, got %d", operators.ErrInvalidModel, len(in))
 	}
-	if !powBase(in[0].DType) {
-		return nil, fmt.Errorf("%w: Pow base (input 0) of type %v", operators.ErrUnsupportedType, in[0].DType)
-	}
-	if !arithType(in[1].DType) {
-		return nil, fmt.Errorf("%w: Pow exponent (input 1) of type %v", operators.ErrUnsupportedType, in[1].DType)
+	if err := powTypes(in[0].DType, in[1].DType); err != nil {
+		return nil, err
 	}
 	dt := in[0].DType
 	if !in[0].HasShape || !in[1].HasShape {
@@ -107,7 +114,7 @@ func (o *pow) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		return err
 	}
 	a, b := in[0], in[1]
-	if _, err := o.Infer([]operators.Meta{{DType: a.DType}, {DType: b.DType}}, nil); err != nil {
+	if err := powTypes(a.DType, b.DType); err != nil {
 		return err
 	}
 	bs := b.Shape

@@ -15,9 +15,15 @@ func TestMulti(t *testing.T) {
 	r := rand.New(rand.NewSource(seed))
 	for it := 0; it < 300; it++ {
 		rank := r.Intn(5)
+		if it%10 == 9 {
+			rank = 8 + r.Intn(3) // more merged dimensions than the fixed arrays hold
+		}
 		out := make([]int, rank)
 		for i := range out {
 			out[i] = 1 + r.Intn(4)
+			if rank > 6 {
+				out[i] = 1 + r.Intn(2)
+			}
 		}
 		if it%50 == 0 && rank > 0 {
 			out[0] = 0
@@ -84,6 +90,54 @@ func TestMultiSame(t *testing.T) {
 		}
 		if m.Same != c.same {
 			t.Errorf("%v: Same = %v", c.shapes, m.Same)
+		}
+	}
+}
+
+// TestMultiManyOperands folds six operands (more than the fixed arrays
+// hold) with Iter and checks against the binary reference.
+func TestMultiManyOperands(t *testing.T) {
+	r := rand.New(rand.NewSource(10))
+	out := []int{3, 2, 4}
+	var shapes [][]int
+	var data [][]float64
+	for k := 0; k < 6; k++ {
+		s := append([]int(nil), out[k%3:]...)
+		for i := range s {
+			if r.Intn(2) == 0 {
+				s[i] = 1
+			}
+		}
+		shapes = append(shapes, s)
+		data = append(data, fill(r, s))
+	}
+	m, err := NewMulti(shapes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float64, m.N)
+	for it := m.Iter(); it.Next(); {
+		for j := 0; j < m.Row(); j++ {
+			for k := range shapes {
+				got[it.Out()+j] += data[k][it.Off(k)+j*m.Inner(k)]
+			}
+		}
+	}
+	want := make([]float64, m.N)
+	zero := make([]float64, m.N)
+	for k := range shapes {
+		neg := make([]float64, len(data[k]))
+		for i, v := range data[k] {
+			neg[i] = -v
+		}
+		part := reference(zero, m.Out, neg, shapes[k], m.Out)
+		for i := range want {
+			want[i] += part[i]
+		}
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("element %d is %v, want %v", i, got[i], want[i])
 		}
 	}
 }
