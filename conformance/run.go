@@ -133,6 +133,7 @@ func (t *Test) run(o Options, r *Result) {
 		ctx = context.Background()
 	}
 	inInfo, outInfo := sess.Inputs(), sess.Outputs()
+	compared := 0
 	for _, ds := range t.Sets {
 		var feeds map[string]*operators.Value
 		if t.Light {
@@ -170,6 +171,7 @@ func (t *Test) run(o Options, r *Result) {
 				return
 			}
 			bfloat16FromUint16(want, got.DType)
+			compared++
 			mm, st := Compare(got, want, r.Tol)
 			r.Stats.add(st)
 			if mm != nil && r.Mismatch == nil {
@@ -180,6 +182,10 @@ func (t *Test) run(o Options, r *Result) {
 	}
 	if r.Mismatch != nil {
 		r.Status = Fail
+		return
+	}
+	if compared == 0 {
+		r.Status, r.Err = Error, fmt.Errorf("%s: no expected outputs (output_K.pb) to compare with", t.Dir)
 	}
 }
 

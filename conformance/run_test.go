@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -62,5 +63,30 @@ func TestRunAllOrder(t *testing.T) {
 	}
 	if !slices.Equal(got, want) || !slices.IsSorted(got) {
 		t.Errorf("results in order %v, want %v (sorted)", got, want)
+	}
+}
+
+func TestRunNoExpectedOutputs(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("..", "models", "testdata", "softmax_axis1_opset13")
+	for _, f := range []string{"model.onnx", "test_data_set_0/input_0.pb"} {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, "t", f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests, err := Discover(dir)
+	if err != nil || len(tests) != 1 {
+		t.Fatalf("Discover: %v, %v", tests, err)
+	}
+	if r := tests[0].Run(Options{}); r.Status != Error {
+		t.Errorf("a test with nothing to compare: %s, want an error", r.Line())
 	}
 }
