@@ -137,3 +137,55 @@ func FuzzDecodeTensor(f *testing.F) {
 		_, _ = DecodeMap(b, fuzzLimits)
 	})
 }
+
+// FuzzExternalLocation fuzzes the external_data entries of a uint8 tensor
+// against a folder holding files, a subfolder, and symbolic links that
+// point outside it. Files inside hold only 0x11 bytes and the file outside
+// only 0xEE bytes, so any successful read that returns 0xEE escaped.
+func FuzzExternalLocation(f *testing.F) {
+	root := f.TempDir()
+	model := filepath.Join(root, "model")
+	for _, dir := range []string{model, filepath.Join(model, "sub")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			f.Fatal(err)
+		}
+	}
+	fill := func(p string, c byte, n int) {
+		if err := os.WriteFile(p, bytes.Repeat([]byte{c}, n), 0o644); err != nil {
+			f.Fatal(err)
+		}
+	}
+	fill(filepath.Join(model, "a.bin"), 0x11, 64)
+	fill(filepath.Join(model, "sub", "b.bin"), 0x11, 64)
+	fill(filepath.Join(root, "secret.bin"), 0xEE, 64)
+	// Symbolic links may be unavailable; the fuzz then covers paths only.
+	_ = os.Symlink(filepath.Join(root, "secret.bin"), filepath.Join(model, "out.bin"))
+	_ = os.Symlink("..", filepath.Join(model, "sub", "up"))
+	_ = os.Symlink("a.bin", filepath.Join(model, "in.bin"))
+
+	for _, loc := range []string{"a.bin", "sub/b.bin", "../secret.bin", "out.bin", "sub/up/a.bin", "sub/up/../secret.bin", "in.bin", "/etc/passwd", "sub/../a.bin"} {
+		f.Add(loc, "0", "8", uint8(8))
+	}
+	f.Add("a.bin", "", "", uint8(64))
+	f.Add("a.bin", "60", "", uint8(4))
+	f.Fuzz(func(t *testing.T, location, offset, length string, n uint8) {
+		e := []StringStringEntry{{Key: "location", Value: location}}
+		if offset != "" {
+			e = append(e, StringStringEntry{Key: "offset", Value: offset})
+		}
+		if length != "" {
+			e = append(e, StringStringEntry{Key: "length", Value: length})
+		}
+		tp := &Tensor{DataType: 2, Dims: []int64{int64(n)}, DataLocation: 1, ExternalData: e}
+		v, err := TensorToValue(tp, model, fuzzLimits)
+		if err != nil {
+			return
+		}
+		if len(v.Raw) != int(n) {
+			t.Fatalf("read %d bytes for %d elements", len(v.Raw), n)
+		}
+		if bytes.IndexByte(v.Raw, 0xEE) >= 0 {
+			t.Fatalf("location %q read data from outside the model folder", location)
+		}
+	})
+}
