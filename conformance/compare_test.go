@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onnxrun/onnxrun/operators"
 )
@@ -174,5 +175,29 @@ func TestDiscoverLayouts(t *testing.T) {
 	}
 	if tests[0].Tol != ONNXTolerance {
 		t.Errorf("default tolerance = %+v, want %+v", tests[0].Tol, ONNXTolerance)
+	}
+}
+
+func TestUpdateManifest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.txt")
+	if err := os.WriteFile(path, []byte("# header\n\ntest_b\ntest_a slow # kept\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := func(name string, st Status, d time.Duration) *Result {
+		return &Result{Test: &Test{Name: name}, Status: st, Duration: d}
+	}
+	added, err := UpdateManifest(path, []*Result{
+		res("test_a", Pass, 0), res("test_c", Pass, 0), res("test_d", Fail, 0), res("light_x.1", Pass, 6*time.Second), res("test_b", Skip, 0),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(added, []string{"test_c", "light_x.1"}) {
+		t.Errorf("added %v, want [test_c light_x.1]", added)
+	}
+	b, _ := os.ReadFile(path)
+	want := "# header\n\nlight_x\\.1 slow\ntest_a slow # kept\ntest_b\ntest_c\n"
+	if string(b) != want {
+		t.Errorf("manifest is\n%s\nwant\n%s", b, want)
 	}
 }

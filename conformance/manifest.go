@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Manifest is a list of tests that must pass. Each non-blank line of its
@@ -129,3 +130,57 @@ var Suites = []Suite{
 // OwnSuite is the project's own models (models/testdata, relative to the
 // repository root), which need no external data.
 var OwnSuite = Suite{Name: "testdata", Path: "models/testdata", Manifest: "testdata.txt"}
+
+// SlowThreshold is the run time from which UpdateManifest tags a newly
+// listed test "slow".
+const SlowThreshold = 5 * time.Second
+
+// UpdateManifest adds to the manifest file at path every passing result
+// that no line matches yet (tagged "slow" if it took SlowThreshold or
+// more) and returns their names. It never removes or changes a line, so a
+// listed test that stops passing still fails the suite test. The header
+// (the comment and blank lines before the first entry) stays on top;
+// entry lines are sorted.
+func UpdateManifest(path string, results []*Result) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	m, err := ParseManifest(strings.NewReader(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var added []string
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(b) == 0 {
+		lines = nil
+	}
+	var header, entries []string
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if len(entries) == 0 && (t == "" || strings.HasPrefix(t, "#")) {
+			header = append(header, l)
+			continue
+		}
+		if t != "" {
+			entries = append(entries, l)
+		}
+	}
+	for _, r := range results {
+		if r.Status != Pass || m.Match(r.Test.Name) {
+			continue
+		}
+		line := regexp.QuoteMeta(r.Test.Name)
+		if r.Duration >= SlowThreshold {
+			line += " slow"
+		}
+		entries = append(entries, line)
+		added = append(added, r.Test.Name)
+	}
+	if len(added) == 0 {
+		return nil, nil
+	}
+	slices.SortStableFunc(entries, func(a, b string) int { return strings.Compare(strings.TrimSpace(a), strings.TrimSpace(b)) })
+	out := strings.Join(append(header, entries...), "\n") + "\n"
+	return added, os.WriteFile(path, []byte(out), 0o644)
+}

@@ -81,8 +81,8 @@ func runSuite(t *testing.T, s Suite, dir string) {
 	})
 	t.Logf("%s: %v in %v", s.Name, sum, time.Since(start).Round(time.Millisecond))
 	if len(unlisted) > 0 {
-		t.Errorf("%d test(s) of %s pass but %s does not list them; add it to the manifest:\n%s",
-			len(unlisted), s.Name, s.Manifest, strings.Join(unlisted, "\n"))
+		t.Errorf("%d test(s) of %s pass but %s does not list them; add it to the manifest (go run ./cmd/run test -update-manifest conformance/%s %s):\n%s",
+			len(unlisted), s.Name, s.Manifest, s.Manifest, dir, strings.Join(unlisted, "\n"))
 	}
 	for _, e := range m.Unused(names) {
 		t.Errorf("%s:%d: %q matches no test in %s; remove the line", s.Manifest, e.Line, e.Pattern, dir)

@@ -6,7 +6,7 @@
 // Usage:
 //
 //	run MODEL.onnx [-input NAME=FILE ...] [-top K] [-threads N] [-output DIR] [-format pb|npy] [-json]
-//	run test [-json] [-rtol R] [-atol A] [-v] [-coverage] [-j N] PATH ...
+//	run test [-json] [-rtol R] [-atol A] [-v] [-coverage] [-j N] [-update-manifest FILE] PATH ...
 //	run bench [-json] [-n RUNS] [-threads N] [-api dense|values] [-input NAME=FILE ...] MODEL.onnx
 //	run kernels [-json] [-levels]
 //	run coverage [-o FILE] [PATH ...]
@@ -31,7 +31,8 @@
 //
 // and last a line "N passed, M failed, K skipped". It exits with status 1
 // if any test failed. -json prints one JSON object per test and then a
-// summary object. -coverage adds a per-operator table.
+// summary object. -coverage adds a per-operator table. -update-manifest
+// FILE adds the passing tests a conformance manifest does not list yet.
 //
 // run bench times Session.Run (or RunValues with -api values) after a
 // warm-up run and prints the median, minimum and maximum latency and the

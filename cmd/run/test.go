@@ -17,6 +17,7 @@ func (c *cli) test(args []string) (failed bool, err error) {
 	verbose := fs.Bool("v", false, "also print the tolerance, largest errors and time of every test")
 	coverage := fs.Bool("coverage", false, "print per-operator coverage (tests using each operator, and passing) after the results")
 	jobs := fs.Int("j", goruntime.GOMAXPROCS(0), "tests to run at once (`N`); each runs its operators on one goroutine when N > 1")
+	update := fs.String("update-manifest", "", "add the passing tests that manifest `FILE` does not list yet to it (it never removes a line)")
 	threads := fs.Int("threads", 0, "goroutines per operator (0: one per CPU when -j 1, else 1)")
 	fs.Usage = func() {
 		fmt.Fprintf(c.stderr, "Usage: %s test [flags] PATH ...\n\nRuns the ONNX backend tests found under each PATH (test folders, or folders above them).\n\n", c.prog)
@@ -73,6 +74,13 @@ func (c *cli) test(args []string) (failed bool, err error) {
 	})
 	if encErr != nil {
 		return false, encErr
+	}
+	if *update != "" {
+		added, err := conformance.UpdateManifest(*update, results)
+		if err != nil {
+			return false, err
+		}
+		fmt.Fprintf(c.stderr, "%s: added %d test(s)\n", *update, len(added))
 	}
 	cov := conformance.Coverage(results)
 	if *asJSON {
