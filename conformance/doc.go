@@ -19,9 +19,14 @@
 // listing (as names or regular expressions) the tests that must pass. The
 // test in suite_test.go runs every suite found under $ONNXRUN_TESTDATA and
 // fails both when a listed test does not pass and when a test passes that
-// its manifest does not list yet. COVERAGE.md, written by
-// go generate ./conformance, counts per operator how many tests use it and
-// how many of those pass.
+// its manifest does not list yet, so the manifests record progress;
+//
+//	go run ./cmd/run test -update-manifest conformance/node.txt $ONNXRUN_TESTDATA/onnx/node
+//
+// adds the new passes. Tests tagged "slow" in a manifest run only when
+// ONNXRUN_SLOW=1. COVERAGE.md, written by go generate ./conformance,
+// counts per operator how many tests use it, how many of those pass, and
+// how many are skipped because the runtime lacks it.
 package conformance
 
 //go:generate go run ../cmd/run coverage -o COVERAGE.md
