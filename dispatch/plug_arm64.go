@@ -22,10 +22,10 @@ package dispatch
 // registers while walking down the rows. Max, scale and shift do the same
 // IEEE operations as the reference, 4 or 2 lanes at a time.
 //
-// No arm64 hardware was at hand, only emulation, where timings mean
-// nothing, so the case for plugging rests on instruction counts: a step of
-// the ExpSumF32 loop is 66 instructions for 8 elements (about 8 per
-// element, no branches or divides), where the reference spends about 60
+// These kernels have not been timed on arm64 hardware yet (emulated
+// timings mean nothing), so the case for plugging rests on instruction
+// counts: a step of the ExpSumF32 loop is 66 instructions for 8 elements
+// (about 8 per element, no data-dependent branches, no divides), where the reference spends about 60
 // per element in math.Exp (exp_arm64.s, with an FDIV) plus the loop and
 // conversions; float64 ExpSum is 88 instructions per 4 elements. Max,
 // scale and shift are loads and stores plus one operation per 4 or 2
