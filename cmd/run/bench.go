@@ -21,6 +21,7 @@ func (c *cli) bench(args []string) error {
 	var inputs inputFlags
 	fs.Var(&inputs, "input", "an input as `NAME=FILE` (.pb or .npy); default: test_data_set_0 beside the model, else seeded random data")
 	seed := fs.Uint64("seed", 1, "seed of random inputs")
+	noOpt := fs.Bool("noopt", false, "load without graph optimisations (runtime.WithoutOptimizations)")
 	api := fs.String("api", "dense", "what to time: dense (Session.Run on *tensor.Dense) or values (Session.RunValues)")
 	fs.Usage = func() {
 		fmt.Fprintf(c.stderr, "Usage: %s bench [flags] MODEL.onnx\n\nTimes Session.Run after a warm-up run.\n\n", c.prog)
@@ -41,7 +42,7 @@ func (c *cli) bench(args []string) error {
 		return fmt.Errorf("-n %d: want at least 1 run", *runs)
 	}
 	path := pos[0]
-	sess, err := loadModel(path, *threads)
+	sess, err := loadModel(path, *threads, *noOpt)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,9 @@
 // respecting ONNXRUN_ISA; an ONNXRUN_ISA the CPU cannot honour is an
 // error. -levels prints only the levels this CPU can run, one per line.
 //
+// run MODEL, run test and run bench take -noopt to load models without
+// graph optimisations (runtime.WithoutOptimizations), to compare plans.
+//
 // run coverage runs the conformance suites of $ONNXRUN_TESTDATA (or the
 // given paths) and writes the per-operator coverage table as Markdown
 // (go generate ./conformance writes conformance/COVERAGE.md this way).

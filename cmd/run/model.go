@@ -31,6 +31,7 @@ func (c *cli) model(args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the random inputs used when there is neither -input nor test_data_set_0")
 	asJSON := fs.Bool("json", false, "print the outputs as one JSON object")
 	show := fs.Int("n", 10, "values to print per output")
+	noOpt := fs.Bool("noopt", false, "load without graph optimisations (runtime.WithoutOptimizations)")
 	fs.Usage = func() {
 		fmt.Fprintf(c.stderr, "Usage: %s MODEL.onnx [flags]\n\nRuns a model and prints its outputs.\n\n", c.prog)
 		fs.PrintDefaults()
@@ -47,7 +48,7 @@ func (c *cli) model(args []string) error {
 		return fmt.Errorf("-format %q: want pb or npy", *format)
 	}
 	path := pos[0]
-	sess, err := loadModel(path, *threads)
+	sess, err := loadModel(path, *threads, *noOpt)
 	if err != nil {
 		return err
 	}
@@ -95,10 +96,13 @@ func (c *cli) model(args []string) error {
 }
 
 // loadModel loads a model and words errors as `model "x.onnx": ...`.
-func loadModel(path string, threads int) (*runtime.Session, error) {
+func loadModel(path string, threads int, noOpt bool) (*runtime.Session, error) {
 	var opts []runtime.Option
 	if threads > 0 {
 		opts = append(opts, runtime.WithThreads(threads))
+	}
+	if noOpt {
+		opts = append(opts, runtime.WithoutOptimizations())
 	}
 	sess, err := runtime.Load(path, opts...)
 	if err != nil {

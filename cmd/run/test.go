@@ -6,6 +6,7 @@ import (
 	goruntime "runtime"
 
 	"github.com/onnxrun/onnxrun/conformance"
+	"github.com/onnxrun/onnxrun/runtime"
 )
 
 // test runs conformance tests; failed reports whether any failed.
@@ -18,6 +19,7 @@ func (c *cli) test(args []string) (failed bool, err error) {
 	coverage := fs.Bool("coverage", false, "print per-operator coverage (tests using each operator, and passing) after the results")
 	jobs := fs.Int("j", goruntime.GOMAXPROCS(0), "tests to run at once (`N`); each runs its operators on one goroutine when N > 1")
 	update := fs.String("update-manifest", "", "add the passing tests that manifest `FILE` does not list yet to it (it never removes a line)")
+	noOpt := fs.Bool("noopt", false, "load without graph optimisations (runtime.WithoutOptimizations)")
 	threads := fs.Int("threads", 0, "goroutines per operator (0: one per CPU when -j 1, else 1)")
 	fs.Usage = func() {
 		fmt.Fprintf(c.stderr, "Usage: %s test [flags] PATH ...\n\nRuns the ONNX backend tests found under each PATH (test folders, or folders above them).\n\n", c.prog)
@@ -46,6 +48,9 @@ func (c *cli) test(args []string) (failed bool, err error) {
 		o.ATol = atol
 	}
 	o.Threads = *threads
+	if *noOpt {
+		o.Load = append(o.Load, runtime.WithoutOptimizations())
+	}
 	if o.Threads == 0 && *jobs > 1 {
 		o.Threads = 1
 	}
