@@ -19,4 +19,5 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/resize"
 	_ "github.com/onnxrun/onnxrun/operators/shape"
 	_ "github.com/onnxrun/onnxrun/operators/softmax"
+	_ "github.com/onnxrun/onnxrun/operators/topk"
 )
