@@ -3,7 +3,6 @@ package runtime
 import (
 	"container/heap"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -878,10 +877,4 @@ func (b *builder) plan(order, outs []int) *Plan {
 	}
 	p.states.New = func() any { return newState(p) }
 	return p
-}
-
-// errUnsupported reports whether err is an *UnsupportedError.
-func errUnsupported(err error) bool {
-	var ue *UnsupportedError
-	return errors.As(err, &ue)
 }
