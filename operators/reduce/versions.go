@@ -22,6 +22,14 @@ var ops = []struct {
 }
 
 func init() {
+	operators.Register(
+		// Hardmax-1 and 11: the input is coerced to 2-D around axis
+		// (default 1); 11 allows a negative axis. Hardmax-13: one axis
+		// (default -1), as Softmax-13 changed.
+		operators.Registration{OpType: "Hardmax", Since: 1, New: newHardmax(1)},
+		operators.Registration{OpType: "Hardmax", Since: 11, New: newHardmax(11)},
+		operators.Registration{OpType: "Hardmax", Since: 13, New: newHardmax(13)},
+	)
 	for _, a := range []struct {
 		name string
 		max  bool
