@@ -1,13 +1,17 @@
 // Package reduce implements the ONNX reductions ReduceSum, ReduceMean,
 // ReduceMax, ReduceMin, ReduceProd, ReduceSumSquare, ReduceL1, ReduceL2,
-// ReduceLogSum and ReduceLogSumExp, which share one traversal.
+// ReduceLogSum and ReduceLogSumExp, which share one traversal, and the
+// index reductions ArgMax, ArgMin and Hardmax.
 //
 // The traversal drops size-1 dimensions and merges neighbouring dimensions
 // that are all reduced or all kept, then walks the input once in memory
 // order: when the innermost group is reduced, each contiguous row folds
 // into one output element; when it is kept, each row is added (or maxed,
 // ...) element-wise into a contiguous run of the output. Either way the
-// inner loop is a tight loop over a typed slice.
+// inner loop is a tight loop over a typed slice. When a single group of
+// axes is reduced (the usual case) the input is seen as [a, r, b] and split
+// into tasks of one a-row and a chunk of b columns, which run in parallel
+// on large inputs.
 //
 // Accumulation happens in the element type, as ONNX Runtime does: float32
 // sums accumulate in float32 (each row with four partial sums, which
