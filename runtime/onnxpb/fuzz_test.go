@@ -61,6 +61,14 @@ func FuzzDecodeModel(f *testing.F) {
 	f.Add(wrapModel(nested(4)))
 	f.Add([]byte{})
 	f.Add([]byte{0x08, 0x07, 0x3a, 0x00, 0x42, 0x02, 0x10, 0x0d})
+	// A sparse initializer: values [1 2] at linear positions 1 and 4 of a
+	// [2 3] tensor.
+	f.Add(EncodeModel(&Model{IRVersion: 8, OpsetImport: []OperatorSetID{{Version: 13}}, Graph: &Graph{
+		SparseInitializers: []*SparseTensor{{
+			Values:  &Tensor{Name: "s", DataType: 1, Dims: []int64{2}, FloatData: []float32{1, 2}},
+			Indices: &Tensor{DataType: 7, Dims: []int64{2}, Int64Data: []int64{1, 4}},
+			Dims:    []int64{2, 3},
+		}}}}))
 	addSeeds(f, ".onnx")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeModel(b, fuzzLimits)
@@ -73,6 +81,21 @@ func FuzzDecodeModel(f *testing.F) {
 		for _, in := range m.Graph.Initializers {
 			if v, err := TensorToValue(in, "", fuzzLimits); err == nil && v == nil {
 				t.Fatal("nil value without error")
+			}
+		}
+		for _, s := range m.Graph.SparseInitializers {
+			if v, err := SparseToValue(s, "", fuzzLimits); err == nil && v.Len() != len(v.Strs)+len(v.Raw)/max(1, v.DType.Size()) {
+				t.Fatalf("sparse value %v holds %d raw bytes", v, len(v.Raw))
+			}
+		}
+		for _, n := range m.Graph.Nodes {
+			for _, a := range n.Attributes {
+				if a.T != nil {
+					_, _ = TensorToValue(a.T, "", fuzzLimits)
+				}
+				if a.SparseTensor != nil {
+					_, _ = SparseToValue(a.SparseTensor, "", fuzzLimits)
+				}
 			}
 		}
 		// Whatever decodes re-encodes to bytes that decode to the same
