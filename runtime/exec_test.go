@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -450,13 +451,40 @@ func TestNestedSubgraphs(t *testing.T) {
 	})
 	s := mustLoad(t, m)
 	t.Logf("plan:\n%s", s.Plan())
-	for i := range 5 {
+	check := func(i int) error {
 		x := float32(i)
-		y := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{2}, x, 10*x)})["y"].F32()
-		// a = 2x, m = x+1, y = a + m
-		if want := []float32{2*x + x + 1, 20*x + 10*x + 1}; !slices.Equal(y, want) {
-			t.Fatalf("run %d: y = %v, want %v", i, y, want)
+		out, err := s.RunValues(context.Background(), map[string]*operators.Value{"x": f32([]int{2}, x, 10*x)})
+		if err != nil {
+			return err
 		}
+		// a = 2x, m = x+1, y = a + m
+		if y, want := out["y"].F32(), []float32{2*x + x + 1, 20*x + 10*x + 1}; !slices.Equal(y, want) {
+			return fmt.Errorf("run %d: y = %v, want %v", i, y, want)
+		}
+		return nil
+	}
+	for i := range 5 {
+		if err := check(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Nested runs from many goroutines keep their states apart.
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for r := range 50 {
+				if err := check(g*50 + r); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }
 
