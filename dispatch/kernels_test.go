@@ -144,7 +144,7 @@ func TestRowsF64(t *testing.T) {
 func testRows[T float](t *testing.T, ref, got ops[T]) {
 	r := testRand(t)
 	for _, kind := range kinds {
-		for _, n := range rowLengths(testing.Short()) {
+		for _, n := range rowLengths(testing.Short() || raceEnabled) {
 			for _, off := range []int{0, 1} {
 				name := fmt.Sprintf("%s/n=%d/off=%d", kind, n, off)
 				x := got.guarded(n, off)
