@@ -16,7 +16,17 @@ package dispatch
 //   - dst may alias x exactly (in-place) but must not partly overlap it.
 //   - Lengths are the caller's promise: len(dst) == len(x) for row entries,
 //     len(x) >= (n-1)*stride+width and len(m), len(s), ... >= width for
-//     column entries; dst has the same layout as x.
+//     column entries; dst has the same layout as x. (The amd64 wrappers
+//     check them before running assembly; a short buffer panics.)
+//   - Accuracy: exp(v) = exp(x - m) is computed from the float32 (or
+//     float64) difference v. float32 exp is within 1 ULP of the correctly
+//     rounded value in every tier, subnormal results included; float64 exp
+//     is within 1 ULP in the SIMD tiers and is math.Exp in the reference
+//     (within 2 ULP on amd64). exp(-Inf) = 0, exp(NaN) = NaN, and values
+//     past the overflow threshold give +Inf. Sums of float32 terms are
+//     accumulated in float64 (the SIMD tiers add a few vectors in float32
+//     first) and rounded once. Max, Scale and Shift round exactly as the
+//     scalar expressions in their comments.
 type Kernels struct {
 	// MaxF32 returns the largest element of x (len(x) > 0). If x holds a
 	// NaN the result may be NaN or the largest non-NaN element (-Inf if
