@@ -23,9 +23,14 @@
 //
 // A serialized model is untrusted input. Every size it declares (the
 // product of a tensor's dims, element counts of packed fields, byte lengths,
-// the number of nodes, the nesting depth of subgraphs) is compared with a
-// Limits value before anything is allocated for it. Zero fields of Limits
-// take the defaults of DefaultLimits.
+// the number of nodes and of messages overall, the nesting depth of
+// subgraphs, the region of an external data file) is compared with a Limits
+// value before anything is allocated for it. Zero fields of Limits take the
+// defaults of DefaultLimits.
+//
+// Where protobuf would merge a second occurrence of a singular message
+// field (or let a later oneof member replace an earlier one), the decoder
+// refuses the input instead: no ONNX writer produces it.
 //
 // # Aliasing
 //
