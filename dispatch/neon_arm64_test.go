@@ -216,6 +216,15 @@ func TestNEONExpULP(t *testing.T) {
 		}
 		xs = append(xs, neonEdgeValues[float32]()...)
 		neonExpSweep(t, k.ExpF32, xs, 1.5)
+		// The kernel must be exactly its Go model (neon_model_test.go),
+		// which TestNEONExpModelSweep measures over every float32.
+		got := make([]float32, len(xs))
+		k.ExpF32(got, xs[:len(xs)&^7]) // vector lanes only: the tail is the reference's
+		for i, x := range xs[:len(xs)&^7] {
+			if m := neonExp32Model(x); math.Float32bits(got[i]) != math.Float32bits(m) && !(m != m && got[i] != got[i]) {
+				t.Fatalf("NEON exp(%v) = %v (%#x), model %v (%#x)", x, got[i], math.Float32bits(got[i]), m, math.Float32bits(m))
+			}
+		}
 		neonExpCases(t, k.ExpF32, []neonExpCase{
 			{-100, func(y float64) bool { return math.Abs(y-3.7835e-44) < 2e-45 }, "≈ 3.78e-44 (subnormal)"},
 			{-103.9, func(y float64) bool { return y > 0 }, "> 0"},
