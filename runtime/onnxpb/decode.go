@@ -15,6 +15,11 @@ import (
 // modify b while the Model is in use; TensorToValue copies the data out.
 // All other fields are copies.
 //
+// The model must have a graph, IR version 3 or later (any newer version is
+// accepted; its unknown fields are skipped) and at least one opset_import.
+// Nothing else is validated here: operator attributes, names and types are
+// the runtime's business.
+//
 // Every error wraps operators.ErrInvalidModel and says where the problem is,
 // for example `graph "main": node 12 "conv1" (Conv): attribute "pads": ...`.
 // Errors caused by lim also wrap ErrLimit.
