@@ -448,6 +448,7 @@ TEXT ·expSumColsF64AVX2(SB), NOSPLIT, $0-128
 	MOVQ    width+104(FP), CX
 	MOVQ    stride+112(FP), R10
 	SHLQ    $3, R10
+	LEAQ    (R10)(R10*1), DX // two rows
 	ANDQ    $-4, CX
 	MOVQ    CX, done+120(FP)
 	VMOVUPD lo64<>(SB), Y12
@@ -462,6 +463,47 @@ expc64_cols:
 	LEAQ    (SI)(AX*8), R8
 	LEAQ    (DI)(AX*8), R13
 	MOVQ    BX, R9
+
+	// Two rows per iteration while there are two (independent exps).
+expc64_pairs:
+	CMPQ    R9, $2
+	JLT     expc64_rows
+	VMOVUPD (R8), Y0
+	VMOVUPD (R8)(R10*1), Y9
+	VSUBPD  Y14, Y0, Y0
+	VSUBPD  Y14, Y9, Y9
+	VANDPD  abs64<>(SB), Y0, Y8
+	VANDPD  abs64<>(SB), Y9, Y7
+	VCMPPD  $6, fastlim64<>(SB), Y8, Y8
+	VCMPPD  $6, fastlim64<>(SB), Y7, Y7
+	VORPD   Y7, Y8, Y8
+	VPTEST  Y8, Y8
+	JNZ     expc64_pair_slow
+	EXP64_FAST_AVX2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y10)
+	EXP64_FAST_AVX2(Y9, Y1, Y2, Y3, Y4, Y5, Y6, Y11)
+	JMP     expc64_pair_put
+
+expc64_pair_slow:
+	VMOVUPD (R8), Y0
+	VSUBPD  Y14, Y0, Y0
+	EXP64_SLOW_CORE_AVX2(Y10)
+	VMOVUPD (R8)(R10*1), Y0
+	VSUBPD  Y14, Y0, Y0
+	EXP64_SLOW_CORE_AVX2(Y11)
+
+expc64_pair_put:
+	TESTQ   DI, DI
+	JZ      expc64_pair_sum
+	VMOVUPD Y10, (R13)
+	VMOVUPD Y11, (R13)(R10*1)
+
+expc64_pair_sum:
+	VADDPD Y11, Y10, Y10
+	VADDPD Y10, Y15, Y15
+	ADDQ   DX, R8
+	ADDQ   DX, R13
+	SUBQ   $2, R9
+	JMP    expc64_pairs
 
 expc64_rows:
 	TESTQ   R9, R9
@@ -586,6 +628,7 @@ TEXT ·expSumColsF64AVX512(SB), NOSPLIT, $0-128
 	MOVQ    width+104(FP), CX
 	MOVQ    stride+112(FP), R10
 	SHLQ    $3, R10
+	LEAQ    (R10)(R10*1), DX // two rows
 	ANDQ    $-8, CX
 	MOVQ    CX, done+120(FP)
 	VMOVUPD lo64<>(SB), Z29
@@ -600,6 +643,28 @@ expc64_512_cols:
 	LEAQ    (SI)(AX*8), R8
 	LEAQ    (DI)(AX*8), R13
 	MOVQ    BX, R9
+
+expc64_512_pairs:
+	CMPQ    R9, $2
+	JLT     expc64_512_rows
+	VMOVUPD (R8), Z8
+	VMOVUPD (R8)(R10*1), Z9
+	VSUBPD  Z28, Z8, Z8
+	VSUBPD  Z28, Z9, Z9
+	EXP64_512(Z8, Z1, Z2, Z3, Z4, Z5, Z6)
+	EXP64_512(Z9, Z11, Z12, Z13, Z14, Z15, Z16)
+	TESTQ   DI, DI
+	JZ      expc64_512_pair_sum
+	VMOVUPD Z8, (R13)
+	VMOVUPD Z9, (R13)(R10*1)
+
+expc64_512_pair_sum:
+	VADDPD Z9, Z8, Z8
+	VADDPD Z8, Z31, Z31
+	ADDQ   DX, R8
+	ADDQ   DX, R13
+	SUBQ   $2, R9
+	JMP    expc64_512_pairs
 
 expc64_512_rows:
 	TESTQ   R9, R9
