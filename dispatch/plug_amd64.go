@@ -219,6 +219,9 @@ func (v vecExp) lanes32() int {
 // expSumF32Vec runs a tier's exp-sum kernel; dst == nil means do not
 // store.
 func expSumF32Vec(dst, x []float32, m float32, v vecExp) float32 {
+	if len(x) < v.lanes32() { // no whole vector: only the tail
+		return float32(expTail32(dst, x, m, v))
+	}
 	s, n := v.expSum32(dst, x, m)
 	if n < len(x) {
 		var d []float32
