@@ -22,6 +22,10 @@
 // rounded once, exp(x < -103.98) = 0, exp(-Inf) = 0, exp(> 88.72) = +Inf
 // and NaN stays NaN. AVX-512 clamps the same way and uses VSCALEFPS,
 // which rounds p*2^n once.
+//
+// Measured error (TestExpF32Sweep with ONNXRUN_EXP_SWEEP=full, every
+// float32 of [-104, 89]): at most 1 ULP from the correctly rounded exp;
+// 0.84% of the results are not correctly rounded.
 
 // log2e: 1.442695 log2(e)
 DATA log2e<>+0(SB)/4, $0x3fb8aa3b

@@ -21,6 +21,9 @@
 // otherwise clamps v to [-746, 710] and applies 2^n in two exact halves;
 // AVX-512 clamps and uses VSCALEFPD. Both round p*2^n once, so subnormal
 // results, 0, +Inf and NaN come out as math.Exp gives them.
+//
+// Measured error (TestExpF64Accuracy, against a 256-bit exp): at most
+// 1 ULP.
 
 // log2e64: 1.4426950408889634 log2(e)
 DATA log2e64<>+0(SB)/8, $0x3ff71547652b82fe
