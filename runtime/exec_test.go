@@ -686,3 +686,25 @@ func TestBuffersReused(t *testing.T) {
 		}
 	}
 }
+
+func TestProfile(t *testing.T) {
+	s := mustLoad(t, softmaxChainModel())
+	x := f32([]int{2, 3, 4}, randF32(5, 24, 1)...)
+	out, prof, err := s.Profile(context.Background(), map[string]*operators.Value{"x": x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := mustRun(t, s, map[string]*operators.Value{"x": x})["y"].F32(); !bitsEqual(out["y"].F32(), want) {
+		t.Errorf("profiled run differs from a plain one")
+	}
+	if len(prof) != 3 || prof[0].Name != "s1" || prof[2].OpType != "LogSoftmax" {
+		t.Fatalf("profile = %+v", prof)
+	}
+	for _, p := range prof {
+		// A coarse clock may read 0 for a tiny step, never less.
+		if p.Time < 0 {
+			t.Errorf("step %s took %v", p.Name, p.Time)
+		}
+		t.Logf("%s (%s): %v", p.Name, p.OpType, p.Time)
+	}
+}

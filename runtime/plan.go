@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/onnxrun/onnxrun/operators"
 )
@@ -116,7 +117,8 @@ type State struct {
 	ins    []*operators.Value
 	outs   []*operators.Value
 	rc     operators.RunContext
-	parent *State // the run of the enclosing graph, for captured names
+	parent *State          // the run of the enclosing graph, for captured names
+	times  []time.Duration // per step, when profiling
 }
 
 func newState(p *Plan) *State {
@@ -256,7 +258,15 @@ func (st *State) exec(ctx context.Context) error {
 		}
 		outs := st.outs[:len(s.out)]
 		clear(outs)
-		if err := s.op.Run(&st.rc, ins, outs); err != nil {
+		var t0 time.Time
+		if st.times != nil {
+			t0 = time.Now()
+		}
+		err := s.op.Run(&st.rc, ins, outs)
+		if st.times != nil {
+			st.times[k] = time.Since(t0)
+		}
+		if err != nil {
 			st.dropFresh()
 			return fmt.Errorf("%s: %w", s.desc, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/onnxrun/onnxrun/operators"
@@ -328,6 +329,33 @@ func (s *Session) Plan() *Plan { return s.plan }
 // optionally overridable initializers) to a value; the values are read,
 // never written or kept. The outputs are new values the caller owns.
 func (s *Session) RunValues(ctx context.Context, inputs map[string]*operators.Value) (map[string]*operators.Value, error) {
+	return s.run(ctx, inputs, nil)
+}
+
+// StepTime is how long one step of the plan took in a profiled run.
+type StepTime struct {
+	Name   string // node name
+	OpType string
+	Time   time.Duration // wall time, subgraphs included
+}
+
+// Profile runs the model like RunValues and also returns the wall time of
+// every step, in plan order. Timing costs two clock reads per step.
+func (s *Session) Profile(ctx context.Context, inputs map[string]*operators.Value) (map[string]*operators.Value, []StepTime, error) {
+	times := make([]time.Duration, len(s.plan.steps))
+	out, err := s.run(ctx, inputs, times)
+	if err != nil {
+		return nil, nil, err
+	}
+	prof := make([]StepTime, len(times))
+	for i, d := range times {
+		n := s.plan.steps[i].node
+		prof[i] = StepTime{Name: n.Name, OpType: n.OpType, Time: d}
+	}
+	return out, prof, nil
+}
+
+func (s *Session) run(ctx context.Context, inputs map[string]*operators.Value, times []time.Duration) (map[string]*operators.Value, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -367,7 +395,9 @@ func (s *Session) RunValues(ctx context.Context, inputs map[string]*operators.Va
 		p.putState(st)
 		return nil, err
 	}
+	st.times = times
 	err := st.exec(ctx)
+	st.times = nil
 	var out map[string]*operators.Value
 	if err == nil {
 		out = make(map[string]*operators.Value, len(p.outputs))
