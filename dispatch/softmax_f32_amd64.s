@@ -478,11 +478,23 @@ exps_tail:
 	VMOVUPS hi<>(SB), Y5
 
 exps_loop8:
-	CMPQ  AX, CX
-	JGE   exps_done
-	EXP_SLOW_AVX2(0, Y8)
-	TESTQ DI, DI
-	JZ    exps_sum8
+	CMPQ    AX, CX
+	JGE     exps_done
+	VMOVUPS 0(SI)(AX*4), Y0
+	VSUBPS  Y14, Y0, Y0
+	VANDPS  abs<>(SB), Y0, Y7
+	VCMPPS  $6, fastlim<>(SB), Y7, Y7
+	VPTEST  Y7, Y7
+	JNZ     exps_slow8
+	EXP_EST_AVX2(Y0, Y6, Y8, Y2, Y3)
+	JMP     exps_put8
+
+exps_slow8:
+	EXP_SLOW_CORE_AVX2(Y8)
+
+exps_put8:
+	TESTQ   DI, DI
+	JZ      exps_sum8
 	VMOVUPS Y8, 0(DI)(AX*4)
 
 exps_sum8:
