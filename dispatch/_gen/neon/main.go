@@ -86,7 +86,7 @@ func run() error {
 			return err
 		}
 		if !bytes.Equal(old, out) {
-			return fmt.Errorf("%s is stale: run go generate in the dispatch directory", *outPath)
+			return fmt.Errorf("%s is stale: regenerate it with go run ./_gen/neon in the dispatch directory", *outPath)
 		}
 	} else if err := os.WriteFile(*outPath, out, 0o644); err != nil {
 		return err
@@ -128,8 +128,9 @@ func generate(src string) ([]byte, error) {
 		if !isGNU(t) {
 			continue
 		}
-		mn, ops, _ := strings.Cut(t, " ")
-		ins = append(ins, gnu{i, leading(l), strings.TrimSpace(mn + " " + strings.TrimSpace(ops))})
+		mn := strings.Fields(t)[0]
+		ops := strings.TrimSpace(t[len(mn):])
+		ins = append(ins, gnu{i, leading(l), strings.TrimSpace(mn + " " + ops)})
 	}
 	var texts []string
 	for _, g := range ins {
