@@ -7,6 +7,7 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/constant"
 	_ "github.com/onnxrun/onnxrun/operators/conv"
 	_ "github.com/onnxrun/onnxrun/operators/cumsum"
+	_ "github.com/onnxrun/onnxrun/operators/einsum"
 	_ "github.com/onnxrun/onnxrun/operators/elementwise"
 	_ "github.com/onnxrun/onnxrun/operators/gemm"
 	_ "github.com/onnxrun/onnxrun/operators/identity"
