@@ -107,6 +107,13 @@ func (c *compiler) compileGraph(g *onnxpb.Graph, parent *builder, where string) 
 		}
 		return nil, invalidf("%s is missing", where)
 	}
+	depth := 1
+	for p := parent; p != nil; p = p.parent {
+		depth++
+	}
+	if depth > c.o.limits.MaxGraphDepth {
+		return nil, invalidf("%s: graphs nest more than MaxGraphDepth = %d deep", where, c.o.limits.MaxGraphDepth)
+	}
 	if len(c.funcs) > 0 {
 		nodes, err := c.expand(g.Nodes)
 		if err != nil {

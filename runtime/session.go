@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -118,7 +119,9 @@ func newSession(m *onnxpb.Model, baseDir string, o *options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &compiler{o: o, opsets: opsets, baseDir: baseDir, irVersion: m.IRVersion}
+	// The compiler's map may gain domains only functions import; Opsets
+	// reports the model's own.
+	c := &compiler{o: o, opsets: maps.Clone(opsets), baseDir: baseDir, irVersion: m.IRVersion}
 	if err := c.indexFunctions(m.Functions); err != nil {
 		return nil, err
 	}
