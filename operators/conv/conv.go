@@ -6,6 +6,7 @@ import (
 
 	"github.com/onnxrun/onnxrun/operators"
 	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 	"github.com/onnxrun/onnxrun/operators/internal/memo"
 	"github.com/onnxrun/onnxrun/operators/internal/spatial"
 )
@@ -20,6 +21,9 @@ type Conv struct {
 }
 
 func newConv(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 2, 3); err != nil {
+		return nil, err
+	}
 	a, err := spatial.Parse(n, false)
 	if err != nil {
 		return nil, err
@@ -108,6 +112,9 @@ func (c *Conv) Infer(in []operators.Meta, consts []*operators.Value) ([]operator
 	out := operators.Meta{DType: dt}
 	if !in[0].HasShape || !in[1].HasShape {
 		return []operators.Meta{out}, nil
+	}
+	if r := len(in[0].Shape); r < 3 || r > 5 {
+		return nil, shapeErr(0, "X", "rank %d, want 3, 4 or 5 (N, C and 1 to 3 spatial dimensions)", r)
 	}
 	for _, d := range append(append([]int(nil), in[0].Shape[min(1, len(in[0].Shape)):]...), in[1].Shape...) {
 		if d < 0 {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/onnxrun/onnxrun/operators"
 	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 	"github.com/onnxrun/onnxrun/operators/internal/memo"
 )
 
@@ -16,6 +17,9 @@ type Gemm struct {
 }
 
 func newGemm(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, gemmRequired(n), 3); err != nil {
+		return nil, err
+	}
 	g := &Gemm{}
 	ta, err := n.Int("transA", 0)
 	if err != nil {
@@ -230,4 +234,13 @@ func fillC[T eng.Float](y, c []T, shape []int, m, n int) {
 			copy(yr, c[ci:ci+n])
 		}
 	}
+}
+
+// gemmRequired is Gemm's required input count: C became optional at
+// opset 11.
+func gemmRequired(n *operators.Node) int {
+	if n.Opset < 11 {
+		return 3
+	}
+	return 2
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/onnxrun/onnxrun/operators"
 	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 	"github.com/onnxrun/onnxrun/operators/internal/memo"
 )
 
@@ -16,6 +17,9 @@ type MatMul struct {
 }
 
 func newMatMul(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 2, 2); err != nil {
+		return nil, err
+	}
 	if len(n.Inputs) != 2 {
 		return nil, fmt.Errorf("%w: MatMul takes 2 inputs, got %d", operators.ErrInvalidModel, len(n.Inputs))
 	}

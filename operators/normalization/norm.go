@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 )
 
 type float interface{ ~float32 | ~float64 }
@@ -47,6 +48,9 @@ type BatchNorm struct {
 }
 
 func newBatchNorm(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 5, 5); err != nil {
+		return nil, err
+	}
 	eps, err := n.Float("epsilon", 1e-5)
 	if err != nil {
 		return nil, err
@@ -177,6 +181,9 @@ func affine[T float](rc *operators.RunContext, x, y []T, n, c, inner int, scale,
 type InstanceNorm struct{ eps float64 }
 
 func newInstanceNorm(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 3, 3); err != nil {
+		return nil, err
+	}
 	eps, err := n.Float("epsilon", 1e-5)
 	if err != nil {
 		return nil, err
@@ -294,6 +301,9 @@ type LayerNorm struct {
 }
 
 func newLayerNorm(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 2, 3); err != nil {
+		return nil, err
+	}
 	l := &LayerNorm{}
 	var err error
 	if l.axis, err = n.Int("axis", -1); err != nil {
@@ -443,6 +453,9 @@ type LRN struct {
 }
 
 func newLRN(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 1); err != nil {
+		return nil, err
+	}
 	if !n.Has("size") {
 		return nil, &operators.AttributeError{Attr: "size", Reason: "is required"}
 	}

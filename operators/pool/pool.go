@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 	"github.com/onnxrun/onnxrun/operators/internal/memo"
 	"github.com/onnxrun/onnxrun/operators/internal/spatial"
 )
@@ -27,6 +28,9 @@ type Pool struct {
 }
 
 func newMaxPool(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 1); err != nil {
+		return nil, err
+	}
 	a, err := spatial.Parse(n, n.Opset >= 10)
 	if err != nil {
 		return nil, err
@@ -56,6 +60,9 @@ func newMaxPool(n *operators.Node) (operators.Op, error) {
 }
 
 func newAveragePool(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 1); err != nil {
+		return nil, err
+	}
 	a, err := spatial.Parse(n, n.Opset >= 10)
 	if err != nil {
 		return nil, err
@@ -377,8 +384,18 @@ type Global struct {
 	last memo.Last[[]int] // output shape of the last input shape
 }
 
-func newGlobalAverage(n *operators.Node) (operators.Op, error) { return &Global{kind: avgKind}, nil }
-func newGlobalMax(n *operators.Node) (operators.Op, error)     { return &Global{kind: maxKind}, nil }
+func newGlobalAverage(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 1); err != nil {
+		return nil, err
+	}
+	return &Global{kind: avgKind}, nil
+}
+func newGlobalMax(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 1); err != nil {
+		return nil, err
+	}
+	return &Global{kind: maxKind}, nil
+}
 
 func (*Global) check(m operators.Meta) error {
 	if m.DType != operators.Float32 && m.DType != operators.Float64 {

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 )
 
 type interp int
@@ -59,6 +60,9 @@ func parseMode(n *operators.Node, modes ...string) (interp, error) {
 }
 
 func newUpsample(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, opsetPick(n, 9, 1, 2), opsetPick(n, 9, 1, 2)); err != nil {
+		return nil, err
+	}
 	r := &Resize{coord: "asymmetric", nearest: "floor", roiIn: -1, sizesIn: -1, scalesIn: 1}
 	var err error
 	if r.mode, err = parseMode(n, "nearest", "linear", "bilinear"); err != nil {
@@ -78,6 +82,9 @@ func newUpsample(n *operators.Node) (operators.Op, error) {
 }
 
 func newResize(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, opsetPick(n, 11, 2, 1), opsetPick(n, 11, 2, 4)); err != nil {
+		return nil, err
+	}
 	r := &Resize{roiIn: 1, scalesIn: 2, sizesIn: 3}
 	var err error
 	if n.Opset < 11 {

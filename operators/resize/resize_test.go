@@ -253,7 +253,7 @@ func TestResizeCropAndAxes(t *testing.T) {
 func TestResizeErrors(t *testing.T) {
 	var ae *operators.AttributeError
 	n := func(attrs ...*operators.Attr) *operators.Node {
-		nd := &operators.Node{Name: "r", OpType: "Resize", Opset: 13, Outputs: []string{"y"}, Attrs: map[string]*operators.Attr{}}
+		nd := &operators.Node{Name: "r", OpType: "Resize", Opset: 13, Inputs: []string{"x", "", "s"}, Outputs: []string{"y"}, Attrs: map[string]*operators.Attr{}}
 		for _, a := range attrs {
 			nd.Attrs[a.Name] = a
 		}

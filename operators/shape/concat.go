@@ -4,12 +4,16 @@ import (
 	"fmt"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 )
 
 // Concat joins its inputs along one axis.
 type Concat struct{ axis int64 }
 
 func newConcat(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, max(1, len(n.Inputs)), -1); err != nil {
+		return nil, err
+	}
 	if n.Opset >= 4 && !n.Has("axis") {
 		return nil, &operators.AttributeError{Attr: "axis", Reason: "is required"}
 	}
@@ -115,6 +119,9 @@ type Split struct {
 }
 
 func newSplit(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, splitMax(n)); err != nil {
+		return nil, err
+	}
 	s := &Split{numOutputs: len(n.Outputs)}
 	var err error
 	if s.axis, err = n.Int("axis", 0); err != nil {

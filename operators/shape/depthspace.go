@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 )
 
 // SpaceToDepth moves blocksize×blocksize spatial blocks into channels;
@@ -16,6 +17,9 @@ type SpaceToDepth struct {
 }
 
 func newSpaceToDepth(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 1); err != nil {
+		return nil, err
+	}
 	bs, err := blocksize(n)
 	if err != nil {
 		return nil, err
@@ -24,6 +28,9 @@ func newSpaceToDepth(n *operators.Node) (operators.Op, error) {
 }
 
 func newDepthToSpace(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 1); err != nil {
+		return nil, err
+	}
 	bs, err := blocksize(n)
 	if err != nil {
 		return nil, err
@@ -111,7 +118,12 @@ func (s *SpaceToDepth) Run(rc *operators.RunContext, in, out []*operators.Value)
 // Size outputs its input's element count as an int64 scalar.
 type Size struct{}
 
-func newSize(n *operators.Node) (operators.Op, error) { return Size{}, nil }
+func newSize(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 1); err != nil {
+		return nil, err
+	}
+	return Size{}, nil
+}
 
 // Infer implements operators.Op.
 func (Size) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
@@ -134,6 +146,9 @@ func (Size) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 type GatherElements struct{ axis int64 }
 
 func newGatherElements(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 2, 2); err != nil {
+		return nil, err
+	}
 	a, err := n.Int("axis", 0)
 	if err != nil {
 		return nil, err

@@ -5,12 +5,18 @@ import (
 	"math"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 )
 
 // Expand broadcasts its input to a shape (numpy rules, both ways).
 type Expand struct{}
 
-func newExpand(n *operators.Node) (operators.Op, error) { return Expand{}, nil }
+func newExpand(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 2, 2); err != nil {
+		return nil, err
+	}
+	return Expand{}, nil
+}
 
 func broadcastShapes(a []int, b []int64) ([]int, error) {
 	r := max(len(a), len(b))
@@ -125,6 +131,9 @@ func (b *bcaster) fill(d, yo, xo int) {
 type Tile struct{}
 
 func newTile(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, opsetPick(n, 6, 3, 2), opsetPick(n, 6, 3, 2)); err != nil {
+		return nil, err
+	}
 	if n.Opset < 6 {
 		return nil, fmt.Errorf("%w: Tile-1 (tiles/axis inputs) is not supported", operators.ErrUnsupportedOp)
 	}
@@ -233,6 +242,9 @@ type ConstantOfShape struct {
 }
 
 func newConstantOfShape(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 1); err != nil {
+		return nil, err
+	}
 	v, err := n.Tensor("value")
 	if err != nil {
 		return nil, err

@@ -4,12 +4,16 @@ import (
 	"fmt"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 )
 
 // Gather picks entries of data along one axis by index.
 type Gather struct{ axis int64 }
 
 func newGather(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 2, 2); err != nil {
+		return nil, err
+	}
 	a, err := n.Int("axis", 0)
 	if err != nil {
 		return nil, err

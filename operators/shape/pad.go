@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 )
 
 type padMode int
@@ -26,6 +27,9 @@ type Pad struct {
 }
 
 func newPad(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, opsetPick(n, 11, 1, 2), opsetPick(n, 11, 1, 4)); err != nil {
+		return nil, err
+	}
 	p := &Pad{}
 	m, err := n.String("mode", "constant")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 )
 
 // Reshape relabels its input with a new shape.
@@ -14,6 +15,9 @@ type Reshape struct {
 }
 
 func newReshape(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, opsetPick(n, 5, 1, 2), opsetPick(n, 5, 1, 2)); err != nil {
+		return nil, err
+	}
 	r := &Reshape{}
 	if n.Opset < 5 {
 		s, ok, err := n.Ints("shape")
@@ -160,6 +164,9 @@ type Flatten struct {
 }
 
 func newFlatten(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 1); err != nil {
+		return nil, err
+	}
 	a, err := n.Int("axis", 1)
 	if err != nil {
 		return nil, err
@@ -226,6 +233,9 @@ type Squeeze struct {
 }
 
 func newSqueeze(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, opsetPick(n, 13, 1, 2)); err != nil {
+		return nil, err
+	}
 	s := &Squeeze{}
 	if n.Opset >= 13 {
 		s.axesInput = true
@@ -332,6 +342,9 @@ type Unsqueeze struct {
 }
 
 func newUnsqueeze(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, opsetPick(n, 13, 1, 2), opsetPick(n, 13, 1, 2)); err != nil {
+		return nil, err
+	}
 	u := &Unsqueeze{}
 	if n.Opset >= 13 {
 		if len(n.Inputs) < 2 || n.Inputs[1] == "" {
@@ -423,6 +436,9 @@ type Dropout struct {
 }
 
 func newDropout(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 3); err != nil {
+		return nil, err
+	}
 	if n.Opset < 7 {
 		t, err := n.Int("is_test", 0)
 		if err != nil {
@@ -540,6 +556,9 @@ type Shape struct {
 }
 
 func newShape(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 1); err != nil {
+		return nil, err
+	}
 	s := &Shape{}
 	var err error
 	if s.start, err = n.Int("start", 0); err != nil {

@@ -951,6 +951,12 @@ func TestHostileShapes(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(out[0].Shape, []int{2, 1}) || out[0].F32()[1] != 5 {
 		t.Errorf("Slice with step MinInt64: %v %v", out, err)
 	}
+	// A backward slice of an empty axis is empty (clamping start to
+	// dim-1 = -1 must not produce one element).
+	empty := iota32(0, 3)
+	if out, err := runErr(sl, 1, empty, i64(-1), i64(minInt), i64(0), i64(-1)); err != nil || !reflect.DeepEqual(out[0].Shape, []int{0, 3}) {
+		t.Errorf("backward slice of an empty axis: %v %v", out, err)
+	}
 	tl := build(t, "Tile", 13, 2, 1)
 	if _, err := runErr(tl, 1, x, i64(big, big)); err == nil {
 		t.Errorf("Tile by 2^40 x 2^40 succeeded")

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 )
 
 // Slice selects a strided sub-tensor.
@@ -15,6 +16,9 @@ type Slice struct {
 }
 
 func newSlice(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, opsetPick(n, 10, 1, 3), opsetPick(n, 10, 1, 5)); err != nil {
+		return nil, err
+	}
 	s := &Slice{}
 	if n.Opset >= 10 {
 		if len(n.Inputs) < 3 {
@@ -119,7 +123,7 @@ func resolveSlice(shape []int, starts, ends, axes []int64, hasAxes bool, steps [
 		} else {
 			st = max(0, min(st, dim-1))
 			en = max(-1, min(en, dim-1))
-			if st > en {
+			if st > en && dim > 0 {
 				count = (st - en + (-step) - 1) / (-step)
 			}
 		}

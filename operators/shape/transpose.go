@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 )
 
 // Transpose permutes dimensions: output dim i is input dim perm[i].
@@ -12,6 +13,9 @@ type Transpose struct {
 }
 
 func newTranspose(n *operators.Node) (operators.Op, error) {
+	if err := inputs.Check(n, 1, 1); err != nil {
+		return nil, err
+	}
 	p, ok, err := n.Ints("perm")
 	if err != nil {
 		return nil, err
