@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
-	"strconv"
 	"runtime/debug"
+	"strconv"
 	"testing"
 
 	"github.com/onnxrun/onnxrun/operators"
