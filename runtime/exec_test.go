@@ -537,7 +537,15 @@ func TestLoadFileAndReader(t *testing.T) {
 	}
 }
 
-func TestLocalFunctions(t *testing.T) {
+func callScaledDouble(name, in, out string, attrs ...*onnxpb.Attribute) *onnxpb.Node {
+	n := node(name, "ScaledDouble", []string{in}, []string{out}, attrs...)
+	n.Domain = "local.fn"
+	return n
+}
+
+// localFunctionModel calls the model-local function ScaledDouble twice.
+func localFunctionModel() (*onnxpb.Model, *onnxpb.Function) {
+	call := callScaledDouble
 	// ScaledDouble(X; alpha = 1) = (X + X) * alpha, with alpha read through
 	// an attribute reference.
 	fn := &onnxpb.Function{
@@ -554,11 +562,6 @@ func TestLocalFunctions(t *testing.T) {
 		},
 		OpsetImport: []onnxpb.OperatorSetID{{Domain: "", Version: 13}},
 	}
-	call := func(name, in, out string, attrs ...*onnxpb.Attribute) *onnxpb.Node {
-		n := node(name, "ScaledDouble", []string{in}, []string{out}, attrs...)
-		n.Domain = "local.fn"
-		return n
-	}
 	m := model(&onnxpb.Graph{
 		Nodes: []*onnxpb.Node{
 			call("call1", "x", "y1", &onnxpb.Attribute{Name: "alpha", Type: onnxpb.AttributeType(operators.AttrFloat), F: 3}),
@@ -569,6 +572,11 @@ func TestLocalFunctions(t *testing.T) {
 	})
 	m.OpsetImport = append(m.OpsetImport, onnxpb.OperatorSetID{Domain: "local.fn", Version: 1})
 	m.Functions = []*onnxpb.Function{fn}
+	return m, fn
+}
+
+func TestLocalFunctions(t *testing.T) {
+	m, fn := localFunctionModel()
 	s := mustLoad(t, m)
 	t.Logf("plan:\n%s", s.Plan())
 	out := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{2}, 1, -2)})
@@ -586,7 +594,7 @@ func TestLocalFunctions(t *testing.T) {
 		t.Errorf("err = %v, want NoSuchAdd unsupported", err)
 	}
 	// A function calling itself is an error, not a hang.
-	fn.Nodes[1] = call("again", "X", "T")
+	fn.Nodes[1] = callScaledDouble("again", "X", "T")
 	if err := loadErr(t, m); !errors.Is(err, operators.ErrInvalidModel) {
 		t.Errorf("recursive function: err = %v", err)
 	}

@@ -20,7 +20,8 @@ func FuzzLoad(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	for _, m := range []*onnxpb.Model{softmaxChainModel(), poolModel()} {
+	fm, _ := localFunctionModel()
+	for _, m := range []*onnxpb.Model{softmaxChainModel(), poolModel(), fm, chainModel(3)} {
 		f.Add(onnxpb.EncodeModel(m))
 	}
 	lim := onnxpb.Limits{
