@@ -201,3 +201,26 @@ func TestUpdateManifest(t *testing.T) {
 		t.Errorf("manifest is\n%s\nwant\n%s", b, want)
 	}
 }
+
+func TestDiscoverSameNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"latest/test_x/model.onnx", "latest/test_x/test_data_set_0/output_0.pb", "legacy/test_x/model.onnx", "legacy/test_x/test_data_set_0/output_0.pb", "legacy/test_y/model.onnx", "legacy/test_y/test_data_set_0/output_0.pb"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests, err := Discover(filepath.Join(dir, "latest"), filepath.Join(dir, "legacy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tt := range tests {
+		names = append(names, tt.Name)
+	}
+	if want := []string{"latest/test_x", "legacy/test_x", "test_y"}; !slices.Equal(names, want) {
+		t.Errorf("names %v, want %v", names, want)
+	}
+}

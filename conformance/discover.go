@@ -83,6 +83,21 @@ func Discover(paths ...string) ([]*Test, error) {
 			return nil, err
 		}
 	}
+	// Tests from different suites can share a folder name
+	// (node-softmax-latest and node-softmax-legacy both hold
+	// test_softmax_axis_0): name those after their parent folder too.
+	count := map[string]int{}
+	for _, t := range tests {
+		count[t.Name]++
+	}
+	for _, t := range tests {
+		if count[t.Name] > 1 {
+			t.Name = filepath.Base(filepath.Dir(t.Model)) + "/" + t.Name
+			if !t.Light {
+				t.Name = filepath.Base(filepath.Dir(t.Dir)) + "/" + filepath.Base(t.Dir)
+			}
+		}
+	}
 	sort.SliceStable(tests, func(i, j int) bool {
 		if tests[i].Name != tests[j].Name {
 			return tests[i].Name < tests[j].Name
