@@ -8,6 +8,7 @@
 // scale, subtracting in integers and multiplying in float32. Both accept
 // per-tensor (scalar), per-axis (1-D along axis) and blocked (block_size)
 // scales, and the integer types int8, uint8, int16 and uint16 (plus int32
-// for DequantizeLinear, without a zero point). The float8 and 4-bit types
-// are not supported.
+// for DequantizeLinear, without a zero point). A NaN input quantizes to 0,
+// as ONNX Runtime's does (ONNX leaves it undefined). The float8 and 4-bit
+// types are not supported.
 package quantize

@@ -286,11 +286,11 @@ func (o *quantizeLinear) Run(rc *operators.RunContext, in, out []*operators.Valu
 			for j := 0; j < l.inner; j++ {
 				k := l.index(oi, i, j)
 				q := math.RoundToEven(float64(xs[e] / ss[k]))
-				if q != q {
-					q = 0 // NaN quantizes to the zero point
-				}
 				if zs != nil {
 					q += float64(zs[k])
+				}
+				if q != q {
+					q = 0 // NaN becomes 0, as in ONNX Runtime
 				}
 				store(y, e, math.Max(lo, math.Min(hi, q)))
 				e++

@@ -9,8 +9,9 @@ import (
 
 // argOp is ArgMax or ArgMin: the int64 index of the largest (smallest)
 // element along axis. Ties go to the first index, or to the last with
-// select_last_index=1. NaN never wins a comparison, so it is chosen only
-// where it is the first element and nothing else beats it.
+// select_last_index=1. A NaN beats every number (the first NaN, or the
+// last with select_last_index), as numpy's argmax/argmin and ONNX Runtime's
+// ArgMax choose it.
 type argOp struct {
 	name       string
 	max        bool
@@ -167,7 +168,10 @@ type geom struct {
 
 // better reports whether v should replace the best so far b.
 func better[T number](v, b T, isMax, last bool) bool {
-	if isMax {
+	switch vn, bn := v != v, b != b; {
+	case vn || bn:
+		return vn && (!bn || last) // NaN beats numbers; among NaNs, ties
+	case isMax:
 		return v > b || (last && v == b)
 	}
 	return v < b || (last && v == b)

@@ -3,6 +3,7 @@ package reduce
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand"
 	"testing"
 
@@ -76,6 +77,27 @@ func TestArg(t *testing.T) {
 					ot.MustClose(t, y, oshape, want, 0, 0)
 				})
 			}
+		}
+	}
+}
+
+// TestArgNaN: a NaN wins ArgMax and ArgMin (the first, or the last with
+// select_last_index), as numpy and ONNX Runtime pick it.
+func TestArgNaN(t *testing.T) {
+	nan := math.NaN()
+	x := ot.Val(operators.Float32, []int{2, 4}, 1, nan, 2, nan, 5, 4, 3, 2)
+	for _, c := range []struct {
+		name string
+		last int64
+		want []float64
+	}{
+		{"ArgMax", 0, []float64{1, 0}}, {"ArgMax", 1, []float64{3, 0}},
+		{"ArgMin", 0, []float64{1, 3}}, {"ArgMin", 1, []float64{3, 3}},
+	} {
+		op := ot.MustBuild(t, c.name, 13, 1, ot.Int("axis", 1), ot.Int("keepdims", 0), ot.Int("select_last_index", c.last))
+		y := ot.MustExec(t, op, x)[0]
+		if err := ot.Close(y, []int{2}, c.want, 0, 0); err != nil {
+			t.Errorf("%s last=%d: %v", c.name, c.last, err)
 		}
 	}
 }

@@ -23,5 +23,10 @@
 // Reducing over an empty set (a reduced dimension of size 0) gives the
 // identity of the reduction: 0 for sums, 1 for products, -Inf (or the
 // smallest integer) for ReduceMax, +Inf (or the largest integer) for
-// ReduceMin, NaN for ReduceMean and -Inf for the log reductions.
+// ReduceMin, NaN for ReduceMean (0/0, as numpy; ONNX Runtime 1.30 gives 0)
+// and -Inf for the log reductions.
+//
+// ReduceMax and ReduceMin propagate NaN, as numpy does (ONNX Runtime 1.30
+// skips a NaN that is not the first element). ArgMax, ArgMin and Hardmax
+// treat NaN as the winner, as numpy and ONNX Runtime do.
 package reduce
