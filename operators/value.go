@@ -28,18 +28,26 @@ type Meta struct {
 	HasShape bool
 }
 
-// NumElements returns the product of shape, or -1 if it overflows an int or
-// a dimension is negative.
+// NumElements returns the product of shape, or -1 if a dimension is
+// negative or the product of the non-zero dimensions overflows an int. A
+// shape with a zero dimension and no overflow has 0 elements.
 func NumElements(shape []int) int {
 	n := 1
+	zero := false
 	for _, d := range shape {
-		if d < 0 {
+		switch {
+		case d < 0:
 			return -1
-		}
-		if d != 0 && n > math.MaxInt/d {
+		case d == 0:
+			zero = true
+		case n > math.MaxInt/d:
 			return -1
+		default:
+			n *= d
 		}
-		n *= d
+	}
+	if zero {
+		return 0
 	}
 	return n
 }
