@@ -41,7 +41,10 @@ func (c *cli) bench(args []string) error {
 	if *runs < 1 {
 		return fmt.Errorf("-n %d: want at least 1 run", *runs)
 	}
-	path := pos[0]
+	path, err := modelPath(pos[0])
+	if err != nil {
+		return err
+	}
 	sess, err := loadModel(path, *threads, *noOpt)
 	if err != nil {
 		return err

@@ -447,6 +447,17 @@ func TestKernels(t *testing.T) {
 	}
 }
 
+func TestModelFolder(t *testing.T) {
+	code, out, errOut := cmd(t, filepath.Join(testdata, "softmax_classifier_opset11"), "-top", "1")
+	if code != 0 || !strings.Contains(out, "#1 class 14 ") {
+		t.Errorf("a test folder as the model: exit %d, %s%s", code, out, errOut)
+	}
+	code, _, errOut = cmd(t, testdata)
+	if code != 1 || !strings.Contains(errOut, "holding 0 .onnx files") {
+		t.Errorf("a folder without a model: exit %d, %q", code, errOut)
+	}
+}
+
 func TestModelJSON(t *testing.T) {
 	code, out, errOut := cmd(t, classifier, "-json")
 	if code != 0 {

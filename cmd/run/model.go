@@ -47,7 +47,10 @@ func (c *cli) model(args []string) error {
 	if *format != "pb" && *format != "npy" {
 		return fmt.Errorf("-format %q: want pb or npy", *format)
 	}
-	path := pos[0]
+	path, err := modelPath(pos[0])
+	if err != nil {
+		return err
+	}
 	sess, err := loadModel(path, *threads, *noOpt)
 	if err != nil {
 		return err
@@ -93,6 +96,20 @@ func (c *cli) model(args []string) error {
 		fmt.Fprintf(c.stdout, "wrote %d output(s) to %s\n", len(info), *outDir)
 	}
 	return nil
+}
+
+// modelPath accepts a model file, or a folder holding exactly one .onnx
+// file (a test folder).
+func modelPath(p string) (string, error) {
+	st, err := os.Stat(p)
+	if err != nil || !st.IsDir() {
+		return p, nil // loadModel reports a missing file
+	}
+	found, _ := filepath.Glob(filepath.Join(p, "*.onnx"))
+	if len(found) != 1 {
+		return "", fmt.Errorf("model %q: a folder, holding %d .onnx files; name the model file", p, len(found))
+	}
+	return found[0], nil
 }
 
 // loadModel loads a model and words errors as `model "x.onnx": ...`.
