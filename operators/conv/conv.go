@@ -2,6 +2,7 @@ package conv
 
 import (
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/onnxrun/onnxrun/operators"
@@ -261,7 +262,8 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T
 
 // maxScratch bounds the im2col/col2im buffer (in elements) so a hostile
 // model gets an error instead of an overflowing or impossible allocation.
-const maxScratch = 1 << 31
+// It also fits a 32-bit int.
+const maxScratch = math.MaxInt32
 
 // checkScratch verifies that rows × the volume of dims fits maxScratch.
 func (geo *geometry) checkScratch(rows int, dims [3]int) error {

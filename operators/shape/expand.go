@@ -2,7 +2,6 @@ package shape
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/onnxrun/onnxrun/operators"
 	"github.com/onnxrun/onnxrun/operators/internal/inputs"
@@ -157,7 +156,7 @@ func tileShape(in []int, reps []int64) ([]int, error) {
 			out[i] = -1
 			continue
 		}
-		if v != 0 && in[i] > math.MaxInt32*(1<<20)/v {
+		if p := int64(in[i]) * r; r != 0 && (p/r != int64(in[i]) || p > maxDim) {
 			return nil, inputErr(1, "repeats", "%v makes the output too large", reps)
 		}
 		out[i] = in[i] * v

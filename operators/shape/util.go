@@ -95,10 +95,14 @@ func strides(shape []int) []int {
 	return s
 }
 
+// maxDim bounds any single dimension or index: 2^51, or what an int holds
+// on 32-bit targets. Products of such values are checked separately.
+const maxDim = min(int64(1)<<51, int64(math.MaxInt))
+
 // toInt converts an int64 dimension or index, rejecting ones that do not fit
 // comfortably in an int.
 func toInt(x int64) (int, bool) {
-	if x > math.MaxInt32*int64(1<<20) || x < -math.MaxInt32*int64(1<<20) {
+	if x > maxDim || x < -maxDim {
 		return 0, false
 	}
 	return int(x), true
