@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -222,5 +223,20 @@ func TestDiscoverSameNames(t *testing.T) {
 	}
 	if want := []string{"latest/test_x", "legacy/test_x", "test_y"}; !slices.Equal(names, want) {
 		t.Errorf("names %v, want %v", names, want)
+	}
+}
+
+func TestResultJSONNonFinite(t *testing.T) {
+	got := f32(t, []int{2}, float32(math.NaN()), float32(math.Inf(-1)))
+	want := f32(t, []int{2}, 1, 2)
+	m, st := Compare(got, want, ONNXTolerance)
+	m.Set, m.Output = "test_data_set_0", "y"
+	r := &Result{Test: &Test{Name: "t"}, Status: Fail, Mismatch: m, Stats: st}
+	b, err := json.Marshal(r.JSON())
+	if err != nil {
+		t.Fatalf("NaN/Inf values do not encode: %v", err)
+	}
+	if !strings.Contains(string(b), `"status":"fail"`) || !strings.Contains(string(b), `"output":"y"`) {
+		t.Errorf("JSON %s", b)
 	}
 }
