@@ -6,7 +6,7 @@
 // Usage:
 //
 //	run MODEL.onnx [-input NAME=FILE ...] [-top K] [-threads N] [-output DIR] [-format pb|npy] [-json]
-//	run test [-json] [-rtol R] [-atol A] [-v] [-coverage] [-j N] [-update-manifest FILE] PATH ...
+//	run test [-json] [-rtol R] [-atol A] [-run RE] [-q] [-v] [-coverage] [-j N] [-update-manifest FILE] PATH ...
 //	run bench [-json] [-n RUNS] [-threads N] [-api dense|values] [-input NAME=FILE ...] MODEL.onnx
 //	run kernels [-json] [-levels]
 //	run coverage [-o FILE] [PATH ...]

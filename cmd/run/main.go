@@ -81,7 +81,7 @@ Usage:
   %[1]s MODEL.onnx [-input NAME=FILE ...] [-top K] [-threads N] [-output DIR] [-format pb|npy] [-json]
         run a model and print its outputs (inputs: -input files (.pb or .npy),
         else test_data_set_0 beside the model, else seeded random data)
-  %[1]s test [-json] [-rtol R] [-atol A] [-v] [-coverage] [-j N] [-update-manifest FILE] PATH ...
+  %[1]s test [-json] [-rtol R] [-atol A] [-run RE] [-q] [-v] [-coverage] [-j N] [-update-manifest FILE] PATH ...
         run conformance tests (ONNX backend-test layout); exit status 1 if any fails
   %[1]s bench [-json] [-n RUNS] [-threads N] [-api dense|values] [-input NAME=FILE ...] MODEL.onnx
         time Run: median, min, max latency and allocations per run

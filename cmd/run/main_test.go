@@ -337,6 +337,20 @@ func TestTestCommandFailure(t *testing.T) {
 	}
 }
 
+func TestTestFilterQuiet(t *testing.T) {
+	code, out, _ := cmd(t, "test", "-run", "^softmax_(axis1|float64)", testdata)
+	if code != 0 || out != "PASS softmax_axis1_opset13\nPASS softmax_float64_opset13\n2 passed, 0 failed, 0 skipped\n" {
+		t.Errorf("-run: exit %d:\n%s", code, out)
+	}
+	code, out, _ = cmd(t, "test", "-q", "-run", "^softmax_classifier", testdata)
+	if code != 0 || out != "1 passed, 0 failed, 0 skipped\n" {
+		t.Errorf("-q: exit %d:\n%s", code, out)
+	}
+	if code, _, errOut := cmd(t, "test", "-run", "nomatch", testdata); code != 1 || !strings.Contains(errOut, "matches none") {
+		t.Errorf("-run without a match: exit %d, %q", code, errOut)
+	}
+}
+
 func TestTestJSON(t *testing.T) {
 	code, out, errOut := cmd(t, "test", "-json", "-coverage", testdata)
 	if code != 0 && code != 1 {

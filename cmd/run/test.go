@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	goruntime "runtime"
 
 	"github.com/onnxrun/onnxrun/conformance"
@@ -15,6 +16,8 @@ func (c *cli) test(args []string) (failed bool, err error) {
 	asJSON := fs.Bool("json", false, "print one JSON object per test, then a summary object")
 	rtol := fs.Float64("rtol", -1, "relative tolerance `R` (default: the suite's, 1e-3 for ONNX tests)")
 	atol := fs.Float64("atol", -1, "absolute tolerance `A` (default: the suite's, 1e-7 for ONNX tests)")
+	filter := fs.String("run", "", "run only the tests whose name matches regular expression `RE`")
+	quiet := fs.Bool("q", false, "print only failures and the summary line")
 	verbose := fs.Bool("v", false, "also print the tolerance, largest errors and time of every test")
 	coverage := fs.Bool("coverage", false, "print per-operator coverage (tests using each operator, and passing) after the results")
 	jobs := fs.Int("j", goruntime.GOMAXPROCS(0), "tests to run at once (`N`); each runs its operators on one goroutine when N > 1")
@@ -39,6 +42,22 @@ func (c *cli) test(args []string) (failed bool, err error) {
 	}
 	if len(tests) == 0 {
 		return false, fmt.Errorf("no tests found in %v (want folders holding a .onnx model and test_data_set_N folders)", paths)
+	}
+	if *filter != "" {
+		re, err := regexp.Compile(*filter)
+		if err != nil {
+			return false, fmt.Errorf("-run: %w", err)
+		}
+		kept := tests[:0]
+		for _, t := range tests {
+			if re.MatchString(t.Name) {
+				kept = append(kept, t)
+			}
+		}
+		if len(kept) == 0 {
+			return false, fmt.Errorf("-run %q matches none of the %d tests found", *filter, len(tests))
+		}
+		tests = kept
 	}
 	var o conformance.Options
 	if *rtol >= 0 {
@@ -65,6 +84,9 @@ func (c *cli) test(args []string) (failed bool, err error) {
 			if err := enc.Encode(r.JSON()); err != nil && encErr == nil {
 				encErr = err
 			}
+			return
+		}
+		if *quiet && !r.Status.Failed() {
 			return
 		}
 		fmt.Fprintln(c.stdout, r.Line())
