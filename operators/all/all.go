@@ -19,6 +19,7 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/quantize"
 	_ "github.com/onnxrun/onnxrun/operators/reduce"
 	_ "github.com/onnxrun/onnxrun/operators/resize"
+	_ "github.com/onnxrun/onnxrun/operators/rnn"
 	_ "github.com/onnxrun/onnxrun/operators/shape"
 	_ "github.com/onnxrun/onnxrun/operators/softmax"
 	_ "github.com/onnxrun/onnxrun/operators/topk"
