@@ -140,7 +140,11 @@ func (p *Plan) putState(st *State) {
 	p.states.Put(st)
 }
 
-// Alloc implements operators.Allocator from the state's buffer pool.
+// Alloc implements operators.Allocator from the state's buffer pool. Like
+// the State it belongs to one goroutine: an operator that splits its work
+// with RunContext.Parallel allocates before it fans out. Buffers the step
+// allocates but does not return as outputs go back to the pool when the
+// step ends, so operators may use it for scratch space.
 func (st *State) Alloc(dt operators.DType, shape []int, zero bool) (*operators.Value, error) {
 	n := operators.NumElements(shape)
 	if n < 0 {
