@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/onnxrun/onnxrun/operators"
@@ -261,6 +262,77 @@ func TestSharedModels(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkDataSets(t, s, dir, 1e-3, tol)
+		})
+	}
+}
+
+// TestConcurrentSharedModels runs small shared models (Conv, Gemm,
+// Transpose, Softmax) from eight goroutines at once and checks every
+// output bit for bit against a run made alone: operators that cache
+// shape-derived state must keep concurrent runs apart. Worth running with
+// -race.
+func TestConcurrentSharedModels(t *testing.T) {
+	root := filepath.Join(sharedDir(t), "models")
+	for _, name := range []string{"mlp_mnist_logsoftmax", "cnn_softmax_channels_opset11", "cnn_softmax_channels_opset13"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(root, name)
+			s, err := Load(filepath.Join(dir, "model.onnx"), WithThreads(2))
+			var ue *UnsupportedError
+			if errors.As(err, &ue) {
+				t.Skipf("not all operators exist yet: %v", err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			type job struct {
+				in   map[string]*operators.Value
+				want map[string]*operators.Value
+			}
+			var jobs []job
+			for _, set := range dataSets(t, dir) {
+				in := map[string]*operators.Value{}
+				for i, p := range pbFiles(set, "input") {
+					n, v := readValue(t, p)
+					if n == "" {
+						n = s.Inputs()[i].Name
+					}
+					in[n] = v
+				}
+				want, err := s.RunValues(context.Background(), in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				jobs = append(jobs, job{in, want})
+			}
+			runs := 20
+			if testing.Short() {
+				runs = 5
+			}
+			errs := make(chan error, 8)
+			var wg sync.WaitGroup
+			for g := range 8 {
+				wg.Go(func() {
+					for r := range runs {
+						j := jobs[(g+r)%len(jobs)]
+						got, err := s.RunValues(context.Background(), j.in)
+						if err != nil {
+							errs <- err
+							return
+						}
+						for k, w := range j.want {
+							if string(got[k].Raw) != string(w.Raw) {
+								errs <- fmt.Errorf("goroutine %d run %d: output %q differs from a run made alone", g, r, k)
+								return
+							}
+						}
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
 		})
 	}
 }
