@@ -1,10 +1,25 @@
 package einsum
 
-import "github.com/onnxrun/onnxrun/operators"
+import (
+	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/inputs"
+)
 
 func init() {
 	operators.Register(
 		// Einsum: one version, opset 12.
-		operators.Registration{OpType: "Einsum", Since: 12, New: newEinsum},
+		operators.Registration{OpType: "Einsum", Since: 12, New: checked(1, -1, newEinsum)},
 	)
+}
+
+// checked puts a check of the node's input count (required, at most max;
+// -1 for no limit) in front of a factory, so a node with a missing or extra
+// input fails at load.
+func checked(required, max int, f operators.Factory) operators.Factory {
+	return func(n *operators.Node) (operators.Op, error) {
+		if err := inputs.Check(n, required, max); err != nil {
+			return nil, err
+		}
+		return f(n)
+	}
 }

@@ -88,7 +88,7 @@ func registerActivations() {
 	abs[operators.Uint32] = typed(copyOf[uint32])
 	abs[operators.Uint64] = typed(copyOf[uint64])
 
-	operators.Register(
+	register(
 		// Relu: opset 6 drops consumed_inputs, 13 adds bfloat16, 14 the
 		// signed integers; the map never changed.
 		operators.Registration{OpType: "Relu", Since: 1, New: unaryFactory("Relu", relu)},

@@ -259,3 +259,24 @@ func BenchmarkAddF32(b *testing.B) {
 		})
 	}
 }
+
+// TestInputCounts: a node with a missing or extra input fails at load.
+func TestInputCounts(t *testing.T) {
+	for _, c := range []struct {
+		op    string
+		opset int
+		n     int
+		ok    bool
+	}{
+		{"Add", 14, 2, true}, {"Add", 14, 1, false}, {"Add", 14, 3, false},
+		{"Where", 16, 3, true}, {"Where", 16, 2, false},
+		{"Sum", 13, 5, true}, {"Sum", 13, 0, false},
+		{"Clip", 6, 1, true}, {"Clip", 6, 2, false}, {"Clip", 13, 3, true}, {"Clip", 13, 4, false},
+		{"Relu", 14, 1, true}, {"Relu", 14, 2, false},
+	} {
+		_, err := ot.Build(c.op, c.opset, c.n)
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, operators.ErrInvalidModel)) {
+			t.Errorf("%s-%d with %d inputs: %v", c.op, c.opset, c.n, err)
+		}
+	}
+}

@@ -562,10 +562,10 @@ func registerMore() {
 		{"Softsign", 1, softsign},
 	}
 	for _, u := range trig {
-		operators.Register(operators.Registration{OpType: u.name, Since: u.since, New: unaryFactory(u.name, mathLoops(u.f))})
+		register(operators.Registration{OpType: u.name, Since: u.since, New: unaryFactory(u.name, mathLoops(u.f))})
 	}
 	isNaN := &predicate{name: "IsNaN", f: math.IsNaN}
-	operators.Register(
+	register(
 		// Sign: opset 9 (13 adds bfloat16).
 		operators.Registration{OpType: "Sign", Since: 9, New: unaryFactory("Sign", sign)},
 		// Shrink: opset 9.

@@ -117,7 +117,7 @@ func (o *unary) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 }
 
 func registerUnary() {
-	operators.Register(
+	register(
 		// Exp and Log: opset 6 drops consumed_inputs, opset 13 adds
 		// bfloat16; the computation never changed.
 		operators.Registration{OpType: "Exp", Since: 1, New: newExp},

@@ -7,7 +7,7 @@ func init() {
 		name string
 		op   arithOp
 	}{{"Add", opAdd}, {"Sub", opSub}, {"Mul", opMul}, {"Div", opDiv}} {
-		operators.Register(
+		register(
 			// Opset 1: B broadcasts onto A only with broadcast=1, its
 			// shape placed at axis (suffix by default); consumed_inputs is
 			// a legacy optimisation hint and is ignored.
@@ -24,7 +24,7 @@ func init() {
 	registerUnary()
 	registerActivations()
 	registerMore()
-	operators.Register(
+	register(
 		// Pow-1: legacy broadcast/axis attributes as for Add-1.
 		operators.Registration{OpType: "Pow", Since: 1, New: newPow(1)},
 		// Pow-7: numpy broadcasting. Opset 12 lets the exponent have its
@@ -45,9 +45,9 @@ func init() {
 	}{{"Equal", opEq, 1}, {"Less", opLt, 1}, {"Greater", opGt, 1}, {"LessOrEqual", opLe, 12}, {"GreaterOrEqual", opGe, 12}} {
 		if c.since == 1 {
 			// Equal, Less, Greater-1: legacy broadcast/axis attributes.
-			operators.Register(operators.Registration{OpType: c.name, Since: 1, New: newCompare(c.name, c.op, 1)})
+			register(operators.Registration{OpType: c.name, Since: 1, New: newCompare(c.name, c.op, 1)})
 		}
-		operators.Register(
+		register(
 			// Opset 7: numpy broadcasting. Later versions only add types
 			// (Less/Greater 9 and Equal 11 numbers, 13 bfloat16, Equal-19
 			// strings); LessOrEqual and GreaterOrEqual start at 12 (16
@@ -59,13 +59,13 @@ func init() {
 		name string
 		op   logicOp
 	}{{"And", opAnd}, {"Or", opOr}, {"Xor", opXor}} {
-		operators.Register(
+		register(
 			// And, Or, Xor-1: legacy broadcast/axis; 7: numpy broadcasting.
 			operators.Registration{OpType: l.name, Since: 1, New: newLogic(l.name, l.op, 1)},
 			operators.Registration{OpType: l.name, Since: 7, New: newLogic(l.name, l.op, 7)},
 		)
 	}
-	operators.Register(
+	register(
 		// Not: one version.
 		operators.Registration{OpType: "Not", Since: 1, New: unaryFactory("Not", loops{operators.Bool: typed(notOf)})},
 		// Where: opset 9; 16 adds bfloat16.
