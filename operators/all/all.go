@@ -23,4 +23,5 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/shape"
 	_ "github.com/onnxrun/onnxrun/operators/softmax"
 	_ "github.com/onnxrun/onnxrun/operators/topk"
+	_ "github.com/onnxrun/onnxrun/operators/trilu"
 )
