@@ -53,6 +53,9 @@ type geometry struct {
 	in, k, s, d, pb    [3]int
 	out                [3]int
 	outShape           []int
+
+	depthwise, pointwise bool  // Conv's direct paths
+	colShape             []int // the column buffer's shape, nil if none
 }
 
 func (c *Conv) resolve(x, w, b []int) (*geometry, error) {
@@ -101,6 +104,20 @@ func (c *Conv) resolve(x, w, b []int) (*geometry, error) {
 		geo.pb[off+i], geo.out[off+i] = win.PadBegin[i], win.Out[i]
 	}
 	geo.outShape = append([]int{geo.n, geo.m}, win.Out...)
+	kVol := geo.k[0] * geo.k[1] * geo.k[2]
+	geo.depthwise = geo.g == geo.c && geo.cg == 1 && geo.in[0] == 1
+	geo.pointwise = kVol == 1
+	for i := range 3 {
+		if geo.s[i] != 1 || geo.pb[i] != 0 || geo.out[i] != geo.in[i] {
+			geo.pointwise = false
+		}
+	}
+	if !geo.depthwise && !geo.pointwise {
+		if err := geo.checkScratch(geo.cg*kVol, geo.out); err != nil {
+			return nil, err
+		}
+		geo.colShape = []int{geo.cg * kVol * geo.out[0] * geo.out[1] * geo.out[2]}
+	}
 	return geo, nil
 }
 
@@ -170,32 +187,51 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		}
 		c.last.Put(geo, x.Shape, w.Shape, bShape)
 	}
-	if err := geo.checkScratch(geo.cg*geo.k[0]*geo.k[1]*geo.k[2], geo.out); err != nil {
-		return err
-	}
 	y, err := rc.AllocValue(x.DType, geo.outShape, false)
 	if err != nil {
 		return err
 	}
 	out[0] = y
+	// The column buffer is scratch: from the runtime's allocator it goes
+	// back to the shared pool when the step ends, so every Conv of a model
+	// reuses the same memory. Without an allocator, the op's own pool.
+	colv, err := scratchValue(rc, x.DType, geo.colShape)
+	if err != nil {
+		return err
+	}
 	switch x.DType {
 	case operators.Float32:
-		var bias []float32
+		var bias, col []float32
 		if b != nil {
 			bias = b.F32()
 		}
-		run(rc, geo, x.F32(), w.F32(), bias, y.F32(), eng.F32(), &c.pool32)
+		if colv != nil {
+			col = colv.F32()
+		}
+		run(rc, geo, x.F32(), w.F32(), bias, y.F32(), col, eng.F32(), &c.pool32)
 	case operators.Float64:
-		var bias []float64
+		var bias, col []float64
 		if b != nil {
 			bias = b.F64()
 		}
-		run(rc, geo, x.F64(), w.F64(), bias, y.F64(), eng.F64(), &c.pool64)
+		if colv != nil {
+			col = colv.F64()
+		}
+		run(rc, geo, x.F64(), w.F64(), bias, y.F64(), col, eng.F64(), &c.pool64)
 	}
 	return nil
 }
 
-func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T, e *eng.Engine[T], pool *sync.Pool) {
+// scratchValue allocates a step-scoped scratch buffer from the runtime, or
+// returns nil when there is none to allocate from (or nothing needed).
+func scratchValue(rc *operators.RunContext, dt operators.DType, shape []int) (*operators.Value, error) {
+	if shape == nil || rc == nil || rc.Alloc == nil {
+		return nil, nil
+	}
+	return rc.Alloc.Alloc(dt, shape, false)
+}
+
+func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, col []T, e *eng.Engine[T], pool *sync.Pool) {
 	threads := 1
 	if rc != nil {
 		threads = rc.Threads
@@ -206,7 +242,7 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T
 	if geo.n == 0 || geo.m == 0 || outVol == 0 {
 		return
 	}
-	if geo.g == geo.c && geo.cg == 1 && geo.in[0] == 1 {
+	if geo.depthwise {
 		depthwise(rc, geo, x, w, bias, y)
 		return
 	}
@@ -224,16 +260,9 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T
 			}
 		}
 	}
-	pointwise := kVol == 1
-	for i := range 3 {
-		if geo.s[i] != 1 || geo.pb[i] != 0 || geo.out[i] != geo.in[i] {
-			pointwise = false
-		}
-	}
 	kRows := geo.cg * kVol
 	var colp *[]T
-	var col []T
-	if !pointwise {
+	if !geo.pointwise && col == nil {
 		colp = scratch[T](pool, kRows*outVol)
 		col = *colp
 	}
@@ -243,7 +272,7 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T
 			wg := w[g*geo.mg*kRows : (g+1)*geo.mg*kRows]
 			yg := y[(n*geo.m+g*geo.mg)*outVol : (n*geo.m+(g+1)*geo.mg)*outVol]
 			b := xg
-			if !pointwise {
+			if !geo.pointwise {
 				if threads > 1 {
 					dst := col // captured by value, so col stays on the stack
 					rc.Parallel(kRows, 8, func(lo, hi int) { im2col(geo, xg, dst, lo, hi) })

@@ -161,6 +161,11 @@ func (c *ConvTranspose) resolve(x, w, b []int) (*geometry, error) {
 		geo.pb[off+i], geo.out[off+i] = pb, o
 	}
 	geo.outShape = append([]int{geo.n, geo.m}, out...)
+	kVol := geo.k[0] * geo.k[1] * geo.k[2]
+	if err := geo.checkScratch(geo.mg*kVol, geo.in); err != nil {
+		return nil, err
+	}
+	geo.colShape = []int{geo.mg * kVol * geo.in[0] * geo.in[1] * geo.in[2]}
 	return geo, nil
 }
 
@@ -229,32 +234,39 @@ func (c *ConvTranspose) Run(rc *operators.RunContext, in, out []*operators.Value
 		}
 		c.last.Put(geo, x.Shape, w.Shape, bShape)
 	}
-	if err := geo.checkScratch(geo.mg*geo.k[0]*geo.k[1]*geo.k[2], geo.in); err != nil {
-		return err
-	}
 	y, err := rc.AllocValue(x.DType, geo.outShape, false)
 	if err != nil {
 		return err
 	}
 	out[0] = y
+	colv, err := scratchValue(rc, x.DType, geo.colShape)
+	if err != nil {
+		return err
+	}
 	switch x.DType {
 	case operators.Float32:
-		var bias []float32
+		var bias, col []float32
 		if b != nil {
 			bias = b.F32()
 		}
-		runTranspose(rc, geo, x.F32(), w.F32(), bias, y.F32(), eng.F32(), &c.pool32)
+		if colv != nil {
+			col = colv.F32()
+		}
+		runTranspose(rc, geo, x.F32(), w.F32(), bias, y.F32(), col, eng.F32(), &c.pool32)
 	case operators.Float64:
-		var bias []float64
+		var bias, col []float64
 		if b != nil {
 			bias = b.F64()
 		}
-		runTranspose(rc, geo, x.F64(), w.F64(), bias, y.F64(), eng.F64(), &c.pool64)
+		if colv != nil {
+			col = colv.F64()
+		}
+		runTranspose(rc, geo, x.F64(), w.F64(), bias, y.F64(), col, eng.F64(), &c.pool64)
 	}
 	return nil
 }
 
-func runTranspose[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T, e *eng.Engine[T], pool *sync.Pool) {
+func runTranspose[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, col []T, e *eng.Engine[T], pool *sync.Pool) {
 	threads := 1
 	if rc != nil {
 		threads = rc.Threads
@@ -276,8 +288,11 @@ func runTranspose[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bi
 		return
 	}
 	rows := geo.mg * kVol
-	colp := scratch[T](pool, rows*inVol)
-	col := *colp
+	var colp *[]T
+	if col == nil {
+		colp = scratch[T](pool, rows*inVol)
+		col = *colp
+	}
 	for n := 0; n < geo.n; n++ {
 		for g := 0; g < geo.g; g++ {
 			xg := x[(n*geo.c+g*geo.cg)*inVol : (n*geo.c+(g+1)*geo.cg)*inVol]
@@ -290,7 +305,9 @@ func runTranspose[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bi
 			rc.Parallel(geo.mg, 1, func(lo, hi int) { col2im(geo, col, yg, lo, hi) })
 		}
 	}
-	pool.Put(colp)
+	if colp != nil {
+		pool.Put(colp)
+	}
 }
 
 // col2im adds, for output channels [lo, hi), every column entry into the
