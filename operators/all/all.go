@@ -11,6 +11,7 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/einsum"
 	_ "github.com/onnxrun/onnxrun/operators/elementwise"
 	_ "github.com/onnxrun/onnxrun/operators/gemm"
+	_ "github.com/onnxrun/onnxrun/operators/generate"
 	_ "github.com/onnxrun/onnxrun/operators/identity"
 	_ "github.com/onnxrun/onnxrun/operators/logsoftmax"
 	_ "github.com/onnxrun/onnxrun/operators/loss"
