@@ -716,3 +716,43 @@ func TestProfile(t *testing.T) {
 		t.Logf("%s (%s): %v", p.Name, p.OpType, p.Time)
 	}
 }
+
+// TestPoolForgetsOldSizes checks that buffers of sizes a session stopped
+// using leave the pool after a few runs, while the sizes in use stay.
+func TestPoolForgetsOldSizes(t *testing.T) {
+	s := mustLoad(t, chainModel(10))
+	p := s.plan
+	st := newState(p)
+	run := func(n int) {
+		st.bind()
+		st.vals[p.inputs[0]] = f32([]int{n}, make([]float32, n)...)
+		if err := st.exec(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		st.reset()
+	}
+	pooled := func() (n int) {
+		for _, l := range st.pool.free {
+			n += len(l)
+		}
+		return n
+	}
+	run(100000)
+	big := pooled()
+	if big == 0 {
+		t.Fatal("the pool kept nothing")
+	}
+	for range keepRuns + 1 {
+		run(10)
+	}
+	if n := pooled(); n > 2 {
+		t.Errorf("%d buffers pooled after switching to a small size; want the large ones gone", n)
+	}
+	for _, l := range st.pool.free {
+		for _, b := range l {
+			if len(b.raw) >= 100000*4 {
+				t.Errorf("a %d-byte buffer is still pooled", len(b.raw))
+			}
+		}
+	}
+}

@@ -212,17 +212,13 @@ func (st *State) own(s int, v *operators.Value, in []int) {
 	}
 }
 
-// reset releases every slot.
+// reset releases every slot and ends the run.
 func (st *State) reset() {
 	for s := range st.vals {
 		st.release(s)
 	}
-	for _, b := range st.fresh {
-		if b.refs == 0 {
-			st.pool.put(b)
-		}
-	}
-	st.fresh = st.fresh[:0]
+	st.dropFresh()
+	st.pool.endRun()
 }
 
 // bind fills the constant slots; inputs and captures are the caller's.

@@ -25,9 +25,18 @@ type pbuf struct {
 // power of two apart, so a buffer wastes at most a quarter of its size,
 // and a run with fixed shapes reaches a steady state where every request
 // finds a free buffer of its class.
+//
+// Buffers of a class no request has asked for in the last keepRuns runs
+// are dropped, so a session whose shapes change (a varying sequence
+// length) does not keep buffers for every size it has ever seen.
 type bufPool struct {
-	free [][]*pbuf // by class
+	free    [][]*pbuf // by class
+	lastUse []int     // by class: the run that last asked for it
+	run     int
 }
+
+// keepRuns is how many runs a size class stays pooled without use.
+const keepRuns = 4
 
 // sizeClass returns the class of a request of n bytes and the capacity of
 // buffers in that class.
@@ -46,6 +55,10 @@ func sizeClass(n int) (class, size int) {
 // n bytes.
 func (p *bufPool) get(n int) *pbuf {
 	c, size := sizeClass(n)
+	for c >= len(p.lastUse) {
+		p.lastUse = append(p.lastUse, 0)
+	}
+	p.lastUse[c] = p.run
 	if c < len(p.free) {
 		if l := p.free[c]; len(l) > 0 {
 			b := l[len(l)-1]
@@ -69,6 +82,18 @@ func (p *bufPool) put(b *pbuf) {
 		p.free = append(p.free, nil)
 	}
 	p.free[c] = append(p.free[c], b)
+}
+
+// endRun drops the free buffers of classes unused for keepRuns runs and
+// starts the next run.
+func (p *bufPool) endRun() {
+	for c, l := range p.free {
+		if len(l) > 0 && p.run-p.lastUse[c] >= keepRuns {
+			clear(l)
+			p.free[c] = l[:0]
+		}
+	}
+	p.run++
 }
 
 // overlaps reports whether the bytes of v lie inside the capacity of buf.
