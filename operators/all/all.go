@@ -15,6 +15,7 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/identity"
 	_ "github.com/onnxrun/onnxrun/operators/logsoftmax"
 	_ "github.com/onnxrun/onnxrun/operators/loss"
+	_ "github.com/onnxrun/onnxrun/operators/nms"
 	_ "github.com/onnxrun/onnxrun/operators/normalization"
 	_ "github.com/onnxrun/onnxrun/operators/pool"
 	_ "github.com/onnxrun/onnxrun/operators/quantize"
