@@ -434,7 +434,9 @@ func TestAgainstReference(t *testing.T) {
 	})
 	cases["GRU linear_before_reset"] = with(func(c *cfg) { c.kind, c.lbr = gruKind, true })
 	cases["GRU linear_before_reset, bidirectional, lens"] = with(func(c *cfg) { c.kind, c.lbr, c.dirs, c.lens = gruKind, true, 2, []int32{1, 4, 3} })
-	cases["GRU activations"] = with(func(c *cfg) { c.kind, c.acts = gruKind, []refActSpec{{"HardSigmoid", 0.25, 0.5}, {"LeakyRelu", 0.0625, 0}} })
+	cases["GRU activations"] = with(func(c *cfg) {
+		c.kind, c.acts = gruKind, []refActSpec{{"HardSigmoid", 0.25, 0.5}, {"LeakyRelu", 0.0625, 0}}
+	})
 	cases["RNN relu"] = with(func(c *cfg) { c.kind, c.acts = rnnKind, []refActSpec{{"Relu", 0, 0}} })
 	seed := int64(1)
 	for _, name := range slices.Sorted(maps.Keys(cases)) {
