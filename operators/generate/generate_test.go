@@ -2,6 +2,7 @@ package generate
 
 import (
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/onnxrun/onnxrun/operators"
@@ -99,5 +100,41 @@ func TestOneHot(t *testing.T) {
 	var ae *operators.AttributeError
 	if _, err := ot.Exec(ot.MustBuild(t, "OneHot", 11, 3, ot.Int("axis", 4)), idx, depth, vals); !errors.As(err, &ae) {
 		t.Errorf("axis 4 for rank 2: %v", err)
+	}
+}
+
+func TestWindows(t *testing.T) {
+	size, _ := operators.FromSlice([]int64{8}, []int{})
+	for _, c := range []struct {
+		op string
+		f  func(n, N float64) float64
+	}{
+		{"HannWindow", func(n, N float64) float64 { return math.Pow(math.Sin(math.Pi*n/N), 2) }},
+		{"HammingWindow", func(n, N float64) float64 { return 25.0/46 - 21.0/46*math.Cos(2*math.Pi*n/N) }},
+		{"BlackmanWindow", func(n, N float64) float64 {
+			return 0.42 - 0.5*math.Cos(2*math.Pi*n/N) + 0.08*math.Cos(4*math.Pi*n/N)
+		}},
+	} {
+		for _, periodic := range []int64{1, 0} {
+			N := 8.0
+			if periodic == 0 {
+				N = 7
+			}
+			want := make([]float64, 8)
+			for i := range want {
+				want[i] = c.f(float64(i), N)
+			}
+			op := ot.MustBuild(t, c.op, 17, 1, ot.Int("periodic", periodic))
+			y := ot.MustExec(t, op, size)[0]
+			// Hann as sin² is an independent form of 0.5 - 0.5 cos; float32
+			// rounding and the float64 identity differ by ~1e-7.
+			if err := ot.Close(y, []int{8}, want, 1e-6, 1e-7); err != nil {
+				t.Errorf("%s periodic=%d: %v", c.op, periodic, err)
+			}
+		}
+	}
+	y := ot.MustExec(t, ot.MustBuild(t, "HannWindow", 17, 1, ot.Int("output_datatype", int64(operators.Float64))), size)[0]
+	if y.DType != operators.Float64 {
+		t.Errorf("output_datatype: %v", y.DType)
 	}
 }

@@ -10,5 +10,9 @@ func init() {
 		operators.Registration{OpType: "EyeLike", Since: 9, New: newEyeLike},
 		// OneHot: opset 9; 11 allows negative axis and indices.
 		operators.Registration{OpType: "OneHot", Since: 9, New: newOneHot},
+		// HannWindow, HammingWindow, BlackmanWindow: opset 17.
+		operators.Registration{OpType: "HannWindow", Since: 17, New: newWindow("HannWindow")},
+		operators.Registration{OpType: "HammingWindow", Since: 17, New: newWindow("HammingWindow")},
+		operators.Registration{OpType: "BlackmanWindow", Since: 17, New: newWindow("BlackmanWindow")},
 	)
 }
