@@ -170,8 +170,46 @@ func TestProjectFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkDataSets(t, s, dir, 1e-4, 1e-6)
+			sameWithoutOptimizations(t, s, m, dir)
 		})
 	}
+}
+
+// sameWithoutOptimizations runs the first data set again on a plan without
+// folding or pruning: the same kernels on the same values must give the
+// same bits.
+func sameWithoutOptimizations(t *testing.T, s *Session, path, dir string) {
+	t.Helper()
+	plain, err := Load(path, WithoutOptimizations())
+	if err != nil {
+		t.Fatalf("without optimisations: %v", err)
+	}
+	sets := dataSets(t, dir)
+	if len(sets) == 0 {
+		return
+	}
+	in := map[string]*operators.Value{}
+	for i, p := range pbFiles(sets[0], "input") {
+		n, v := readValue(t, p)
+		if n == "" {
+			n = s.Inputs()[i].Name
+		}
+		in[n] = v
+	}
+	a, err := s.RunValues(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := plain.RunValues(context.Background(), in)
+	if err != nil {
+		t.Fatalf("without optimisations: %v", err)
+	}
+	for k, v := range a {
+		if b[k] == nil || string(b[k].Raw) != string(v.Raw) || fmt.Sprint(b[k].Shape) != fmt.Sprint(v.Shape) {
+			t.Errorf("output %q differs without optimisations", k)
+		}
+	}
+	t.Logf("%d steps (%d folded) vs %d without optimisations", len(s.Plan().Steps()), len(s.Plan().Folded()), len(plain.Plan().Steps()))
 }
 
 // TestMNIST loads the ONNX Model Zoo's mnist-8 (opset 8). While operators
@@ -262,6 +300,7 @@ func TestSharedModels(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkDataSets(t, s, dir, 1e-3, tol)
+			sameWithoutOptimizations(t, s, filepath.Join(dir, "model.onnx"), dir)
 		})
 	}
 }
