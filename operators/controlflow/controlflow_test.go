@@ -352,3 +352,63 @@ func TestErrors(t *testing.T) {
 		t.Errorf("else branch: y = %v", got)
 	}
 }
+
+// TestScan8: the batch form with sequence_lens; steps past an entry's
+// length leave its scan output zero and its state as it was.
+func TestScan8(t *testing.T) {
+	body := &onnxpb.Graph{
+		Name:    "body",
+		Nodes:   []*onnxpb.Node{nd("Add", []string{"acc_in", "v"}, []string{"acc_out"}), nd("Identity", []string{"acc_out"}, []string{"step"})},
+		Inputs:  []*onnxpb.ValueInfo{untyped("acc_in"), untyped("v")},
+		Outputs: []*onnxpb.ValueInfo{untyped("acc_out"), untyped("step")},
+	}
+	m := model(8, &onnxpb.Graph{
+		Name: "main",
+		Nodes: []*onnxpb.Node{nd("Scan", []string{"lens", "init", "x"}, []string{"final", "steps"}, gattr("body", body),
+			iattr("num_scan_inputs", 1), intsAttr("directions", 1))},
+		Inputs:  []*onnxpb.ValueInfo{vi("lens", operators.Int64, 2), vi("init", operators.Float32, 2, 1), vi("x", operators.Float32, 2, 3, 1)},
+		Outputs: []*onnxpb.ValueInfo{vi("final", operators.Float32, 2, 1), vi("steps", operators.Float32, 2, 3, 1)},
+	})
+	s := load(t, m)
+	x := []float32{1, 2, 3, 10, 20, 30}
+	out := run(t, s, map[string]*operators.Value{"lens": val([]int{2}, int64(3), 1), "init": val([]int{2, 1}, float32(0), 100), "x": val([]int{2, 3, 1}, x...)})
+	// Entry 0 runs 3 steps backwards: 3, 5, 6. Entry 1 runs one step on
+	// its first (and last valid) element: 110, then zeros.
+	if got, want := out["final"].F32(), []float32{6, 110}; !slices.Equal(got, want) {
+		t.Errorf("final = %v, want %v", got, want)
+	}
+	if got, want := out["steps"].F32(), []float32{3, 5, 6, 110, 0, 0}; !slices.Equal(got, want) || !slices.Equal(out["steps"].Shape, []int{2, 3, 1}) {
+		t.Errorf("steps = %v %v, want %v", out["steps"].Shape, got, want)
+	}
+}
+
+// TestLoopScanShapeChange: a scan output whose shape changes between
+// iterations cannot be stacked; the error names it.
+func TestLoopScanShapeChange(t *testing.T) {
+	body := &onnxpb.Graph{
+		Name: "body",
+		Nodes: []*onnxpb.Node{
+			nd("Concat", []string{"v_in", "v_in"}, []string{"v_out"}, iattr("axis", 0)),
+			nd("Identity", []string{"c_in"}, []string{"c_out"}),
+			nd("Identity", []string{"v_out"}, []string{"scan"}),
+		},
+		Inputs:  []*onnxpb.ValueInfo{vi("i", operators.Int64), vi("c_in", operators.Bool), untyped("v_in")},
+		Outputs: []*onnxpb.ValueInfo{untyped("c_out"), untyped("v_out"), untyped("scan")},
+	}
+	s := load(t, model(13, &onnxpb.Graph{
+		Name:    "main",
+		Nodes:   []*onnxpb.Node{nd("Loop", []string{"M", "", "v0"}, []string{"v", "scans"}, gattr("body", body))},
+		Inputs:  []*onnxpb.ValueInfo{vi("M", operators.Int64), vi("v0", operators.Float32, -1)},
+		Outputs: []*onnxpb.ValueInfo{vi("v", operators.Float32, -1), vi("scans", operators.Float32)},
+	}))
+	in := map[string]*operators.Value{"M": val([]int{}, int64(1)), "v0": val([]int{1}, float32(2))}
+	out := run(t, s, in)
+	if got := out["v"].F32(); !slices.Equal(got, []float32{2, 2}) {
+		t.Errorf("one trip: v = %v, want [2 2]", got)
+	}
+	in["M"] = val([]int{}, int64(3))
+	_, err := s.RunValues(context.Background(), in)
+	if err == nil || !errors.Is(err, operators.ErrShape) || !strings.Contains(err.Error(), "scan output 0") {
+		t.Errorf("changing scan shape: err = %v", err)
+	}
+}
