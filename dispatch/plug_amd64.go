@@ -192,6 +192,10 @@ type vecExp uint8
 const (
 	vecAVX2 vecExp = iota
 	vecAVX512
+	// vecAVX2Wide runs the AVX2 kernels but claims the AVX-512 width, so
+	// that tests on a host without AVX-512 still exercise the wrappers'
+	// 16-lane tail handling.
+	vecAVX2Wide
 )
 
 func (v vecExp) expSum32(dst, x []float32, m float32) (float64, int) {
@@ -210,7 +214,7 @@ func (v vecExp) expSum64(dst, x []float64, m float64) (float64, int) {
 
 // lanes32 is the float32 vector width (float64: half of it).
 func (v vecExp) lanes32() int {
-	if v == vecAVX512 {
+	if v == vecAVX512 || v == vecAVX2Wide {
 		return 16
 	}
 	return 8
