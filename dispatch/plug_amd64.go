@@ -8,7 +8,7 @@ import (
 
 // archLevels: AVX2 needs AVX2 and FMA3; AVX512 additionally needs
 // AVX-512 F, the only AVX-512 subset the kernels use (EVEX forms of the
-// AVX2 instructions on zmm registers, VSCALEFPS, VEXTRACTF64X4 and
+// AVX2 instructions on zmm registers, VSCALEFPS/PD, VEXTRACTF64X4 and
 // VINSERTF64X4; 128- and 256-bit steps use plain VEX encodings).
 var archLevels = []Level{AVX2, AVX512}
 
