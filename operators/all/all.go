@@ -23,6 +23,7 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/resize"
 	_ "github.com/onnxrun/onnxrun/operators/rnn"
 	_ "github.com/onnxrun/onnxrun/operators/shape"
+	_ "github.com/onnxrun/onnxrun/operators/signal"
 	_ "github.com/onnxrun/onnxrun/operators/softmax"
 	_ "github.com/onnxrun/onnxrun/operators/topk"
 	_ "github.com/onnxrun/onnxrun/operators/trilu"
