@@ -13,6 +13,7 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/gemm"
 	_ "github.com/onnxrun/onnxrun/operators/generate"
 	_ "github.com/onnxrun/onnxrun/operators/identity"
+	_ "github.com/onnxrun/onnxrun/operators/linalg"
 	_ "github.com/onnxrun/onnxrun/operators/logsoftmax"
 	_ "github.com/onnxrun/onnxrun/operators/loss"
 	_ "github.com/onnxrun/onnxrun/operators/nms"
