@@ -12,21 +12,39 @@ func engine[T gemm.Float]() *gemm.Engine[T] {
 	return any(gemm.F64()).(*gemm.Engine[T])
 }
 
+// scratchLen is the number of elements run needs as scratch.
+func (o *op) scratchLen(d dims) int {
+	GH := o.kind.gates() * d.hidden
+	n := d.seq*d.batch*GH + d.batch*GH + GH + 2*d.batch*d.hidden
+	if o.kind == gruKind {
+		n += 2 * d.batch * d.hidden
+	}
+	return n
+}
+
 // run computes one LSTM, GRU or RNN node. Optional inputs and outputs are
-// nil when absent; y, yh and yc are zeroed.
-func run[T gemm.Float](o *op, d dims, lens []int32, threads int, x, w, r, b, h0, c0, p, y, yh, yc []T) error {
+// nil when absent; y, yh and yc are zeroed. scratch holds o.scratchLen(d)
+// elements of any content.
+func run[T gemm.Float](o *op, d dims, lens []int32, threads int, scratch, x, w, r, b, h0, c0, p, y, yh, yc []T) error {
 	S, B, I, H := d.seq, d.batch, d.input, d.hidden
 	G := o.kind.gates()
 	GH := G * H
 	eng := engine[T]()
-	xw := make([]T, S*B*GH)
-	hr := make([]T, B*GH)
-	h := make([]T, B*H)
-	c := make([]T, B*H)
+	take := func(n int) []T {
+		v := scratch[:n:n]
+		scratch = scratch[n:]
+		return v
+	}
+	xw := take(S * B * GH)
+	hr := take(B * GH)
+	bias := take(GH)
+	h := take(B * H)
+	c := take(B * H)
 	var zb, rh []T
 	if o.kind == gruKind {
-		zb = make([]T, B*H)
-		rh = make([]T, B*H)
+		zb = take(B * H)
+		rh = take(B * H)
+		clear(rh) // rows of ended entries still go through the GEMM
 	}
 	xrow := func(t, bb int) int { return t*B + bb }
 	yoff := func(t, dir, bb int) int { return ((t*o.dirs+dir)*B + bb) * H }
@@ -55,7 +73,6 @@ func run[T gemm.Float](o *op, d dims, lens []int32, threads int, x, w, r, b, h0,
 		var rbh []T // GRU linear_before_reset: Rbh stays inside the reset product
 		if b != nil {
 			bd := b[dir*2*GH : (dir+1)*2*GH]
-			bias := make([]T, GH)
 			for j := range bias {
 				bias[j] = bd[j] + bd[GH+j]
 			}

@@ -381,12 +381,18 @@ func (o *op) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	if rc != nil {
 		threads = rc.Threads
 	}
+	// Scratch comes from the run's allocator, which takes it back after
+	// this step, so a steady-state run allocates no new buffers.
+	scratch, err := rc.AllocValue(in[inX].DType, []int{o.scratchLen(d)}, false)
+	if err != nil {
+		return err
+	}
 	switch in[inX].DType {
 	case operators.Float32:
-		return run(o, d, lens, threads, f32(get(inX)), f32(get(inW)), f32(get(inR)), f32(get(inB)), f32(get(inInitH)), f32(get(inInitC)), f32(get(inP)),
+		return run(o, d, lens, threads, scratch.F32(), f32(get(inX)), f32(get(inW)), f32(get(inR)), f32(get(inB)), f32(get(inInitH)), f32(get(inInitC)), f32(get(inP)),
 			f32(outAt(0)), f32(outAt(1)), f32(outAt(2)))
 	case operators.Float64:
-		return run(o, d, lens, threads, f64(get(inX)), f64(get(inW)), f64(get(inR)), f64(get(inB)), f64(get(inInitH)), f64(get(inInitC)), f64(get(inP)),
+		return run(o, d, lens, threads, scratch.F64(), f64(get(inX)), f64(get(inW)), f64(get(inR)), f64(get(inB)), f64(get(inInitH)), f64(get(inInitC)), f64(get(inP)),
 			f64(outAt(0)), f64(outAt(1)), f64(outAt(2)))
 	}
 	return fmt.Errorf("%w: %s of %v", operators.ErrUnsupportedType, o.kind, in[inX].DType)
