@@ -444,7 +444,11 @@ func TestAgainstReference(t *testing.T) {
 		for _, layout := range []int{0, 1} {
 			for _, dt := range []operators.DType{operators.Float32, operators.Float64} {
 				seed++
-				check(t, fmt.Sprintf("%s layout %d %v", name, layout, dt), c, layout, dt, seed)
+				name := fmt.Sprintf("%s layout %d %v", name, layout, dt)
+				t.Run(name, func(t *testing.T) {
+					t.Logf("seed %d", seed)
+					check(t, name, c, layout, dt, seed)
+				})
 			}
 		}
 	}
