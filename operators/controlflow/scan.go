@@ -108,9 +108,11 @@ func newScan(since int) operators.Factory {
 			return nil, err
 		}
 		if since < 11 {
-			for i, a := range append(append([]int64(nil), o.inAxes...), o.outAxes...) {
-				if a < 0 {
-					return nil, &operators.AttributeError{Attr: "scan_input_axes", Reason: fmt.Sprintf("entry %d is negative (%d); negative axes need opset 11", i, a)}
+			for name, list := range map[string][]int64{"scan_input_axes": o.inAxes, "scan_output_axes": o.outAxes} {
+				for i, a := range list {
+					if a < 0 {
+						return nil, &operators.AttributeError{Attr: name, Reason: fmt.Sprintf("entry %d is negative (%d); negative axes need opset 11", i, a)}
+					}
 				}
 			}
 		}
