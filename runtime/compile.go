@@ -695,13 +695,43 @@ func (b *builder) inferAndFold(order []int) error {
 				}
 			}
 		}
-		if allConst && !b.c.o.noOpt && b.foldable(p) {
+		switch {
+		case b.c.o.noOpt:
+		case allConst && b.foldable(p):
 			if err := b.fold(p, consts); err != nil {
 				return err
+			}
+		case b.shapeOnly(p, ins):
+			// The result depends only on a shape inference has pinned
+			// down: run the operator on zeros of that shape. If it
+			// refuses, the node simply stays a step.
+			if v, err := operators.NewValue(ins[0].DType, ins[0].Shape); err == nil {
+				_ = b.fold(p, []*operators.Value{v})
 			}
 		}
 	}
 	return nil
+}
+
+// shapeOnly reports whether p is an operator whose output depends only on
+// its input's shape (Shape, Size) and that shape is fully known. Only the
+// main graph qualifies: its inputs' shapes are checked on every run, while
+// a subgraph's declared input shapes are not (Loop-carried values may
+// change shape from one iteration to the next). The zero-filled stand-in
+// must also be small.
+func (b *builder) shapeOnly(p *pnode, ins []operators.Meta) bool {
+	if b.parent != nil || p.node.Domain != "" || (p.src.OpType != "Shape" && p.src.OpType != "Size") {
+		return false
+	}
+	if len(p.in) != 1 || p.in[0] < 0 || len(p.deps) > 0 || p.hasGraph {
+		return false
+	}
+	m := ins[0]
+	if !m.HasShape || m.DType == operators.Undefined || m.DType.Size() == 0 && m.DType != operators.String {
+		return false
+	}
+	n := operators.NumElements(m.Shape) // -1 when a dimension is unknown
+	return n >= 0 && n <= 1<<22 && int64(n) <= b.c.o.limits.MaxTensorElements
 }
 
 // foldable refuses to fold a node whose inferred outputs are larger than
@@ -743,6 +773,12 @@ func (b *builder) fold(p *pnode, consts []*operators.Value) error {
 		}
 		if err := checkValue(outs[j]); err != nil {
 			return fmt.Errorf("%s%s: output %q: %w", b.pre(), p.describe(), p.src.Outputs[j], err)
+		}
+	}
+	// Only now, with every output good, does the node leave the plan.
+	for j, s := range p.out {
+		if s < 0 {
+			continue
 		}
 		b.slots[s].kind = kindConst
 		b.slots[s].meta = outs[j].Meta()

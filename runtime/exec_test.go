@@ -756,3 +756,35 @@ func TestPoolForgetsOldSizes(t *testing.T) {
 		}
 	}
 }
+
+func TestShapeFolding(t *testing.T) {
+	build := func(dims ...any) *onnxpb.Model {
+		return model(&onnxpb.Graph{
+			Nodes: []*onnxpb.Node{
+				tnode("grow", "AddOne", []string{"x"}, []string{"a"}),
+				node("shape", "Shape", []string{"a"}, []string{"s"}),
+				node("size", "Size", []string{"x"}, []string{"n"}),
+			},
+			Inputs:  []*onnxpb.ValueInfo{vinfo("x", operators.Float32, dims...)},
+			Outputs: []*onnxpb.ValueInfo{vinfo("s", operators.Int64, 2), vinfo("n", operators.Int64), vinfo("a", operators.Float32, dims...)},
+		})
+	}
+	// With every dimension fixed, Shape and Size are constants.
+	s := mustLoad(t, build(2, 3))
+	if f := s.Plan().Folded(); !slices.Equal(f, []string{"shape", "size"}) {
+		t.Errorf("folded %v, want [shape size]", f)
+	}
+	out := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{2, 3}, make([]float32, 6)...)})
+	if !slices.Equal(out["s"].I64(), []int64{2, 3}) || !slices.Equal(out["n"].I64(), []int64{6}) {
+		t.Errorf("s = %v, n = %v", out["s"].I64(), out["n"].I64())
+	}
+	// A symbolic dimension keeps them as steps, computed per run.
+	s = mustLoad(t, build("batch", 3))
+	if f := s.Plan().Folded(); len(f) != 0 {
+		t.Errorf("folded %v with a symbolic batch", f)
+	}
+	out = mustRun(t, s, map[string]*operators.Value{"x": f32([]int{4, 3}, make([]float32, 12)...)})
+	if !slices.Equal(out["s"].I64(), []int64{4, 3}) || !slices.Equal(out["n"].I64(), []int64{12}) {
+		t.Errorf("s = %v, n = %v", out["s"].I64(), out["n"].I64())
+	}
+}
