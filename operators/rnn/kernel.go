@@ -29,6 +29,9 @@ func run[T gemm.Float](o *op, d dims, lens []int32, threads int, scratch, x, w, 
 	S, B, I, H := d.seq, d.batch, d.input, d.hidden
 	G := o.kind.gates()
 	GH := G * H
+	if B == 0 {
+		return nil // every output has a zero batch axis
+	}
 	eng := engine[T]()
 	take := func(n int) []T {
 		v := scratch[:n:n]
