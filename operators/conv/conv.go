@@ -25,6 +25,12 @@ func newConv(n *operators.Node) (operators.Op, error) {
 	if err := inputs.Check(n, 2, 3); err != nil {
 		return nil, err
 	}
+	return parseConv(n)
+}
+
+// parseConv reads the attributes Conv shares with ConvInteger and
+// QLinearConv.
+func parseConv(n *operators.Node) (*Conv, error) {
 	a, err := spatial.Parse(n, false)
 	if err != nil {
 		return nil, err
@@ -35,9 +41,6 @@ func newConv(n *operators.Node) (operators.Op, error) {
 	}
 	if g < 1 || g > 1<<30 {
 		return nil, &operators.AttributeError{Attr: "group", Reason: fmt.Sprintf("is %d, want >= 1", g)}
-	}
-	if len(n.Inputs) < 2 || len(n.Inputs) > 3 {
-		return nil, fmt.Errorf("%w: Conv takes 2 or 3 inputs, got %d", operators.ErrInvalidModel, len(n.Inputs))
 	}
 	return &Conv{attrs: a, group: int(g)}, nil
 }

@@ -20,5 +20,11 @@ func init() {
 		operators.Registration{OpType: "ConvTranspose", Since: 11, New: newConvTranspose},
 		// ConvTranspose-22: bfloat16.
 		operators.Registration{OpType: "ConvTranspose", Since: 22, New: newConvTranspose},
+
+		// ConvInteger-10: 8-bit x and w with zero points, int32 output.
+		operators.Registration{OpType: "ConvInteger", Since: 10, New: newConvInteger},
+		// QLinearConv-10: 8-bit operands with scales and zero points,
+		// requantized 8-bit output, optional int32 bias.
+		operators.Registration{OpType: "QLinearConv", Since: 10, New: newQLinearConv},
 	)
 }

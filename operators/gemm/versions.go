@@ -26,5 +26,13 @@ func init() {
 		operators.Registration{OpType: "MatMul", Since: 9, New: newMatMul},
 		// MatMul-13: adds bfloat16.
 		operators.Registration{OpType: "MatMul", Since: 13, New: newMatMul},
+
+		// MatMulInteger-10: 8-bit A and B with zero points (per tensor, per
+		// row of A, per column of B), int32 output.
+		operators.Registration{OpType: "MatMulInteger", Since: 10, New: newMatMulInteger},
+		// QLinearMatMul-10: 8-bit operands with scales and zero points,
+		// requantized output. -21: more element types (we run 8-bit).
+		operators.Registration{OpType: "QLinearMatMul", Since: 10, New: newQLinearMatMul},
+		operators.Registration{OpType: "QLinearMatMul", Since: 21, New: newQLinearMatMul},
 	)
 }

@@ -59,6 +59,8 @@ var (
 		{"DepthToSpace", []int{13}, []operators.DType{0}, []attrSpec{{"blocksize", operators.AttrInt}}},
 		{"Resize", []int{13}, []operators.DType{0, 0, 0, operators.Int64}, []attrSpec{{"mode", operators.AttrString}, {"coordinate_transformation_mode", operators.AttrString}}},
 		{"Dropout", []int{13}, []operators.DType{0}, nil},
+		{"ConvInteger", []int{10}, []operators.DType{operators.Uint8, operators.Int8, operators.Uint8, operators.Int8}, append([]attrSpec{{"group", operators.AttrInt}}, spatialAttrs...)},
+		{"MatMulInteger", []int{10}, []operators.DType{operators.Uint8, operators.Uint8, operators.Uint8, operators.Uint8}, nil},
 	}
 )
 
