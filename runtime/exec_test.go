@@ -788,3 +788,42 @@ func TestShapeFolding(t *testing.T) {
 		t.Errorf("s = %v, n = %v", out["s"].I64(), out["n"].I64())
 	}
 }
+
+// A subgraph inside a function body reads the function's values by their
+// names in the body; expansion renames those references with the call.
+func TestFunctionWithSubgraph(t *testing.T) {
+	body := &onnxpb.Graph{
+		Name:    "inner",
+		Nodes:   []*onnxpb.Node{tnode("inner_add", "Sum2", []string{"T", "X"}, []string{"R"})},
+		Outputs: []*onnxpb.ValueInfo{vinfo("R", operators.Float32, 2), vinfo("T", operators.Float32, 2)},
+	}
+	fn := &onnxpb.Function{
+		Name: "Tripled", Domain: "local.fn",
+		Inputs: []string{"X"}, Outputs: []string{"Y", "Z"},
+		Nodes: []*onnxpb.Node{
+			tnode("t", "Sum2", []string{"X", "X"}, []string{"T"}),
+			tnode("run", "RunBody", nil, []string{"Y", "Z"}, graphAttr("body", body)),
+		},
+		OpsetImport: []onnxpb.OperatorSetID{{Domain: testDomain, Version: 1}},
+	}
+	call := node("call", "Tripled", []string{"x"}, []string{"y", "z"})
+	call.Domain = "local.fn"
+	m := model(&onnxpb.Graph{
+		Nodes:   []*onnxpb.Node{call},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 2)},
+		Outputs: []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 2), vinfo("z", operators.Float32, 2)},
+	})
+	m.OpsetImport = append(m.OpsetImport, onnxpb.OperatorSetID{Domain: "local.fn", Version: 1})
+	m.Functions = []*onnxpb.Function{fn}
+	s := mustLoad(t, m)
+	out := mustRun(t, s, map[string]*operators.Value{"x": f32([]int{2}, 1, 5)})
+	if y := out["y"].F32(); !slices.Equal(y, []float32{3, 15}) {
+		t.Errorf("y = %v, want [3 15]", y)
+	}
+	if z := out["z"].F32(); !slices.Equal(z, []float32{2, 10}) {
+		t.Errorf("z = %v, want [2 10]", z)
+	}
+	if body.Nodes[0].Inputs[0] != "T" {
+		t.Errorf("expansion changed the function's own body: %v", body.Nodes[0].Inputs)
+	}
+}

@@ -169,6 +169,9 @@ func (c *compiler) instantiate(f *onnxpb.Function, n *onnxpb.Node) ([]*onnxpb.No
 				continue
 			}
 			if a.RefAttrName == "" {
+				if a.G != nil || len(a.Graphs) > 0 {
+					a = renameGraphAttr(a, name)
+				}
 				cp.Attributes = append(cp.Attributes, a)
 				continue
 			}
@@ -186,4 +189,80 @@ func (c *compiler) instantiate(f *onnxpb.Function, n *onnxpb.Node) ([]*onnxpb.No
 		body = append(body, &cp)
 	}
 	return body, nil
+}
+
+// renameGraphAttr copies a graph attribute of a function body node, with
+// the names its graphs read from enclosing scopes (the function's values)
+// passed through rename. Names a graph defines itself stay as they are.
+func renameGraphAttr(a *onnxpb.Attribute, rename func(string) string) *onnxpb.Attribute {
+	ac := *a
+	if a.G != nil {
+		ac.G = renameFree(a.G, rename)
+	}
+	if len(a.Graphs) > 0 {
+		ac.Graphs = make([]*onnxpb.Graph, len(a.Graphs))
+		for i, g := range a.Graphs {
+			if g != nil {
+				ac.Graphs[i] = renameFree(g, rename)
+			}
+		}
+	}
+	return &ac
+}
+
+func renameFree(g *onnxpb.Graph, rename func(string) string) *onnxpb.Graph {
+	local := map[string]bool{}
+	for _, in := range g.Inputs {
+		if in != nil {
+			local[in.Name] = true
+		}
+	}
+	for _, t := range g.Initializers {
+		if t != nil {
+			local[t.Name] = true
+		}
+	}
+	for _, n := range g.Nodes {
+		if n != nil {
+			for _, o := range n.Outputs {
+				local[o] = true
+			}
+		}
+	}
+	outer := func(s string) string {
+		if s == "" || local[s] {
+			return s
+		}
+		return rename(s)
+	}
+	gc := *g
+	gc.Nodes = make([]*onnxpb.Node, len(g.Nodes))
+	for i, n := range g.Nodes {
+		if n == nil {
+			continue
+		}
+		nc := *n
+		nc.Inputs = make([]string, len(n.Inputs))
+		for j, s := range n.Inputs {
+			nc.Inputs[j] = outer(s)
+		}
+		nc.Attributes = make([]*onnxpb.Attribute, len(n.Attributes))
+		for j, a := range n.Attributes {
+			if a != nil && (a.G != nil || len(a.Graphs) > 0) {
+				a = renameGraphAttr(a, outer)
+			}
+			nc.Attributes[j] = a
+		}
+		gc.Nodes[i] = &nc
+	}
+	gc.Outputs = make([]*onnxpb.ValueInfo, len(g.Outputs))
+	for i, o := range g.Outputs {
+		if o == nil {
+			continue
+		}
+		oc := *o
+		oc.Name = outer(o.Name)
+		gc.Outputs[i] = &oc
+	}
+	return &gc
 }
