@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -61,6 +62,21 @@ func (e *UnsupportedError) Error() string {
 
 // Unwrap lets errors.Is match operators.ErrUnsupportedOp.
 func (e *UnsupportedError) Unwrap() error { return operators.ErrUnsupportedOp }
+
+// ErrInput is wrapped by every error a run returns because of its inputs:
+// an unknown or missing name, a wrong element type, rank or dimension, a
+// buffer that does not match its shape, one symbolic dimension given two
+// sizes. Errors the model itself causes during a run do not wrap it.
+var ErrInput = errors.New("invalid input")
+
+// inputError marks err as the caller's input's fault without changing its
+// message.
+type inputError struct{ err error }
+
+func (e *inputError) Error() string   { return e.err.Error() }
+func (e *inputError) Unwrap() []error { return []error{ErrInput, e.err} }
+
+func badInput(err error) error { return &inputError{err} }
 
 // invalidf returns an error wrapping operators.ErrInvalidModel.
 func invalidf(format string, args ...any) error {

@@ -288,6 +288,9 @@ func TestInputErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("run succeeded")
 			}
+			if !errors.Is(err, ErrInput) {
+				t.Errorf("error %q does not wrap ErrInput", err)
+			}
 			for _, w := range c.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q lacks %q", err, w)

@@ -369,7 +369,7 @@ func (s *Session) run(ctx context.Context, inputs map[string]*operators.Value, t
 	for name := range inputs {
 		slot, ok := p.slotOf[name]
 		if !ok || p.slots[slot].kind != kindInput {
-			return nil, fmt.Errorf("unknown input %q (the model's inputs are %s)", name, s.inputNames())
+			return nil, badInput(fmt.Errorf("unknown input %q (the model's inputs are %s)", name, s.inputNames()))
 		}
 	}
 	st := p.getState()
@@ -383,20 +383,20 @@ func (s *Session) run(ctx context.Context, inputs map[string]*operators.Value, t
 			}
 			st.reset()
 			p.putState(st)
-			return nil, fmt.Errorf("missing input %q", name)
+			return nil, badInput(fmt.Errorf("missing input %q", name))
 		}
 		v, err := checkInput(name, v, p.slots[slot].meta)
 		if err != nil {
 			st.reset()
 			p.putState(st)
-			return nil, err
+			return nil, badInput(err)
 		}
 		st.vals[slot] = v
 	}
 	if err := s.checkSymbols(st); err != nil {
 		st.reset()
 		p.putState(st)
-		return nil, err
+		return nil, badInput(err)
 	}
 	st.times = times
 	err := st.exec(ctx)

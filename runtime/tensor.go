@@ -20,7 +20,7 @@ func (s *Session) Run(ctx context.Context, inputs map[string]*tensor.Dense) (map
 	for name, d := range inputs {
 		v, err := denseToValue(d)
 		if err != nil {
-			return nil, fmt.Errorf("input %q: %w", name, err)
+			return nil, badInput(fmt.Errorf("input %q: %w", name, err))
 		}
 		vals[name] = v
 	}
