@@ -372,6 +372,12 @@ func (b *builder) buildNodes() error {
 			return fmt.Errorf("%s%s: the operator's factory returned no operator", b.pre(), p.describe())
 		}
 		p.op = op
+		// Subgraphs are compiled by now (only the factory may do it).
+		// Their protos alias the model's bytes, which would otherwise
+		// stay alive as long as the session.
+		for _, at := range node.Attrs {
+			at.G, at.Graphs = nil, nil
+		}
 		for j, name := range n.Inputs {
 			if name == "" {
 				p.in[j] = -1
