@@ -12,6 +12,73 @@ func engine[T gemm.Float]() *gemm.Engine[T] {
 	return any(gemm.F64()).(*gemm.Engine[T])
 }
 
+// smallBatch is the largest batch whose recurrent product runs as dot
+// products over R's rows rather than through the GEMM, which would pack
+// all of R again at every step for a handful of rows.
+const smallBatch = 8
+
+// recur computes c[i*ldc+j] = sum_k a[i*k+..] * b[j*k+..] for i < m, j < n:
+// the hidden states a (m×k) times the rows of R (b, n×k) transposed.
+func recur[T gemm.Float](eng *gemm.Engine[T], m, n, k int, a, b, c []T, ldc, threads int) {
+	if m > smallBatch {
+		eng.Gemm(false, true, m, n, k, 1, a, k, b, k, 0, c, ldc, threads)
+		return
+	}
+	i := 0
+	for ; i+2 <= m; i += 2 {
+		a0, a1 := a[i*k:(i+1)*k], a[(i+1)*k:(i+2)*k]
+		c0, c1 := c[i*ldc:i*ldc+n], c[(i+1)*ldc:(i+1)*ldc+n]
+		for j := range c0 {
+			c0[j], c1[j] = dot2(a0, a1, b[j*k:(j+1)*k])
+		}
+	}
+	if i < m {
+		ai := a[i*k : (i+1)*k]
+		ci := c[i*ldc : i*ldc+n]
+		for j := range ci {
+			ci[j] = dot(ai, b[j*k:(j+1)*k])
+		}
+	}
+}
+
+// dot2 is dot of x0 and of x1 with the same y, reading y once.
+func dot2[T gemm.Float](x0, x1, y []T) (T, T) {
+	y = y[:len(x0)]
+	x1 = x1[:len(x0)]
+	var s0, s1, t0, t1 T
+	i := 0
+	for ; i+2 <= len(x0); i += 2 {
+		y0, y1 := y[i], y[i+1]
+		s0 += x0[i] * y0
+		s1 += x0[i+1] * y1
+		t0 += x1[i] * y0
+		t1 += x1[i+1] * y1
+	}
+	if i < len(x0) {
+		s0 += x0[i] * y[i]
+		t0 += x1[i] * y[i]
+	}
+	return s0 + s1, t0 + t1
+}
+
+// dot is the inner product of x and y (same length), with four
+// accumulators so the adds pipeline.
+func dot[T gemm.Float](x, y []T) T {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 T
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
 // scratchLen is the number of elements run needs as scratch.
 func (o *op) scratchLen(d dims) int {
 	GH := o.kind.gates() * d.hidden
@@ -127,7 +194,7 @@ func run[T gemm.Float](o *op, d dims, lens []int32, threads int, scratch, x, w, 
 			if o.kind == gruKind && !o.lbr {
 				n = 2 * H
 			}
-			eng.Gemm(false, true, B, n, H, 1, h, H, rd, H, 0, hr, GH, threads)
+			recur(eng, B, n, H, h, rd, hr, GH, threads)
 			switch o.kind {
 			case lstmKind:
 				f, g, ha := acts[0], acts[1], acts[2]
@@ -186,7 +253,7 @@ func run[T gemm.Float](o *op, d dims, lens []int32, threads int, scratch, x, w, 
 					}
 				}
 				if !o.lbr {
-					eng.Gemm(false, true, B, H, H, 1, rh, H, rd[2*H*H:], H, 0, hr[2*H:], GH, threads)
+					recur(eng, B, H, H, rh, rd[2*H*H:], hr[2*H:], GH, threads)
 				}
 				for bb := 0; bb < B; bb++ {
 					t := step(s, bb)
