@@ -422,6 +422,11 @@ func TestAgainstReference(t *testing.T) {
 		cases[kn+" no bias, no state"] = with(func(c *cfg) { c.kind, c.bias, c.initH, c.initC = k, false, false, false })
 		cases[kn+" reverse"] = with(func(c *cfg) { c.kind, c.reverse = k, true })
 		cases[kn+" bidirectional, sequence_lens"] = with(func(c *cfg) { c.kind, c.dirs, c.lens = k, 2, []int32{4, 2, 0} })
+		// Batches over smallBatch take the GEMM for the recurrent product.
+		cases[kn+" large batch, bidirectional"] = with(func(c *cfg) {
+			c.kind, c.batch, c.dirs = k, smallBatch+3, 2
+			c.lens = []int32{4, 3, 2, 1, 0, 4, 4, 3, 2, 1, 4}
+		})
 		cases[kn+" clip"] = with(func(c *cfg) { c.kind, c.clip = k, 0.25 }) // exact in float32
 	}
 	cases["LSTM peepholes"] = with(func(c *cfg) { c.kind, c.peep = lstmKind, true })
