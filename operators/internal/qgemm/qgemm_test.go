@@ -1,0 +1,68 @@
+package qgemm
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/onnxrun/onnxrun/operators"
+)
+
+// TestGemm compares against a naive int64 triple loop on shapes that
+// exercise partial row and column panels, k = 0 and both accumulate modes.
+// Operands stay within ±255 so the int64 sums fit int32 and must match
+// exactly.
+func TestGemm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 7}, {4, 4, 4}, {9, 13, 31}, {17, 1, 300}, {1, 1000, 64}, {5, 6, 0}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		ldb, ldc := n+3, n+1
+		a := make([]int32, m*k)
+		b := make([]int32, k*ldb)
+		for i := range a {
+			a[i] = rng.Int32N(511) - 255
+		}
+		for i := range b {
+			b[i] = rng.Int32N(511) - 255
+		}
+		ap := make([]int32, PackedALen(m, k))
+		PackA(ap, a, m, k, k)
+		for _, acc := range []bool{false, true} {
+			for _, threads := range []int{1, 2, 3} {
+				c := make([]int32, m*ldc)
+				for i := range c {
+					c[i] = int32(i)
+				}
+				Gemm(&operators.RunContext{Threads: threads}, m, n, k, ap, b, ldb, c, ldc, acc)
+				for i := 0; i < m; i++ {
+					for j := 0; j < ldc; j++ {
+						want := int64(i*ldc + j)
+						if j < n {
+							if !acc {
+								want = 0
+							}
+							for p := 0; p < k; p++ {
+								want += int64(a[i*k+p]) * int64(b[p*ldb+j])
+							}
+						}
+						if got := int64(c[i*ldc+j]); got != want {
+							t.Fatalf("m=%d n=%d k=%d acc=%v threads=%d: c[%d][%d] = %d, want %d", m, n, k, acc, threads, i, j, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkGemm(b *testing.B) {
+	m, n, k := 64, 784, 576
+	a := make([]int32, m*k)
+	bb := make([]int32, k*n)
+	c := make([]int32, m*n)
+	ap := make([]int32, PackedALen(m, k))
+	PackA(ap, a, m, k, k)
+	b.SetBytes(int64(2 * m * n * k))
+	for b.Loop() {
+		Gemm(nil, m, n, k, ap, bb, n, c, n, false)
+	}
+}
