@@ -99,7 +99,7 @@ func registerActivations() {
 		// Sigmoid, Tanh, Sqrt, Reciprocal: opset 6 drops consumed_inputs,
 		// 13 adds bfloat16.
 		operators.Registration{OpType: "Sigmoid", Since: 1, New: newSigmoid},
-		operators.Registration{OpType: "Tanh", Since: 1, New: unaryFactory("Tanh", mathLoops(math.Tanh))},
+		operators.Registration{OpType: "Tanh", Since: 1, New: newTanh},
 		operators.Registration{OpType: "Sqrt", Since: 1, New: unaryFactory("Sqrt", mathLoops(math.Sqrt))},
 		operators.Registration{OpType: "Reciprocal", Since: 1, New: unaryFactory("Reciprocal", mathLoops(reciprocal))},
 		// Erf: new in opset 9; 13 adds bfloat16.

@@ -175,3 +175,36 @@ func newSigmoid(*operators.Node) (operators.Op, error) {
 	}
 	return &unary{name: "Sigmoid", loops: floatLoops(f32, f64)}, nil
 }
+
+// tanhSmall is where Tanh switches from the exponential form, which loses
+// relative precision near 0 (1 - 2/(e+1) cancels), to math.Tanh.
+const tanhSmall = 0.625
+
+// newTanh computes float32 tanh(x) = 1 - 2/(exp(2x)+1) with the dispatch
+// table's exponential for |x| >= tanhSmall, and math.Tanh in float64 below
+// it; both are within a few ULP. Overflowing exp(2x) gives exactly ±1.
+// float64 uses the math package.
+func newTanh(*operators.Node) (operators.Op, error) {
+	exp := dispatch.Active().ExpF32
+	f32 := func(y, x []float32) {
+		x = x[:len(y)]
+		for i, v := range x {
+			y[i] = 2 * v
+		}
+		exp(y, y)
+		for i, e := range y {
+			if v := x[i]; v > -tanhSmall && v < tanhSmall {
+				y[i] = float32(math.Tanh(float64(v)))
+				continue
+			}
+			y[i] = 1 - 2/(e+1)
+		}
+	}
+	f64 := func(y, x []float64) {
+		x = x[:len(y)]
+		for i, v := range x {
+			y[i] = math.Tanh(v)
+		}
+	}
+	return &unary{name: "Tanh", loops: floatLoops(f32, f64)}, nil
+}

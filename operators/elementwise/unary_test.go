@@ -98,3 +98,34 @@ func TestExpRange(t *testing.T) {
 		}
 	}
 }
+
+// TestTanhSweep compares float32 Tanh with math.Tanh over a dense sweep
+// of [-12, 12] (both branches and the switch point), at every kernel
+// tier; the exponential form rounds a few times, so 4 ULP (2.4e-7 each).
+func TestTanhSweep(t *testing.T) {
+	var xs []float64
+	for v := -12.0; v <= 12; v += 0.0013 {
+		xs = append(xs, v)
+	}
+	xs = append(xs, tanhSmall, -tanhSmall, 1e-30, -1e-30, 0, 50, -50, math.Inf(1), math.Inf(-1), math.NaN())
+	for _, impl := range dispatch.Impls() {
+		if !impl.Available {
+			continue
+		}
+		restore, err := dispatch.Use(impl.Level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op := ot.MustBuild(t, "Tanh", 13, 1)
+		restore()
+		x := ot.Val(operators.Float32, []int{len(xs)}, xs...)
+		want := make([]float64, len(xs))
+		for i, v := range ot.Floats64(x) {
+			want[i] = math.Tanh(v)
+		}
+		y := ot.MustExec(t, op, x)[0]
+		if err := ot.Close(y, []int{len(xs)}, want, 1e-6, 1e-38); err != nil {
+			t.Errorf("%v: %v", impl.Level, err)
+		}
+	}
+}
