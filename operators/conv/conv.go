@@ -337,10 +337,15 @@ func span(outN, n, s, pad, off int) (lo, hi int) {
 	return lo, hi
 }
 
+// elem is an element type im2col and the depthwise path handle: the
+// float types of Conv, and int32 for ConvInteger and QLinearConv, whose
+// operands arrive widened to int32 minus their zero points.
+type elem interface{ eng.Float | ~int32 }
+
 // im2col fills rows [lo, hi) of the column matrix: row (c, kd, kh, kw)
 // holds, for every output position, the input value the kernel tap sees
 // there (zero in the padding).
-func im2col[T eng.Float](geo *geometry, x, col []T, lo, hi int) {
+func im2col[T elem](geo *geometry, x, col []T, lo, hi int) {
 	kd, kh, kw := geo.k[0], geo.k[1], geo.k[2]
 	id, ih, iw := geo.in[0], geo.in[1], geo.in[2]
 	od, oh, ow := geo.out[0], geo.out[1], geo.out[2]
@@ -383,7 +388,7 @@ func im2col[T eng.Float](geo *geometry, x, col []T, lo, hi int) {
 // depthwise convolves each input channel with its own filters (group ==
 // C, one input channel per group; 1-D and 2-D). Output channel m reads
 // input channel m / (M/C).
-func depthwise[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T) {
+func depthwise[T elem](rc *operators.RunContext, geo *geometry, x, w, bias, y []T) {
 	if rc == nil || rc.Threads <= 1 {
 		depthwiseRange(geo, x, w, bias, y, 0, geo.n*geo.m) // no closure, no allocation
 		return
@@ -392,7 +397,7 @@ func depthwise[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias,
 }
 
 // depthwiseRange computes the output planes [lo, hi) of n*m.
-func depthwiseRange[T eng.Float](geo *geometry, x, w, bias, y []T, lo, hi int) {
+func depthwiseRange[T elem](geo *geometry, x, w, bias, y []T, lo, hi int) {
 	ih, iw := geo.in[1], geo.in[2]
 	oh, ow := geo.out[1], geo.out[2]
 	kh, kw := geo.k[1], geo.k[2]

@@ -170,10 +170,11 @@ func (q *QConv) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 		if bias != nil {
 			v += bias[ch]
 		}
-		// The multiplier is computed in float32 like the reference and
-		// ONNX Runtime: x_scale * w_scale / y_scale.
-		mul := float64(float32(xs[0]) * float32(quant.At(ws, ch)) / float32(ys[0]))
-		quant.Store(y, i, v*mul, yzp[0])
+		// Requantize in float32 like ONNX Runtime: the multiplier
+		// x_scale * w_scale / y_scale and its product with the int32
+		// accumulator are float32 operations.
+		mul := float32(xs[0]) * float32(quant.At(ws, ch)) / float32(ys[0])
+		quant.Store(y, i, float64(float32(v)*mul), yzp[0])
 	}
 	out[0] = y
 	return nil

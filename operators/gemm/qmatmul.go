@@ -138,8 +138,9 @@ func (q *QMatMul) Run(rc *operators.RunContext, in, out []*operators.Value) erro
 	}
 	for i, v := range acc {
 		row, col := (i/p.n)%p.m, i%p.n
-		mul := float64(float32(quant.At(as, row)) * float32(quant.At(bs, col)) / float32(ys[0]))
-		quant.Store(y, i, v*mul, yzp[0])
+		// float32 requantization, as ONNX Runtime computes it.
+		mul := float32(quant.At(as, row)) * float32(quant.At(bs, col)) / float32(ys[0])
+		quant.Store(y, i, float64(float32(v)*mul), yzp[0])
 	}
 	out[0] = y
 	return nil

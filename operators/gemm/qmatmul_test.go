@@ -81,8 +81,8 @@ func TestQLinearMatMul(t *testing.T) {
 			for p := 0; p < k; p++ {
 				s += (ival(a, i*k+p) - 120) * (ival(b, p*n+j) - 130)
 			}
-			mul := float64(float32(0.02) * bsv[j] / float32(0.5))
-			want := math.Max(0, math.Min(255, math.RoundToEven(float64(s)*mul)+100))
+			mul := float32(0.02) * bsv[j] / float32(0.5)
+			want := math.Max(0, math.Min(255, math.RoundToEven(float64(float32(s)*mul))+100))
 			if got := y.U8()[i*n+j]; float64(got) != want {
 				t.Fatalf("y[%d,%d] = %d, want %v", i, j, got, want)
 			}
