@@ -5,6 +5,7 @@ package all
 import (
 	_ "github.com/onnxrun/onnxrun/operators/cast"
 	_ "github.com/onnxrun/onnxrun/operators/constant"
+	_ "github.com/onnxrun/onnxrun/operators/contrib"
 	_ "github.com/onnxrun/onnxrun/operators/controlflow"
 	_ "github.com/onnxrun/onnxrun/operators/conv"
 	_ "github.com/onnxrun/onnxrun/operators/cumsum"
