@@ -16,8 +16,7 @@
 
 // EXPCONST loads the constants of EXP into V16-V28, which the exp kernels
 // leave alone. p is the minimax fit of (e^r - 1 - r)/r² on |r| <= ln2/2
-// published with Cephes' expf; with the reduction below the kernel
-// measures within 1 ULP of the correctly rounded exp.
+// published with Cephes' expf.
 
 // EXP computes \x = exp(\x) on 4 lanes with \t1-\t5 as scratch.
 //
@@ -32,9 +31,10 @@
 //	                                 down to 2^-149 come out as correctly
 //	                                 scaled subnormals, rounded once
 //
-// The result is within 1 ULP of exp(x) (see neon_arm64_test.go and
-// exp_test.go), is +Inf past 88.72, 0 below -103.97 and for -Inf, and NaN
-// for NaN.
+// Over every float32 x the result is within 1.028 ULP of exp(x) and at
+// most one step from the correctly rounded value (neon_model_test.go
+// sweeps a bit-exact Go model of this macro); it is +Inf past 88.72, 0
+// below -103.97 and for -Inf, and NaN for NaN.
 
 // EXP2 is EXP on \x and \y at once, instruction by instruction, so that an
 // in-order core has two independent chains to issue from.
