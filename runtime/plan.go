@@ -323,13 +323,29 @@ func (st *State) lookup(name string) (*operators.Value, bool) {
 
 // detach returns a copy of v the caller owns.
 func detach(v *operators.Value) (*operators.Value, error) {
-	out, err := operators.NewValue(v.DType, v.Shape)
-	if err != nil {
-		return nil, err
+	if len(v.Shape) > len(boxed{}.dims) || v.DType == operators.String {
+		out, err := operators.NewValue(v.DType, v.Shape)
+		if err != nil {
+			return nil, err
+		}
+		copy(out.Raw, v.Raw)
+		copy(out.Strs, v.Strs)
+		return out, nil
 	}
-	copy(out.Raw, v.Raw)
-	copy(out.Strs, v.Strs)
-	return out, nil
+	// The value and its shape share one allocation.
+	b := &boxed{}
+	b.v.DType = v.DType
+	b.v.Shape = b.dims[:len(v.Shape):len(v.Shape)]
+	copy(b.v.Shape, v.Shape)
+	b.v.Raw = operators.MakeRaw(len(v.Raw))
+	copy(b.v.Raw, v.Raw)
+	return &b.v, nil
+}
+
+// boxed is a Value with room for its shape.
+type boxed struct {
+	v    operators.Value
+	dims [6]int
 }
 
 // take removes the value of slot s from the run and returns it for the
@@ -352,6 +368,22 @@ type subgraph struct {
 }
 
 func (g *subgraph) NumOutputs() int { return len(g.p.outputs) }
+
+// OutputMetas returns what loading learned of each output: the declared
+// type and shape, completed by inference. Operators use it to type their
+// own outputs at load and to shape results no iteration produced (a Loop
+// that runs zero times). The slices are the caller's.
+func (g *subgraph) OutputMetas() []operators.Meta {
+	out := make([]operators.Meta, len(g.p.outputs))
+	for i, s := range g.p.outputs {
+		m := g.p.slots[s].meta
+		if m.HasShape {
+			m.Shape = append([]int{}, m.Shape...)
+		}
+		out[i] = m
+	}
+	return out
+}
 
 // Run executes the subgraph with its own State. Names captured from
 // enclosing graphs come from outer when it knows them, else from the run
