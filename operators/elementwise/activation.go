@@ -76,7 +76,45 @@ func softplus(x float64) float64 {
 	return math.Log1p(math.Exp(x))
 }
 
-func reciprocal(x float64) float64 { return 1 / x }
+
+// Direct float loops for maps the compiler turns into single
+// instructions; going through mathLoops' function value would cost an
+// indirect call per element. Each rounds exactly as the float64 form does.
+
+func sqrtOf[T float32 | float64](y, x []T) {
+	x = x[:len(y)]
+	for i, v := range x {
+		y[i] = T(math.Sqrt(float64(v)))
+	}
+}
+
+func reciprocalOf[T float32 | float64](y, x []T) {
+	x = x[:len(y)]
+	for i, v := range x {
+		y[i] = 1 / v
+	}
+}
+
+func floorOf[T float32 | float64](y, x []T) {
+	x = x[:len(y)]
+	for i, v := range x {
+		y[i] = T(math.Floor(float64(v)))
+	}
+}
+
+func ceilOf[T float32 | float64](y, x []T) {
+	x = x[:len(y)]
+	for i, v := range x {
+		y[i] = T(math.Ceil(float64(v)))
+	}
+}
+
+func roundOf[T float32 | float64](y, x []T) {
+	x = x[:len(y)]
+	for i, v := range x {
+		y[i] = T(math.RoundToEven(float64(v)))
+	}
+}
 
 func registerActivations() {
 	relu := withSigned(floatLoops(reluOf[float32], reluOf[float64]), reluOf[int8], reluOf[int16], reluOf[int32], reluOf[int64])
@@ -100,8 +138,8 @@ func registerActivations() {
 		// 13 adds bfloat16.
 		operators.Registration{OpType: "Sigmoid", Since: 1, New: newSigmoid},
 		operators.Registration{OpType: "Tanh", Since: 1, New: newTanh},
-		operators.Registration{OpType: "Sqrt", Since: 1, New: unaryFactory("Sqrt", mathLoops(math.Sqrt))},
-		operators.Registration{OpType: "Reciprocal", Since: 1, New: unaryFactory("Reciprocal", mathLoops(reciprocal))},
+		operators.Registration{OpType: "Sqrt", Since: 1, New: unaryFactory("Sqrt", floatLoops(sqrtOf[float32], sqrtOf[float64]))},
+		operators.Registration{OpType: "Reciprocal", Since: 1, New: unaryFactory("Reciprocal", floatLoops(reciprocalOf[float32], reciprocalOf[float64]))},
 		// Erf: new in opset 9; 13 adds bfloat16.
 		operators.Registration{OpType: "Erf", Since: 9, New: unaryFactory("Erf", mathLoops(math.Erf))},
 		// Softplus: one version.

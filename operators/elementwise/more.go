@@ -555,14 +555,24 @@ func registerMore() {
 		{"Asin", 7, math.Asin}, {"Acos", 7, math.Acos}, {"Atan", 7, math.Atan},
 		{"Sinh", 9, math.Sinh}, {"Cosh", 9, math.Cosh}, {"Asinh", 9, math.Asinh},
 		{"Acosh", 9, math.Acosh}, {"Atanh", 9, math.Atanh},
-		// Floor and Ceil: opset 1 (6 dropped consumed_inputs, 13 added
-		// bfloat16). Round: opset 11, halves to even.
-		{"Floor", 1, math.Floor}, {"Ceil", 1, math.Ceil}, {"Round", 11, math.RoundToEven},
 		// Softsign: opset 1.
 		{"Softsign", 1, softsign},
 	}
 	for _, u := range trig {
 		register(operators.Registration{OpType: u.name, Since: u.since, New: unaryFactory(u.name, mathLoops(u.f))})
+	}
+	for _, u := range []struct {
+		name  string
+		since int
+		l     loops
+	}{
+		// Floor and Ceil: opset 1 (6 dropped consumed_inputs, 13 added
+		// bfloat16). Round: opset 11, halves to even.
+		{"Floor", 1, floatLoops(floorOf[float32], floorOf[float64])},
+		{"Ceil", 1, floatLoops(ceilOf[float32], ceilOf[float64])},
+		{"Round", 11, floatLoops(roundOf[float32], roundOf[float64])},
+	} {
+		register(operators.Registration{OpType: u.name, Since: u.since, New: unaryFactory(u.name, u.l)})
 	}
 	isNaN := &predicate{name: "IsNaN", f: math.IsNaN}
 	register(
