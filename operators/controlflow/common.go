@@ -29,6 +29,66 @@ func graphAttr(n *operators.Node, name string) (operators.Graph, error) {
 // unknown returns n metas of unknown type and shape.
 func unknown(n int) []operators.Meta { return make([]operators.Meta, n) }
 
+// metasOf returns what the runtime learned at load of g's outputs, or
+// unknown metas when its graphs do not say.
+func metasOf(g operators.Graph) []operators.Meta {
+	if m, ok := g.(interface{ OutputMetas() []operators.Meta }); ok {
+		if ms := m.OutputMetas(); len(ms) == g.NumOutputs() {
+			return ms
+		}
+	}
+	return unknown(g.NumOutputs())
+}
+
+// join is what two metas have in common: the type if they agree (or only
+// one is known), the rank if they agree, and each dimension that agrees
+// (else -1).
+func join(a, b operators.Meta) operators.Meta {
+	var m operators.Meta
+	switch {
+	case a.DType == b.DType || b.DType == operators.Undefined:
+		m.DType = a.DType
+	case a.DType == operators.Undefined:
+		m.DType = b.DType
+	}
+	if a.HasShape && b.HasShape && len(a.Shape) == len(b.Shape) {
+		m.HasShape = true
+		m.Shape = make([]int, len(a.Shape))
+		for i := range a.Shape {
+			m.Shape[i] = -1
+			if a.Shape[i] == b.Shape[i] {
+				m.Shape[i] = a.Shape[i]
+			}
+		}
+	}
+	return m
+}
+
+// stacked is the meta of per-iteration values of meta m stacked along a
+// new leading axis of unknown length.
+func stacked(m operators.Meta) operators.Meta {
+	out := operators.Meta{DType: m.DType}
+	if m.HasShape {
+		out.HasShape = true
+		out.Shape = append([]int{-1}, m.Shape...)
+	}
+	return out
+}
+
+// emptyScan is a scan output of zero iterations: type and per-iteration
+// shape from the body's declared output m when it gives them fully,
+// else float32 [0].
+func emptyScan(rc *operators.RunContext, m operators.Meta, axis int) (*operators.Value, error) {
+	dt, shape := m.DType, []int{0}
+	if dt == operators.Undefined {
+		dt = operators.Float32
+	}
+	if m.HasShape && !slices.Contains(m.Shape, -1) && axis >= 0 && axis <= len(m.Shape) {
+		shape = slices.Insert(slices.Clone(m.Shape), axis, 0)
+	}
+	return rc.AllocValue(dt, shape, false)
+}
+
 // clone copies v into a value from rc's allocator, so an output never
 // shares a buffer with an input the runtime still owns.
 func clone(rc *operators.RunContext, v *operators.Value) (*operators.Value, error) {
@@ -44,7 +104,8 @@ func clone(rc *operators.RunContext, v *operators.Value) (*operators.Value, erro
 // stacker concatenates per-iteration values of one scan output along a new
 // axis. Every part must have the type and shape of the first.
 type stacker struct {
-	name  string // for errors: "scan output 0"
+	name  string         // for errors: "scan output 0"
+	decl  operators.Meta // the body output's meta from load
 	first *operators.Value
 	parts []*operators.Value
 }
@@ -64,10 +125,10 @@ func (s *stacker) add(v *operators.Value) error {
 
 // stack writes the parts along axis (of the result's rank, in [0, rank
 // of a part]); reverse puts the last part first. With no parts it returns
-// a float32 tensor of shape [0].
+// emptyScan(decl).
 func (s *stacker) stack(rc *operators.RunContext, axis int, reverse bool) (*operators.Value, error) {
 	if s.first == nil {
-		return rc.AllocValue(operators.Float32, []int{0}, false)
+		return emptyScan(rc, s.decl, axis)
 	}
 	ps := s.first.Shape
 	if axis < 0 || axis > len(ps) {

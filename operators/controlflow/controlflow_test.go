@@ -237,6 +237,11 @@ func TestLoop(t *testing.T) {
 				if n := out["ss"].Len(); n != 0 {
 					t.Errorf("%s: ss has %d elements, want 0", name, n)
 				}
+				// The body's scan_i is Identity of the int64 scalar
+				// iteration number, so no iteration is int64 [0].
+				if got := out["is"]; got.DType != operators.Int64 || !slices.Equal(got.Shape, []int{0}) {
+					t.Errorf("%s: is = %v, want int64[0]", name, got)
+				}
 				continue
 			}
 			if got := out["ss"]; !slices.Equal(got.Shape, []int{len(ss), 1}) || !slices.Equal(got.F32(), ss) {
@@ -410,5 +415,45 @@ func TestLoopScanShapeChange(t *testing.T) {
 	_, err := s.RunValues(context.Background(), in)
 	if err == nil || !errors.Is(err, operators.ErrShape) || !strings.Contains(err.Error(), "scan output 0") {
 		t.Errorf("changing scan shape: err = %v", err)
+	}
+}
+
+// TestIfTypesOutputs: at load, an If output gets what both branches'
+// outputs agree on (type float32, rank 2, second dimension 3).
+func TestIfTypesOutputs(t *testing.T) {
+	then := &onnxpb.Graph{
+		Name:    "then",
+		Nodes:   []*onnxpb.Node{nd("Identity", []string{"x"}, []string{"t"})},
+		Outputs: []*onnxpb.ValueInfo{vi("t", operators.Float32, 2, 3)},
+	}
+	els := &onnxpb.Graph{
+		Name:    "else",
+		Nodes:   []*onnxpb.Node{nd("Concat", []string{"x", "x"}, []string{"e"}, iattr("axis", 0))},
+		Outputs: []*onnxpb.ValueInfo{vi("e", operators.Float32, 4, 3)},
+	}
+	s := load(t, model(13, &onnxpb.Graph{
+		Name:    "main",
+		Nodes:   []*onnxpb.Node{nd("If", []string{"c"}, []string{"y"}, gattr("then_branch", then), gattr("else_branch", els))},
+		Inputs:  []*onnxpb.ValueInfo{vi("c", operators.Bool), vi("x", operators.Float32, 2, 3)},
+		Outputs: []*onnxpb.ValueInfo{untyped("y")},
+	}))
+	y := s.Outputs()[0]
+	if y.DType != operators.Float32 || !y.HasShape || !slices.Equal(y.Shape, []int{-1, 3}) {
+		t.Errorf("y = %+v, want float32 [-1 3]", y)
+	}
+	// Branches whose outputs have different types are refused.
+	els = &onnxpb.Graph{
+		Name:    "else",
+		Nodes:   []*onnxpb.Node{nd("Identity", []string{"k"}, []string{"e"})},
+		Outputs: []*onnxpb.ValueInfo{untyped("e")},
+	}
+	_, err := runtime.LoadModel(model(13, &onnxpb.Graph{
+		Name:    "main",
+		Nodes:   []*onnxpb.Node{nd("If", []string{"c"}, []string{"y"}, gattr("then_branch", then), gattr("else_branch", els))},
+		Inputs:  []*onnxpb.ValueInfo{vi("c", operators.Bool), vi("x", operators.Float32, 2, 3), vi("k", operators.Int64, 2, 3)},
+		Outputs: []*onnxpb.ValueInfo{untyped("y")},
+	}), "")
+	if err == nil || !strings.Contains(err.Error(), "else_branch") {
+		t.Errorf("branches of different types: err = %v", err)
 	}
 }

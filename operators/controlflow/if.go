@@ -2,6 +2,7 @@ package controlflow
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/onnxrun/onnxrun/operators"
 )
@@ -10,6 +11,7 @@ type ifOp struct {
 	name      string
 	then, els operators.Graph
 	nOut      int
+	metas     []operators.Meta // what both branches agree on
 }
 
 func newIf(n *operators.Node) (operators.Op, error) {
@@ -31,6 +33,14 @@ func newIf(n *operators.Node) (operators.Op, error) {
 	if len(n.Inputs) != 1 {
 		return nil, fmt.Errorf("%w: If takes 1 input (cond), got %d", operators.ErrInvalidModel, len(n.Inputs))
 	}
+	tm, em := metasOf(then), metasOf(els)
+	o.metas = make([]operators.Meta, o.nOut)
+	for i := range o.metas {
+		if tm[i].DType != operators.Undefined && em[i].DType != operators.Undefined && tm[i].DType != em[i].DType {
+			return nil, &operators.AttributeError{Attr: "else_branch", Reason: fmt.Sprintf("output %d is %v but then_branch's is %v", i, em[i].DType, tm[i].DType)}
+		}
+		o.metas[i] = join(tm[i], em[i])
+	}
 	return o, nil
 }
 
@@ -46,7 +56,12 @@ func (o *ifOp) Infer(in []operators.Meta, consts []*operators.Value) ([]operator
 			return nil, fmt.Errorf("%w: If: cond (input 0) has shape %v, want one element", operators.ErrShape, in[0].Shape)
 		}
 	}
-	return unknown(o.nOut), nil
+	out := make([]operators.Meta, len(o.metas))
+	for i, m := range o.metas {
+		out[i] = m
+		out[i].Shape = slices.Clone(m.Shape)
+	}
+	return out, nil
 }
 
 // condOf reads a one-element bool tensor.

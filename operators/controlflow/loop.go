@@ -16,6 +16,7 @@ type loopOp struct {
 	nCarry  int
 	nScan   int
 	nodeOut int
+	metas   []operators.Meta // the body's outputs, from load
 }
 
 func newLoop(n *operators.Node) (operators.Op, error) {
@@ -34,6 +35,7 @@ func newLoop(n *operators.Node) (operators.Op, error) {
 	if o.nodeOut > o.nCarry+o.nScan {
 		return nil, fmt.Errorf("%w: Loop has %d outputs but its body yields only %d loop-carried and %d scan values", operators.ErrInvalidModel, o.nodeOut, o.nCarry, o.nScan)
 	}
+	o.metas = metasOf(body)
 	return o, nil
 }
 
@@ -47,7 +49,16 @@ func (o *loopOp) Infer(in []operators.Meta, consts []*operators.Value) ([]operat
 	if dt := in[1].DType; dt != operators.Undefined && dt != operators.Bool {
 		return nil, fmt.Errorf("%w: Loop: cond (input 1) is %v, want bool", operators.ErrInvalidModel, dt)
 	}
-	return unknown(o.nodeOut), nil
+	out := make([]operators.Meta, o.nodeOut)
+	for i := range out {
+		if i < o.nCarry {
+			// The initial value when no iteration runs, else the body's.
+			out[i] = join(in[2+i], o.metas[1+i])
+		} else {
+			out[i] = stacked(o.metas[1+i])
+		}
+	}
+	return out, nil
 }
 
 func (o *loopOp) Run(rc *operators.RunContext, in, out []*operators.Value) error {
@@ -78,6 +89,7 @@ func (o *loopOp) Run(rc *operators.RunContext, in, out []*operators.Value) error
 	scans := make([]stacker, o.nScan)
 	for k := range scans {
 		scans[k].name = fmt.Sprintf("Loop: scan output %d", k)
+		scans[k].decl = o.metas[1+o.nCarry+k]
 	}
 	args := make([]*operators.Value, 2+o.nCarry)
 	for it := int64(0); (maxTrip < 0 || it < maxTrip) && cond; it++ {

@@ -21,6 +21,7 @@ type scanOp struct {
 	inRev   []bool
 	outAxes []int64
 	outRev  []bool
+	metas   []operators.Meta // the body's outputs, from load
 }
 
 func directions(n *operators.Node, name string, want int) ([]bool, error) {
@@ -83,6 +84,7 @@ func newScan(since int) operators.Factory {
 		if o.nScan < 0 {
 			return nil, &operators.AttributeError{Attr: "body", Reason: fmt.Sprintf("has %d outputs, want at least the %d states", body.NumOutputs(), o.nState)}
 		}
+		o.metas = metasOf(body)
 		if o.nodeOut > body.NumOutputs() {
 			return nil, fmt.Errorf("%w: Scan has %d outputs but its body yields %d", operators.ErrInvalidModel, o.nodeOut, body.NumOutputs())
 		}
@@ -131,7 +133,12 @@ func (o *scanOp) Infer(in []operators.Meta, consts []*operators.Value) ([]operat
 	if len(in) != o.nIn() {
 		return nil, fmt.Errorf("%w: Scan takes %d inputs, got %d", operators.ErrInvalidModel, o.nIn(), len(in))
 	}
-	return unknown(o.nodeOut), nil
+	// Types only: the shapes depend on the axes and, for Scan-8, the batch.
+	out := make([]operators.Meta, o.nodeOut)
+	for i := range out {
+		out[i] = operators.Meta{DType: o.metas[i].DType}
+	}
+	return out, nil
 }
 
 // iterate runs the body over steps slices of the scan inputs (taken along
@@ -141,6 +148,7 @@ func (o *scanOp) iterate(rc *operators.RunContext, states, scanIns []*operators.
 	scans := make([]stacker, o.nScan)
 	for k := range scans {
 		scans[k].name = fmt.Sprintf("Scan: scan output %d", k)
+		scans[k].decl = o.metas[o.nState+k]
 	}
 	args := make([]*operators.Value, o.nState+o.nScanIn)
 	cur := append([]*operators.Value(nil), states...)
@@ -235,8 +243,14 @@ func (o *scanOp) Run(rc *operators.RunContext, in, out []*operators.Value) error
 		}
 		k := i - o.nState
 		if scans[k].first == nil {
-			// No step ran, so no part tells the slice shape.
-			if out[i], err = rc.AllocValue(operators.Float32, []int{0}, false); err != nil {
+			// No step ran: the body's declared output gives the type
+			// and the slice shape, when it does.
+			d := scans[k].decl
+			a := int(o.outAxes[k])
+			if a < 0 && d.HasShape {
+				a += len(d.Shape) + 1
+			}
+			if out[i], err = emptyScan(rc, d, a); err != nil {
 				return err
 			}
 			continue
