@@ -4,13 +4,17 @@
 //
 // The bodies resolve names of enclosing graphs themselves (the runtime
 // finds them in the run that called the operator), so the operators pass
-// only their explicit inputs. Output types and shapes are left unknown at
-// load time: a branch or body decides them when it runs, and If branches
-// may even disagree in shape.
+// only their explicit inputs. At load, outputs are typed from what the
+// runtime learned of the branches' and bodies' outputs (through an
+// optional OutputMetas method of the compiled graph): an If output gets
+// what both branches agree on, since branches may differ in shape, and
+// branches of different element types are refused.
 //
 // Loop and Scan concatenate their per-iteration scan outputs along a new
-// leading axis (Scan: along scan_output_axes) and check that every
-// iteration produced the same type and shape. A Loop that runs no
-// iteration returns its scan outputs as float32 tensors of shape [0],
-// since no iteration told their element type.
+// axis (Loop: leading; Scan: scan_output_axes) and check that every
+// iteration produced the same type and shape. When no iteration runs, a
+// scan output takes the body output's declared type and shape with a zero
+// axis inserted, or is float32 [0] when the body does not give them fully.
+// Scan-8 runs each batch entry for its sequence_lens steps; later steps'
+// scan outputs stay zero.
 package controlflow
