@@ -76,7 +76,6 @@ func softplus(x float64) float64 {
 	return math.Log1p(math.Exp(x))
 }
 
-
 // Direct float loops for maps the compiler turns into single
 // instructions; going through mathLoops' function value would cost an
 // indirect call per element. Each rounds exactly as the float64 form does.
