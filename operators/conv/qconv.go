@@ -4,15 +4,15 @@ import (
 	"fmt"
 
 	"github.com/onnxrun/onnxrun/operators"
-	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
 	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 	"github.com/onnxrun/onnxrun/operators/internal/quant"
 )
 
 // QConv is ConvInteger (int32 output) or QLinearConv (requantized 8-bit
-// output). Both widen the 8-bit operands minus their zero points to
-// float64, where every product and sum of 8-bit values is exact, and run
-// the float64 convolution; ConvInteger's int32 result is therefore exact.
+// output). Both widen the 8-bit operands minus their zero points to int32
+// and accumulate in int32 (the integer GEMM over the column matrix, or
+// the direct depthwise path), as the specification computes; QLinearConv
+// then adds the int32 bias and requantizes each output channel.
 type QConv struct {
 	conv    *Conv
 	qlinear bool
@@ -108,16 +108,16 @@ func (q *QConv) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 	if err != nil {
 		return err
 	}
-	xf, err := quant.Widen(x, xi, "x", xzp, 1)
+	// Widen to int32 minus the zero points and accumulate in int32 with
+	// the integer GEMM, as the specification computes.
+	xw, err := quant.WidenInt(x, xi, "x", quant.ZeroPoints(xzp), 1)
 	if err != nil {
 		return err
 	}
-	wf, err := quant.Widen(w, wi, "w", wzp, operators.NumElements(w.Shape[1:]))
+	ww, err := quant.WidenInt(w, wi, "w", quant.ZeroPoints(wzp), operators.NumElements(w.Shape[1:]))
 	if err != nil {
 		return err
 	}
-	acc := make([]float64, operators.NumElements(geo.outShape))
-	run(rc, geo, xf, wf, nil, acc, nil, eng.F64(), &q.conv.pool64)
 	outVol := 1
 	for _, d := range geo.out {
 		outVol *= d
@@ -127,8 +127,8 @@ func (q *QConv) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 		if err != nil {
 			return err
 		}
-		for i, v := range acc {
-			y.I32()[i] = int32(v)
+		if err := accumulateInt(rc, geo, xw, ww, y.I32()); err != nil {
+			return err
 		}
 		out[0] = y
 		return nil
@@ -149,32 +149,47 @@ func (q *QConv) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 	if err != nil {
 		return err
 	}
-	var bias []float64
+	var bias []int32
 	if b := get(in, bi); b != nil {
 		if b.DType != operators.Int32 {
 			return fmt.Errorf("%w: input %d (B) has type %v, want int32", operators.ErrUnsupportedType, bi, b.DType)
 		}
-		if bias, err = quant.Values(b, bi, "B"); err != nil {
-			return err
-		}
-		if len(bias) != m {
+		if bias = b.I32(); len(bias) != m {
 			return shapeErr(bi, "B", "has %d values, want %d", len(bias), m)
 		}
+	}
+	acc := make([]int32, operators.NumElements(geo.outShape))
+	if err := accumulateInt(rc, geo, xw, ww, acc); err != nil {
+		return err
 	}
 	y, err := rc.AllocValue(in[yzpi].DType, geo.outShape, false)
 	if err != nil {
 		return err
 	}
-	for i, v := range acc {
-		ch := (i / outVol) % m
-		if bias != nil {
-			v += bias[ch]
-		}
-		// Requantize in float32 like ONNX Runtime: the multiplier
-		// x_scale * w_scale / y_scale and its product with the int32
-		// accumulator are float32 operations.
+	// Requantize in float32 like ONNX Runtime: the multiplier
+	// x_scale * w_scale / y_scale and its product with the int32
+	// accumulator (plus bias) are float32 operations.
+	lo, hi := quant.Range(y.DType)
+	zp := int32(yzp[0])
+	for p := 0; p*outVol < len(acc); p++ {
+		ch := p % m
 		mul := float32(xs[0]) * float32(quant.At(ws, ch)) / float32(ys[0])
-		quant.Store(y, i, float64(float32(v)*mul), yzp[0])
+		var bv int32
+		if bias != nil {
+			bv = bias[ch]
+		}
+		plane := acc[p*outVol : (p+1)*outVol]
+		if y.DType == operators.Int8 {
+			dst := y.I8()[p*outVol : (p+1)*outVol]
+			for i, v := range plane {
+				dst[i] = int8(quant.Requantize(v+bv, mul, zp, lo, hi))
+			}
+		} else {
+			dst := y.U8()[p*outVol : (p+1)*outVol]
+			for i, v := range plane {
+				dst[i] = uint8(quant.Requantize(v+bv, mul, zp, lo, hi))
+			}
+		}
 	}
 	out[0] = y
 	return nil

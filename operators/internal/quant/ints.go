@@ -1,0 +1,79 @@
+package quant
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/onnxrun/onnxrun/operators"
+)
+
+// ZeroPoints converts zero points read by Param (whole numbers held as
+// float64) to int32.
+func ZeroPoints(zp []float64) []int32 {
+	out := make([]int32, len(zp))
+	for i, v := range zp {
+		out[i] = int32(v)
+	}
+	return out
+}
+
+// WidenInt returns the 8-bit x's elements minus their zero point as int32,
+// the operands of the integer GEMM. The zero point is per tensor
+// (len(zp) == 1) or per row of rowLen elements, rows cycling through zp.
+func WidenInt(x *operators.Value, idx int, name string, zp []int32, rowLen int) ([]int32, error) {
+	n := x.Len()
+	out := make([]int32, n)
+	switch x.DType {
+	case operators.Uint8:
+		for i, v := range x.U8()[:n] {
+			out[i] = int32(v)
+		}
+	case operators.Int8:
+		for i, v := range x.I8()[:n] {
+			out[i] = int32(v)
+		}
+	default:
+		return nil, fmt.Errorf("%w: input %d (%s) has type %v, want uint8 or int8", operators.ErrUnsupportedType, idx, name, x.DType)
+	}
+	if len(zp) == 1 {
+		if z := zp[0]; z != 0 {
+			for i := range out {
+				out[i] -= z
+			}
+		}
+		return out, nil
+	}
+	if rowLen <= 0 {
+		return out, nil
+	}
+	for r := 0; r*rowLen < n; r++ {
+		z := zp[r%len(zp)]
+		row := out[r*rowLen : min(n, (r+1)*rowLen)]
+		for i := range row {
+			row[i] -= z
+		}
+	}
+	return out, nil
+}
+
+// Requantize returns round_half_to_even(float32(acc) * mul) + zp
+// saturated to [lo, hi], in float32 as ONNX Runtime computes it: the
+// scaled value is clamped to [lo-zp, hi-zp] first, then rounded. A NaN
+// (a zero output scale) gives zp.
+func Requantize(acc int32, mul float32, zp, lo, hi int32) int32 {
+	f := float32(acc) * mul
+	if f != f {
+		return zp
+	}
+	f = max(f, float32(lo-zp))
+	f = min(f, float32(hi-zp))
+	return int32(math.RoundToEven(float64(f))) + zp
+}
+
+// Range returns the bounds of the 8-bit type dt.
+func Range(dt operators.DType) (lo, hi int32) {
+	if dt == operators.Int8 {
+		return math.MinInt8, math.MaxInt8
+	}
+	return 0, math.MaxUint8
+}
