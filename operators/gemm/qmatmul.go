@@ -4,15 +4,14 @@ import (
 	"fmt"
 
 	"github.com/onnxrun/onnxrun/operators"
-	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
 	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 	"github.com/onnxrun/onnxrun/operators/internal/quant"
 )
 
 // QMatMul is MatMulInteger (int32 output) or QLinearMatMul (requantized
 // 8-bit output), with numpy matmul semantics. The 8-bit operands minus
-// their zero points are widened to float64, where every product and sum
-// stays exact, and multiplied by the float64 GEMM.
+// their zero points are widened to int32 and multiplied by the integer
+// GEMM, accumulating in int32 as the specification computes.
 type QMatMul struct {
 	qlinear bool
 }
@@ -92,30 +91,37 @@ func (q *QMatMul) Run(rc *operators.RunContext, in, out []*operators.Value) erro
 	if err != nil {
 		return err
 	}
-	af, err := quant.Widen(a, ai, "A", azp, p.k) // row i of A holds k elements
+	// Widen to int32 minus the zero points and accumulate in int32 with
+	// the integer GEMM, as the specification computes.
+	aw, err := quant.WidenInt(a, ai, "A", quant.ZeroPoints(azp), p.k) // row i of A holds k elements
 	if err != nil {
 		return err
 	}
-	bf, err := quant.Values(b, bi, "B")
+	bw, err := quant.WidenInt(b, bi, "B", []int32{0}, 1)
 	if err != nil {
 		return err
 	}
-	for i := range bf {
-		bf[i] -= quant.At(bzp, i%p.n)
+	if len(bzp) > 1 {
+		for i := range bw {
+			bw[i] -= int32(bzp[i%p.n])
+		}
+	} else if bzp[0] != 0 {
+		z := int32(bzp[0])
+		for i := range bw {
+			bw[i] -= z
+		}
 	}
-	acc := make([]float64, operators.NumElements(p.out))
-	runMatMul(p, af, bf, acc, 1, eng.F64())
 	if !q.qlinear {
 		y, err := rc.AllocValue(operators.Int32, p.out, false)
 		if err != nil {
 			return err
 		}
-		for i, v := range acc {
-			y.I32()[i] = int32(v)
-		}
+		accumulateMatMulInt(rc, p, aw, bw, y.I32())
 		out[0] = y
 		return nil
 	}
+	acc := make([]int32, operators.NumElements(p.out))
+	accumulateMatMulInt(rc, p, aw, bw, acc)
 	as, err := quant.Param(in[asi], asi, "a_scale", p.m, 1)
 	if err != nil {
 		return err
@@ -136,11 +142,18 @@ func (q *QMatMul) Run(rc *operators.RunContext, in, out []*operators.Value) erro
 	if err != nil {
 		return err
 	}
+	lo, hi := quant.Range(y.DType)
+	zp := int32(yzp[0])
 	for i, v := range acc {
 		row, col := (i/p.n)%p.m, i%p.n
 		// float32 requantization, as ONNX Runtime computes it.
 		mul := float32(quant.At(as, row)) * float32(quant.At(bs, col)) / float32(ys[0])
-		quant.Store(y, i, float64(float32(v)*mul), yzp[0])
+		r := quant.Requantize(v, mul, zp, lo, hi)
+		if y.DType == operators.Int8 {
+			y.I8()[i] = int8(r)
+		} else {
+			y.U8()[i] = uint8(r)
+		}
 	}
 	out[0] = y
 	return nil
