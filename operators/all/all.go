@@ -27,6 +27,7 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/shape"
 	_ "github.com/onnxrun/onnxrun/operators/signal"
 	_ "github.com/onnxrun/onnxrun/operators/softmax"
+	_ "github.com/onnxrun/onnxrun/operators/text"
 	_ "github.com/onnxrun/onnxrun/operators/topk"
 	_ "github.com/onnxrun/onnxrun/operators/trilu"
 )
