@@ -57,3 +57,45 @@ func FuzzLoad(f *testing.F) {
 		s.RunValues(context.Background(), ins)
 	})
 }
+
+// FuzzRunInputs hands a loaded model inputs of arbitrary type, shape and
+// buffer length. The run must check them and fail cleanly, or succeed;
+// it may never panic.
+func FuzzRunInputs(f *testing.F) {
+	bcast := model(&onnxpb.Graph{
+		Nodes:   []*onnxpb.Node{node("add", "Add", []string{"a", "b"}, []string{"y"})},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("a", operators.Float32, "n", 3), {Name: "b"}},
+		Outputs: []*onnxpb.ValueInfo{{Name: "y"}},
+	})
+	sessions := []*Session{mustLoad(f, softmaxChainModel(), WithThreads(1)), mustLoad(f, bcast, WithThreads(1))}
+	f.Add(uint8(0), uint8(1), []byte{2, 3, 4}, 96, uint8(1), []byte{3}, 12)
+	f.Add(uint8(1), uint8(1), []byte{2, 3}, 24, uint8(1), []byte{1, 3}, 12)
+	f.Add(uint8(1), uint8(7), []byte{0, 3}, 0, uint8(1), []byte{}, 4)
+	f.Fuzz(func(t *testing.T, which, dtA uint8, dimsA []byte, lenA int, dtB uint8, dimsB []byte, lenB int) {
+		s := sessions[int(which)%len(sessions)]
+		mk := func(dt uint8, dims []byte, n int) *operators.Value {
+			if len(dims) > 6 || n < 0 || n > 1<<12 {
+				return nil
+			}
+			shape := make([]int, len(dims))
+			for i, d := range dims {
+				shape[i] = int(d % 16)
+			}
+			return &operators.Value{DType: operators.DType(dt % 17), Shape: shape, Raw: make([]byte, n)}
+		}
+		in := map[string]*operators.Value{}
+		names := []string{}
+		for _, vi := range s.Inputs() {
+			names = append(names, vi.Name)
+		}
+		if v := mk(dtA, dimsA, lenA); v != nil {
+			in[names[0]] = v
+		}
+		if len(names) > 1 {
+			if v := mk(dtB, dimsB, lenB); v != nil {
+				in[names[1]] = v
+			}
+		}
+		s.RunValues(context.Background(), in)
+	})
+}
