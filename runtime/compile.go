@@ -60,6 +60,7 @@ type builder struct {
 // pnode is a node on its way into the plan.
 type pnode struct {
 	idx      int
+	opset    int // the model's opset for the node's domain; 0 if none
 	src      *onnxpb.Node
 	node     *operators.Node
 	op       operators.Op
@@ -78,11 +79,10 @@ func (n *pnode) describe() string {
 	if d := canonDomain(n.src.Domain); d != "" {
 		op = d + "." + op
 	}
-	opset := 0
-	if n.node != nil {
-		opset = n.node.Opset
+	if n.opset == 0 { // the domain has no opset import
+		return fmt.Sprintf("node %s (%s)", name, op)
 	}
-	return fmt.Sprintf("node %s (%s, opset %d)", name, op, opset)
+	return fmt.Sprintf("node %s (%s, opset %d)", name, op, n.opset)
 }
 
 func canonDomain(d string) string {
@@ -220,7 +220,8 @@ func (b *builder) declare() error {
 		if n == nil {
 			return invalidf("%snode %d is empty", b.pre(), i)
 		}
-		p := &pnode{idx: i, src: n, in: make([]int, len(n.Inputs)), out: make([]int, len(n.Outputs))}
+		p := &pnode{idx: i, src: n, opset: b.c.opsets[canonDomain(n.Domain)],
+			in: make([]int, len(n.Inputs)), out: make([]int, len(n.Outputs))}
 		b.nodes = append(b.nodes, p)
 		for j, name := range n.Outputs {
 			if name == "" {

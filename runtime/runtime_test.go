@@ -237,7 +237,7 @@ func TestDuplicateProducer(t *testing.T) {
 		Outputs: []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 2)},
 	})
 	err := loadErr(t, m)
-	if !strings.Contains(err.Error(), `"one"`) || !strings.Contains(err.Error(), `"two"`) {
+	if !strings.Contains(err.Error(), `node "two" (test.onnxrun.AddOne, opset 1)`) || !strings.Contains(err.Error(), `node "one" (test.onnxrun.AddOne, opset 1)`) {
 		t.Errorf("error %q should name both producers", err)
 	}
 }
