@@ -25,7 +25,11 @@
 // Model-local functions are expanded in place at load time. Graph
 // attributes (the branches of If, the body of Loop) become nested Plans
 // that read values of enclosing graphs by name; operators reach them
-// through operators.Node.Subgraph.
+// through operators.Node.Subgraph. An operator compiles its graphs in its
+// factory (Attr.G is cleared once the factory returns) and runs one with
+// Graph.Run(rc, inputs, nil): names the graph reads from enclosing scopes
+// come from the run that called the operator, and the outputs belong to
+// the operator.
 //
 // The runtime registers no operators itself. Import the operator packages
 // a program needs, or all of them at once:
