@@ -974,3 +974,82 @@ func TestHostileShapes(t *testing.T) {
 		t.Errorf("Pad by 2^40 succeeded")
 	}
 }
+
+func TestGatherScatterND(t *testing.T) {
+	x := iota32(2, 3, 4)
+	// GatherND with tuples of 2 indices: y[i, :] = x[idx[i,0], idx[i,1], :].
+	idx, _ := operators.FromSlice([]int64{1, 2, 0, -1, 1, 0}, []int{3, 2})
+	y := run(t, build(t, "GatherND", 13, 2, 1), 1, x, idx)[0]
+	if !reflect.DeepEqual(y.Shape, []int{3, 4}) {
+		t.Fatalf("GatherND shape %v", y.Shape)
+	}
+	for i := 0; i < 3; i++ {
+		a, b := int(idx.I64()[2*i]), int(idx.I64()[2*i+1])
+		if b < 0 {
+			b += 3
+		}
+		for k := 0; k < 4; k++ {
+			if g, w := y.F32()[i*4+k], float32(at(x.Shape, []int{a, b, k})); g != w {
+				t.Fatalf("GatherND y[%d,%d] = %g, want %g", i, k, g, w)
+			}
+		}
+	}
+	// batch_dims 1: each batch indexes its own slice.
+	bidx, _ := operators.FromSlice([]int64{2, 0}, []int{2, 1})
+	y = run(t, build(t, "GatherND", 13, 2, 1, iattr("batch_dims", 1)), 1, x, bidx)[0]
+	if !reflect.DeepEqual(y.Shape, []int{2, 4}) || y.F32()[0] != 8 || y.F32()[4] != 12 {
+		t.Fatalf("GatherND batch_dims: %v %v", y.Shape, f32s(y))
+	}
+	// ScatterND with add reduction and a repeated index.
+	up := iota32(2, 4)
+	sidx, _ := operators.FromSlice([]int64{1, 1, 1, 1}, []int{2, 2})
+	sc := build(t, "ScatterND", 18, 3, 1, &operators.Attr{Name: "reduction", Type: operators.AttrString, S: []byte("add")})
+	z := run(t, sc, 1, x, sidx, up)[0]
+	for k := 0; k < 4; k++ {
+		base := at(x.Shape, []int{1, 1, k})
+		if g, w := z.F32()[base], float32(base)+float32(k)+float32(4+k); g != w {
+			t.Fatalf("ScatterND add z[1,1,%d] = %g, want %g", k, g, w)
+		}
+	}
+	if z.F32()[0] != 0 || z.F32()[23] != 23 {
+		t.Fatalf("ScatterND changed other elements")
+	}
+	if _, err := runErr(sc, 1, x, sidx, iota32(2, 3)); !errors.Is(err, operators.ErrShape) || !strings.Contains(err.Error(), "input 2 (updates)") {
+		t.Errorf("ScatterND bad updates: %v", err)
+	}
+	var ae *operators.AttributeError
+	if _, err := buildErr("ScatterND", 16, 3, 1, &operators.Attr{Name: "reduction", Type: operators.AttrString, S: []byte("max")}); !errors.As(err, &ae) || ae.Attr != "reduction" {
+		t.Errorf("max before opset 18: %v", err)
+	}
+}
+
+func TestScatterElementsCompress(t *testing.T) {
+	x := iota32(3, 4)
+	idx, _ := operators.FromSlice([]int64{3, 0, -1, 1}, []int{2, 2})
+	up := iota32(2, 2)
+	for i := range up.F32() {
+		up.F32()[i] += 100
+	}
+	y := run(t, build(t, "ScatterElements", 13, 3, 1, iattr("axis", 1)), 1, x, idx, up)[0]
+	want := f32s(iota32(3, 4))
+	want[0*4+3], want[0*4+0], want[1*4+3], want[1*4+1] = 100, 101, 102, 103
+	if !reflect.DeepEqual(f32s(y), want) {
+		t.Fatalf("ScatterElements: %v, want %v", f32s(y), want)
+	}
+	if _, err := runErr(build(t, "ScatterElements", 13, 3, 1), 1, x, idx, iota32(3, 2)); !errors.Is(err, operators.ErrShape) {
+		t.Errorf("ScatterElements bad updates: %v", err)
+	}
+	cond, _ := operators.FromSlice([]bool{true, false, true}, []int{3})
+	c := run(t, build(t, "Compress", 11, 2, 1, iattr("axis", 0)), 1, x, cond)[0]
+	if !reflect.DeepEqual(c.Shape, []int{2, 4}) || c.F32()[4] != 8 {
+		t.Fatalf("Compress axis 0: %v %v", c.Shape, f32s(c))
+	}
+	c = run(t, build(t, "Compress", 11, 2, 1), 1, x, cond)[0]
+	if !reflect.DeepEqual(f32s(c), []float32{0, 2}) {
+		t.Fatalf("Compress flat: %v", f32s(c))
+	}
+	long, _ := operators.FromSlice([]bool{true, true, true, true, true}, []int{5})
+	if _, err := runErr(build(t, "Compress", 11, 2, 1, iattr("axis", 1)), 1, x, long); !errors.Is(err, operators.ErrShape) {
+		t.Errorf("condition longer than the axis: %v", err)
+	}
+}

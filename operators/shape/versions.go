@@ -72,4 +72,15 @@ func init() {
 	reg("Size", newSize, 1, 13, 19, 21, 23, 24, 25)
 	// GatherElements-11: torch.gather semantics. -13: bfloat16.
 	reg("GatherElements", newGatherElements, 11, 13)
+	// GatherND-11: index tuples. -12: batch_dims. -13: bfloat16.
+	reg("GatherND", newGatherND, 11, 12, 13)
+	// ScatterND-11: replace slices. -13: bfloat16. -16: reduction add/mul.
+	// -18: reduction max/min.
+	reg("ScatterND", newScatterND, 11, 13, 16, 18)
+	// Scatter-9 is ScatterElements-11 under its old name (deprecated at 11).
+	// ScatterElements-13: bfloat16. -16: reduction add/mul. -18: max/min.
+	reg("Scatter", newScatterElements, 9)
+	reg("ScatterElements", newScatterElements, 11, 13, 16, 18)
+	// Compress-9: condition and optional axis. -11: negative axis.
+	reg("Compress", newCompress, 9, 11)
 }

@@ -59,6 +59,10 @@ var (
 		{"DepthToSpace", []int{13}, []operators.DType{0}, []attrSpec{{"blocksize", operators.AttrInt}}},
 		{"Resize", []int{13}, []operators.DType{0, 0, 0, operators.Int64}, []attrSpec{{"mode", operators.AttrString}, {"coordinate_transformation_mode", operators.AttrString}}},
 		{"Dropout", []int{13}, []operators.DType{0}, nil},
+		{"GatherND", []int{13}, []operators.DType{0, operators.Int64}, []attrSpec{{"batch_dims", operators.AttrInt}}},
+		{"ScatterND", []int{18}, []operators.DType{0, operators.Int64, 0}, []attrSpec{{"reduction", operators.AttrString}}},
+		{"ScatterElements", []int{18}, []operators.DType{0, operators.Int64, 0}, []attrSpec{{"axis", operators.AttrInt}}},
+		{"Compress", []int{11}, []operators.DType{0, operators.Bool}, []attrSpec{{"axis", operators.AttrInt}}},
 		{"ConvInteger", []int{10}, []operators.DType{operators.Uint8, operators.Int8, operators.Uint8, operators.Int8}, append([]attrSpec{{"group", operators.AttrInt}}, spatialAttrs...)},
 		{"MatMulInteger", []int{10}, []operators.DType{operators.Uint8, operators.Uint8, operators.Uint8, operators.Uint8}, nil},
 	}

@@ -48,6 +48,9 @@ func Param(v *operators.Value, idx int, name string, n int, def float64) ([]floa
 	if err != nil {
 		return nil, err
 	}
+	if len(p) == 0 && n == 0 {
+		return []float64{def}, nil // no channel will read it
+	}
 	if len(p) != 1 && len(p) != n {
 		return nil, fmt.Errorf("%w: input %d (%s) has %d values, want 1 or %d", operators.ErrShape, idx, name, len(p), n)
 	}
