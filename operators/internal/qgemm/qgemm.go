@@ -4,7 +4,7 @@ import "github.com/onnxrun/onnxrun/operators"
 
 // Tile sizes of the micro-kernel.
 const (
-	MR = 4
+	MR = 2
 	NR = 4
 )
 
@@ -31,21 +31,25 @@ func PackA(dst, a []int32, m, k, lda int) {
 func PackedALen(m, k int) int { return (m + MR - 1) / MR * MR * k }
 
 // packB packs columns [j0, j0+NR) of the k×n row-major b (row stride ldb)
-// into dst[:k*NR], zero past column n.
-func packB(dst, b []int32, k, n, ldb, j0 int) {
+// into dst[:k*NR/2], zero past column n. Each int64 holds two columns'
+// values as lo + hi<<32, so one 64-bit multiply by an A value forms both
+// products (see kernel).
+func packB(dst []int64, b []int32, k, n, ldb, j0 int) {
 	cols := min(NR, n-j0)
 	if cols == NR {
 		for p := 0; p < k; p++ {
 			s := b[p*ldb+j0 : p*ldb+j0+NR : p*ldb+j0+NR]
-			d := dst[p*NR : p*NR+NR : p*NR+NR]
-			d[0], d[1], d[2], d[3] = s[0], s[1], s[2], s[3]
+			d := dst[p*2 : p*2+2 : p*2+2]
+			d[0] = int64(s[0]) + int64(s[1])<<32
+			d[1] = int64(s[2]) + int64(s[3])<<32
 		}
 		return
 	}
 	for p := 0; p < k; p++ {
-		d := dst[p*NR : p*NR+NR]
-		clear(d)
-		copy(d, b[p*ldb+j0:p*ldb+j0+cols])
+		var v [NR]int32
+		copy(v[:], b[p*ldb+j0:p*ldb+j0+cols])
+		dst[p*2] = int64(v[0]) + int64(v[1])<<32
+		dst[p*2+1] = int64(v[2]) + int64(v[3])<<32
 	}
 }
 
@@ -67,7 +71,7 @@ func Gemm(rc *operators.RunContext, m, n, k int, ap, b []int32, ldb int, c []int
 	}
 	panels := (n + NR - 1) / NR
 	work := func(lo, hi int) {
-		bp := make([]int32, k*NR)
+		bp := make([]int64, k*NR/2)
 		var tile [MR * NR]int32
 		for jp := lo; jp < hi; jp++ {
 			j0 := jp * NR
@@ -101,42 +105,36 @@ func Gemm(rc *operators.RunContext, m, n, k int, ap, b []int32, ldb int, c []int
 }
 
 // kernel multiplies one packed A panel (MR rows) by one packed B panel
-// (NR columns) over the whole depth and stores the MR×NR tile.
-func kernel(ap, bp []int32, tile *[MR * NR]int32) {
-	var c00, c01, c02, c03 int32
-	var c10, c11, c12, c13 int32
-	var c20, c21, c22, c23 int32
-	var c30, c31, c32, c33 int32
-	for len(ap) >= MR && len(bp) >= NR {
-		a := ap[:MR:MR]
-		b := bp[:NR:NR]
-		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
-		a0 := a[0]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		a1 := a[1]
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-		a2 := a[2]
-		c20 += a2 * b0
-		c21 += a2 * b1
-		c22 += a2 * b2
-		c23 += a2 * b3
-		a3 := a[3]
-		c30 += a3 * b0
-		c31 += a3 * b1
-		c32 += a3 * b2
-		c33 += a3 * b3
-		ap, bp = ap[MR:], bp[NR:]
+// (NR columns, in pairs) over the whole depth and stores the MR×NR tile.
+//
+// Each accumulator is an int64 holding two columns' sums as lo + hi<<32:
+// a*(b0 + b1<<32) = a*b0 + (a*b1)<<32, so the sum over the depth is
+// S = S0 + S1<<32 with S0 and S1 the two int32 sums. While both fit int32
+// (the specification's accumulator), S0 = int32(S) and S1 = (S-S0)>>32
+// exactly. This halves the multiplies, and the 2×4 tile's four
+// accumulators stay in registers.
+func kernel(ap []int32, bp []int64, tile *[MR * NR]int32) {
+	var c0l, c0h, c1l, c1h int64
+	n := min(len(ap)/MR, len(bp)/2)
+	ap, bp = ap[:n*MR], bp[:n*2]
+	for p := 0; p < n; p++ {
+		b := bp[2*p : 2*p+2 : 2*p+2]
+		a := ap[MR*p : MR*p+MR : MR*p+MR]
+		bl, bh := b[0], b[1]
+		a0, a1 := int64(a[0]), int64(a[1])
+		c0l += a0 * bl
+		c0h += a0 * bh
+		c1l += a1 * bl
+		c1h += a1 * bh
 	}
-	*tile = [MR * NR]int32{
-		c00, c01, c02, c03,
-		c10, c11, c12, c13,
-		c20, c21, c22, c23,
-		c30, c31, c32, c33,
-	}
+	split(tile[0:4:4], c0l, c0h)
+	split(tile[4:8:8], c1l, c1h)
+}
+
+// split unpacks two pair accumulators into four int32 sums.
+func split(dst []int32, l, h int64) {
+	l0 := int32(l)
+	h0 := int32(h)
+	dst[0], dst[1] = l0, int32((l-int64(l0))>>32)
+	dst[2], dst[3] = h0, int32((h-int64(h0))>>32)
 }
