@@ -30,6 +30,9 @@ func newGeneric() *Kernels {
 		SumExpColsF32: sumExpColsF32Generic,
 		ScaleColsF32:  scaleColsF32Generic,
 		ShiftColsF32:  shiftColsF32Generic,
+		SgemmMicroF32: sgemmMicroGeneric,
+		SgemmMR:       sgemmGenericMR,
+		SgemmNR:       sgemmGenericNR,
 
 		MaxF64:        maxF64Generic,
 		ExpSumF64:     expSumF64Generic,

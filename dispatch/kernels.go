@@ -58,6 +58,28 @@ type Kernels struct {
 	// ShiftColsF32 computes dst[i*stride+j] = (x[i*stride+j] - a[j]) - b[j].
 	ShiftColsF32 func(dst, x, a, b []float32, n, width, stride int)
 
+	// SgemmMicroF32 is the float32 GEMM micro-kernel: it multiplies a
+	// packed panel of A (SgemmMR rows) by a packed panel of B (SgemmNR
+	// columns) over kc steps and adds the product into a tile of C:
+	//
+	//	for p := range kc {
+	//		for i := range SgemmMR {
+	//			for j := range SgemmNR {
+	//				c[i*ldc+j] += a[p*SgemmMR+i] * b[p*SgemmNR+j]
+	//			}
+	//		}
+	//	}
+	//
+	// len(a) >= kc*SgemmMR, len(b) >= kc*SgemmNR, ldc >= SgemmNR and
+	// len(c) >= (SgemmMR-1)*ldc+SgemmNR. The SIMD tiers use fused
+	// multiply-adds, so a tile may differ from the reference by the
+	// rounding of one product per step. kc may be 0 (c is unchanged).
+	SgemmMicroF32 func(kc int, a, b, c []float32, ldc int)
+	// SgemmMR and SgemmNR are SgemmMicroF32's tile shape: a tier that
+	// replaces the micro-kernel sets them too. Callers pack A and B to
+	// this shape.
+	SgemmMR, SgemmNR int
+
 	// The float64 entries mirror the float32 ones.
 	MaxF64        func(x []float64) float64
 	ExpSumF64     func(dst, x []float64, m float64) float64
@@ -81,4 +103,4 @@ type Kernels struct {
 }
 
 // numEntries is the number of function fields of Kernels; a test checks it.
-const numEntries = 22
+const numEntries = 23

@@ -73,6 +73,7 @@ func plugAVX2(k *Kernels) {
 		shiftF32Generic(dst[n:], x[n:], a, b)
 	}
 	plugColsF32(k, vecAVX2, maxColsF32AVX2, expSumColsF32AVX2, scaleColsF32AVX2, shiftColsF32AVX2)
+	k.SgemmMicroF32, k.SgemmMR, k.SgemmNR = sgemmMicroAVX2, 6, 16
 	plugF64(k, vecAVX2, maxF64AVX2, expSumF64AVX2, scaleF64AVX2, shiftF64AVX2,
 		maxColsF64AVX2, expSumColsF64AVX2, scaleColsF64AVX2, shiftColsF64AVX2)
 }
@@ -163,6 +164,7 @@ func plugAVX512(k *Kernels) {
 		shiftF32Generic(dst[n:], x[n:], a, b)
 	}
 	plugColsF32(k, vecAVX512, maxColsF32AVX512, expSumColsF32AVX512, scaleColsF32AVX512, shiftColsF32AVX512)
+	k.SgemmMicroF32, k.SgemmMR, k.SgemmNR = sgemmMicroAVX512, 6, 32
 	plugF64(k, vecAVX512, maxF64AVX512, expSumF64AVX512, scaleF64AVX512, shiftF64AVX512,
 		maxColsF64AVX512, expSumColsF64AVX512, scaleColsF64AVX512, shiftColsF64AVX512)
 }
@@ -583,3 +585,43 @@ func scaleColsF64AVX512(x, s []float64, n, width, stride int) (done int)
 
 //go:noescape
 func shiftColsF64AVX512(dst, x, a, b []float64, n, width, stride int) (done int)
+
+// GEMM micro-kernels (sgemm_amd64.s). The wrappers check the buffers
+// against the tile shape, then run the assembly on the whole tile (the
+// tile is whole vectors wide, so there is no tail).
+
+// sgemmMicroAVX2 is SgemmMicroF32 for a 6×16 tile. Single thread on the
+// EPYC above: see the GFLOP/s figures in operators/internal/gemm.
+func sgemmMicroAVX2(kc int, a, b, c []float32, ldc int) {
+	sgemmCheck(kc, a, b, c, ldc, 6, 16)
+	if kc == 0 {
+		return
+	}
+	sgemm6x16AVX2(kc, &a[0], &b[0], &c[0], ldc)
+}
+
+// sgemmMicroAVX512 is SgemmMicroF32 for a 6×32 tile.
+func sgemmMicroAVX512(kc int, a, b, c []float32, ldc int) {
+	sgemmCheck(kc, a, b, c, ldc, 6, 32)
+	if kc == 0 {
+		return
+	}
+	sgemm6x32AVX512(kc, &a[0], &b[0], &c[0], ldc)
+}
+
+// sgemm6x16AVX2 computes, with kc >= 1 and fused multiply-adds,
+//
+//	for p := range kc { for i := range 6 { for j := range 16 { c[i*ldc+j] += a[p*6+i] * b[p*16+j] } } }
+//
+// where a, b and c point at the first elements of the packed panels and
+// the tile.
+//
+//go:noescape
+func sgemm6x16AVX2(kc int, a, b, c *float32, ldc int)
+
+// sgemm6x32AVX512 computes, with kc >= 1 and fused multiply-adds,
+//
+//	for p := range kc { for i := range 6 { for j := range 32 { c[i*ldc+j] += a[p*6+i] * b[p*32+j] } } }
+//
+//go:noescape
+func sgemm6x32AVX512(kc int, a, b, c *float32, ldc int)

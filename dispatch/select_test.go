@@ -44,7 +44,7 @@ func TestImplsAndTables(t *testing.T) {
 			t.Errorf("table for %s reports level %s", im.Level, k.Level)
 		}
 		ents := k.Entries()
-		if len(ents) != 22 || ents[0].Name != "MaxF32" || ents[len(ents)-1].Name != "ShiftColsF64" {
+		if len(ents) != 23 || ents[0].Name != "MaxF32" || ents[len(ents)-1].Name != "ShiftColsF64" {
 			t.Errorf("%s: Entries() = %v", im.Level, ents)
 		}
 		for _, e := range ents {

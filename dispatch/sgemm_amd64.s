@@ -1,0 +1,179 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// float32 GEMM micro-kernels (the SgemmMicroF32 entry). The Go
+// declarations in plug_amd64.go give the loop each one computes. A is a
+// packed panel of MR values per step, B a packed panel of NR values per
+// step; the MR×NR tile of C is held in 2*MR vector accumulators (two
+// vectors per row), each step loads the two B vectors, broadcasts the MR
+// values of A one by one and issues 2*MR fused multiply-adds. At the end
+// the accumulators are added into C, row i at c + i*ldc.
+
+// sgemm6x16AVX2: 6×16 tile, 12 YMM accumulators.
+// func sgemm6x16AVX2(kc int, a, b, c *float32, ldc int)
+TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-40
+	MOVQ    kc+0(FP), CX
+	MOVQ    a+8(FP), SI
+	MOVQ    b+16(FP), DI
+	MOVQ    c+24(FP), DX
+	MOVQ    ldc+32(FP), R8
+	SHLQ    $2, R8
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	VXORPS  Y8, Y8, Y8
+	VXORPS  Y9, Y9, Y9
+	VXORPS  Y10, Y10, Y10
+	VXORPS  Y11, Y11, Y11
+	VXORPS  Y12, Y12, Y12
+	VXORPS  Y13, Y13, Y13
+	VXORPS  Y14, Y14, Y14
+	VXORPS  Y15, Y15, Y15
+	TESTQ   CX, CX
+	JZ      sgemm6x16AVX2_store
+
+sgemm6x16AVX2_loop:
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VBROADCASTSS 0(SI), Y2
+	VFMADD231PS Y0, Y2, Y4
+	VFMADD231PS Y1, Y2, Y5
+	VBROADCASTSS 4(SI), Y3
+	VFMADD231PS Y0, Y3, Y6
+	VFMADD231PS Y1, Y3, Y7
+	VBROADCASTSS 8(SI), Y2
+	VFMADD231PS Y0, Y2, Y8
+	VFMADD231PS Y1, Y2, Y9
+	VBROADCASTSS 12(SI), Y3
+	VFMADD231PS Y0, Y3, Y10
+	VFMADD231PS Y1, Y3, Y11
+	VBROADCASTSS 16(SI), Y2
+	VFMADD231PS Y0, Y2, Y12
+	VFMADD231PS Y1, Y2, Y13
+	VBROADCASTSS 20(SI), Y3
+	VFMADD231PS Y0, Y3, Y14
+	VFMADD231PS Y1, Y3, Y15
+	ADDQ    $24, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     sgemm6x16AVX2_loop
+
+sgemm6x16AVX2_store:
+	VADDPS  0(DX), Y4, Y4
+	VADDPS  32(DX), Y5, Y5
+	VMOVUPS Y4, 0(DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ    R8, DX
+	VADDPS  0(DX), Y6, Y6
+	VADDPS  32(DX), Y7, Y7
+	VMOVUPS Y6, 0(DX)
+	VMOVUPS Y7, 32(DX)
+	ADDQ    R8, DX
+	VADDPS  0(DX), Y8, Y8
+	VADDPS  32(DX), Y9, Y9
+	VMOVUPS Y8, 0(DX)
+	VMOVUPS Y9, 32(DX)
+	ADDQ    R8, DX
+	VADDPS  0(DX), Y10, Y10
+	VADDPS  32(DX), Y11, Y11
+	VMOVUPS Y10, 0(DX)
+	VMOVUPS Y11, 32(DX)
+	ADDQ    R8, DX
+	VADDPS  0(DX), Y12, Y12
+	VADDPS  32(DX), Y13, Y13
+	VMOVUPS Y12, 0(DX)
+	VMOVUPS Y13, 32(DX)
+	ADDQ    R8, DX
+	VADDPS  0(DX), Y14, Y14
+	VADDPS  32(DX), Y15, Y15
+	VMOVUPS Y14, 0(DX)
+	VMOVUPS Y15, 32(DX)
+	VZEROUPPER
+	RET
+
+// sgemm6x32AVX512: the AVX2 kernel on 16-lane ZMM registers, a 6×32 tile
+// with 12 ZMM accumulators (zeroed with VPXORD: VXORPS on ZMM needs
+// AVX-512 DQ).
+// func sgemm6x32AVX512(kc int, a, b, c *float32, ldc int)
+TEXT ·sgemm6x32AVX512(SB), NOSPLIT, $0-40
+	MOVQ    kc+0(FP), CX
+	MOVQ    a+8(FP), SI
+	MOVQ    b+16(FP), DI
+	MOVQ    c+24(FP), DX
+	MOVQ    ldc+32(FP), R8
+	SHLQ    $2, R8
+	VPXORD  Z4, Z4, Z4
+	VPXORD  Z5, Z5, Z5
+	VPXORD  Z6, Z6, Z6
+	VPXORD  Z7, Z7, Z7
+	VPXORD  Z8, Z8, Z8
+	VPXORD  Z9, Z9, Z9
+	VPXORD  Z10, Z10, Z10
+	VPXORD  Z11, Z11, Z11
+	VPXORD  Z12, Z12, Z12
+	VPXORD  Z13, Z13, Z13
+	VPXORD  Z14, Z14, Z14
+	VPXORD  Z15, Z15, Z15
+	TESTQ   CX, CX
+	JZ      sgemm6x32AVX512_store
+
+sgemm6x32AVX512_loop:
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VBROADCASTSS 0(SI), Z2
+	VFMADD231PS Z0, Z2, Z4
+	VFMADD231PS Z1, Z2, Z5
+	VBROADCASTSS 4(SI), Z3
+	VFMADD231PS Z0, Z3, Z6
+	VFMADD231PS Z1, Z3, Z7
+	VBROADCASTSS 8(SI), Z2
+	VFMADD231PS Z0, Z2, Z8
+	VFMADD231PS Z1, Z2, Z9
+	VBROADCASTSS 12(SI), Z3
+	VFMADD231PS Z0, Z3, Z10
+	VFMADD231PS Z1, Z3, Z11
+	VBROADCASTSS 16(SI), Z2
+	VFMADD231PS Z0, Z2, Z12
+	VFMADD231PS Z1, Z2, Z13
+	VBROADCASTSS 20(SI), Z3
+	VFMADD231PS Z0, Z3, Z14
+	VFMADD231PS Z1, Z3, Z15
+	ADDQ    $24, SI
+	ADDQ    $128, DI
+	DECQ    CX
+	JNZ     sgemm6x32AVX512_loop
+
+sgemm6x32AVX512_store:
+	VADDPS  0(DX), Z4, Z4
+	VADDPS  64(DX), Z5, Z5
+	VMOVUPS Z4, 0(DX)
+	VMOVUPS Z5, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  0(DX), Z6, Z6
+	VADDPS  64(DX), Z7, Z7
+	VMOVUPS Z6, 0(DX)
+	VMOVUPS Z7, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  0(DX), Z8, Z8
+	VADDPS  64(DX), Z9, Z9
+	VMOVUPS Z8, 0(DX)
+	VMOVUPS Z9, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  0(DX), Z10, Z10
+	VADDPS  64(DX), Z11, Z11
+	VMOVUPS Z10, 0(DX)
+	VMOVUPS Z11, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  0(DX), Z12, Z12
+	VADDPS  64(DX), Z13, Z13
+	VMOVUPS Z12, 0(DX)
+	VMOVUPS Z13, 64(DX)
+	ADDQ    R8, DX
+	VADDPS  0(DX), Z14, Z14
+	VADDPS  64(DX), Z15, Z15
+	VMOVUPS Z14, 0(DX)
+	VMOVUPS Z15, 64(DX)
+	VZEROUPPER
+	RET

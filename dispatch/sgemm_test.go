@@ -1,0 +1,112 @@
+package dispatch_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/onnxrun/onnxrun/dispatch"
+	"github.com/onnxrun/onnxrun/dispatch/dispatchtest"
+)
+
+// TestSgemmMicro runs every tier's micro-kernel on random panels and
+// compares the tile with a float64 evaluation of the documented loop.
+// Guard cells around every row of the tile (the row stride is wider than
+// the tile) must keep their values. Tolerance: each of the kc products is
+// rounded once in float32 (or fused) and the sum accumulates in float32,
+// so the error is bounded by about kc * 2^-24 * sum |a*b|; the test allows
+// 4x that plus the rounding of the start value.
+func TestSgemmMicro(t *testing.T) {
+	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {
+		mr, nr := k.SgemmMR, k.SgemmNR
+		if mr < 1 || nr < 1 {
+			t.Fatalf("tile %dx%d", mr, nr)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		for _, kc := range []int{0, 1, 2, 3, 7, 16, 33, 256, 1000} {
+			for _, pad := range []int{0, 5} {
+				ldc := nr + pad
+				a := make([]float32, kc*mr)
+				b := make([]float32, kc*nr)
+				for i := range a {
+					a[i] = float32(rng.NormFloat64())
+				}
+				for i := range b {
+					b[i] = float32(rng.NormFloat64())
+				}
+				const guard = -12345.5
+				c := make([]float32, (mr-1)*ldc+nr+3)
+				for i := range c {
+					c[i] = guard
+				}
+				for i := range mr {
+					for j := range nr {
+						c[i*ldc+j] = float32(i*nr + j)
+					}
+				}
+				k.SgemmMicroF32(kc, a, b, c, ldc)
+				for i := range c {
+					row, col := i/ldc, i%ldc
+					if row >= mr || col >= nr {
+						if c[i] != guard {
+							t.Fatalf("kc=%d ldc=%d: guard cell %d overwritten: %v", kc, ldc, i, c[i])
+						}
+						continue
+					}
+					want, mag := float64(row*nr+col), 0.0
+					for p := range kc {
+						v := float64(a[p*mr+row]) * float64(b[p*nr+col])
+						want += v
+						mag += math.Abs(v)
+					}
+					tol := 4*float64(kc+1)*mag*0x1p-24 + math.Abs(want)*0x1p-23
+					if d := math.Abs(float64(c[i]) - want); d > tol {
+						t.Fatalf("kc=%d ldc=%d: c[%d][%d] = %v, want %v (tolerance %g)", kc, ldc, row, col, c[i], want, tol)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestSgemmMicroShortBuffers checks that the SIMD wrappers refuse buffers
+// too short for the tile instead of reading past them.
+func TestSgemmMicroShortBuffers(t *testing.T) {
+	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {
+		if k.Level == dispatch.GenericLevel {
+			t.Skip("the reference relies on Go's bounds checks")
+		}
+		mr, nr := k.SgemmMR, k.SgemmNR
+		defer func() {
+			if recover() == nil {
+				t.Error("short A panel accepted")
+			}
+		}()
+		k.SgemmMicroF32(4, make([]float32, 4*mr-1), make([]float32, 4*nr), make([]float32, mr*nr), nr)
+	})
+}
+
+// BenchmarkSgemmMicro reports the micro-kernel's GFLOP/s with panels that
+// stay in L1 (kc = 256).
+func BenchmarkSgemmMicro(b *testing.B) {
+	for _, im := range dispatch.Impls() {
+		if !im.Available {
+			continue
+		}
+		k, err := dispatch.ForLevel(im.Level)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(im.Level.String(), func(b *testing.B) {
+			const kc = 256
+			mr, nr := k.SgemmMR, k.SgemmNR
+			pa := make([]float32, kc*mr)
+			pb := make([]float32, kc*nr)
+			c := make([]float32, mr*nr)
+			for b.Loop() {
+				k.SgemmMicroF32(kc, pa, pb, c, nr)
+			}
+			b.ReportMetric(float64(2*kc*mr*nr)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
