@@ -115,5 +115,5 @@ func Example_names() {
 	// ScaleF32 generic
 	// ShiftF32 generic
 	// ExpF32 generic
-	// generic (generic: 22 entries)
+	// generic (generic: 23 entries)
 }
