@@ -66,3 +66,44 @@ func BenchmarkGemm(b *testing.B) {
 		Gemm(nil, m, n, k, ap, bb, n, c, n, false)
 	}
 }
+
+// TestGemmExtremes drives the paired accumulators to the edges: every
+// product at ±255², with sums of one sign in one column of a pair and the
+// other sign in its neighbour, up to a depth whose sum is near the int32
+// limit (30000 * 65025 ≈ 1.95e9 < 2^31-1), checked against int64 sums.
+func TestGemmExtremes(t *testing.T) {
+	for _, k := range []int{1, 2, 33, 30000} {
+		m, n := 3, 5
+		a := make([]int32, m*k)
+		b := make([]int32, k*n)
+		for i := range a {
+			a[i] = -255
+			if i/k == 1 {
+				a[i] = 255
+			}
+		}
+		for p := 0; p < k; p++ {
+			for j := 0; j < n; j++ {
+				b[p*n+j] = 255
+				if j%2 == 1 {
+					b[p*n+j] = -255
+				}
+			}
+		}
+		ap := make([]int32, PackedALen(m, k))
+		PackA(ap, a, m, k, k)
+		c := make([]int32, m*n)
+		Gemm(nil, m, n, k, ap, b, n, c, n, false)
+		for i := 0; i < m; i++ {
+			for j := 0; j < n; j++ {
+				var want int64
+				for p := 0; p < k; p++ {
+					want += int64(a[i*k+p]) * int64(b[p*n+j])
+				}
+				if int64(c[i*n+j]) != want {
+					t.Fatalf("k=%d: c[%d][%d] = %d, want %d", k, i, j, c[i*n+j], want)
+				}
+			}
+		}
+	}
+}
