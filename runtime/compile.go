@@ -847,6 +847,17 @@ func (b *builder) plan(order, outs []int) *Plan {
 			p.inputs = append(p.inputs, s)
 		}
 	}
+	// What a caller may assume of the outputs: the declaration where
+	// there is one, inference where it is silent.
+	for i, o := range b.g.Outputs {
+		decl, err := metaOf(o.Type)
+		if err != nil {
+			decl = operators.Meta{}
+		}
+		m := mergeMeta(decl, b.slots[outs[i]].meta)
+		m.Shape = slices.Clone(m.Shape)
+		p.outMetas = append(p.outMetas, m)
+	}
 	for s, si := range b.slots {
 		if si.kind == kindOuter {
 			p.captures = append(p.captures, s)

@@ -827,3 +827,33 @@ func TestFunctionWithSubgraph(t *testing.T) {
 		t.Errorf("expansion changed the function's own body: %v", body.Nodes[0].Inputs)
 	}
 }
+
+// A compiled subgraph tells its caller what it knows of its outputs: the
+// declared type where there is one, else what inference found.
+func TestSubgraphOutputMetasDeclaredFirst(t *testing.T) {
+	body := &onnxpb.Graph{
+		Name: "body",
+		Nodes: []*onnxpb.Node{
+			tnode("b_one", "AddOne", []string{"bin"}, []string{"r"}),
+			tnode("b_two", "AddOne", []string{"r"}, []string{"u"}),
+		},
+		Inputs: []*onnxpb.ValueInfo{vinfo("bin", operators.Float32, 2, 3)},
+		Outputs: []*onnxpb.ValueInfo{
+			vinfo("r", operators.Float32, "rows", 3), // declared: wins
+			{Name: "u"},                              // undeclared: inferred
+		},
+	}
+	m := model(&onnxpb.Graph{
+		Nodes:   []*onnxpb.Node{tnode("sub", "RunBody", []string{"x"}, []string{"y", "z"}, graphAttr("body", body))},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 2, 3)},
+		Outputs: []*onnxpb.ValueInfo{{Name: "y"}, {Name: "z"}},
+	})
+	s := mustLoad(t, m)
+	out := s.Outputs()
+	if out[0].DType != operators.Float32 || !slices.Equal(out[0].Shape, []int{-1, 3}) {
+		t.Errorf("y: %+v, want float32 [-1 3] as the body declares", out[0])
+	}
+	if out[1].DType != operators.Float32 || !slices.Equal(out[1].Shape, []int{2, 3}) {
+		t.Errorf("z: %+v, want float32 [2 3] as inferred", out[1])
+	}
+}

@@ -329,6 +329,9 @@ func init() {
 		}
 		return &testOp{name: n.Name,
 			infer: func(in []operators.Meta) ([]operators.Meta, error) {
+				if m, ok := g.(interface{ OutputMetas() []operators.Meta }); ok {
+					return m.OutputMetas(), nil
+				}
 				return make([]operators.Meta, g.NumOutputs()), nil
 			},
 			run: func(rc *operators.RunContext, in, out []*operators.Value) error {

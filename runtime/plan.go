@@ -22,7 +22,8 @@ type Plan struct {
 	constSlots []int              // slots whose consts entry is set
 	inputs     []int              // graph inputs the caller binds, in order
 	outputs    []int
-	captures   []int // slots read from enclosing graphs
+	outMetas   []operators.Meta // per output: declared, else inferred
+	captures   []int            // slots read from enclosing graphs
 	steps      []step
 	folded     []string // names of nodes folded into constants at load
 	maxIn      int
@@ -374,12 +375,9 @@ func (g *subgraph) NumOutputs() int { return len(g.p.outputs) }
 // own outputs at load and to shape results no iteration produced (a Loop
 // that runs zero times). The slices are the caller's.
 func (g *subgraph) OutputMetas() []operators.Meta {
-	out := make([]operators.Meta, len(g.p.outputs))
-	for i, s := range g.p.outputs {
-		m := g.p.slots[s].meta
-		if m.HasShape {
-			m.Shape = append([]int{}, m.Shape...)
-		}
+	out := make([]operators.Meta, len(g.p.outMetas))
+	for i, m := range g.p.outMetas {
+		m.Shape = slices.Clone(m.Shape)
 		out[i] = m
 	}
 	return out
