@@ -1,7 +1,11 @@
 package gemm
 
 import (
+	"fmt"
 	"sync"
+	"sync/atomic"
+
+	"github.com/onnxrun/onnxrun/dispatch"
 )
 
 // Float is the element types the engine handles.
@@ -29,23 +33,29 @@ type Kernel[T Float] struct {
 }
 
 // Blocking sizes. KC×NR floats of B and MR×KC of A stay in L1 during a
-// micro-kernel call; MC×KC of A (64 KiB for float32) stays in L2 across a
-// run of B panels.
+// micro-kernel call; MC×KC of A (about 120 KiB for float32) stays in L2
+// across a run of B panels. MC and NC are rounded down to whole tiles so
+// that only the matrix's own edge makes partial tiles.
 const (
 	kcBlock = 256
-	mcBlock = 64
+	mcBlock = 120
 	ncBlock = 2048
 )
 
 // Engine runs GEMMs with one micro-kernel. It is safe for concurrent use.
 type Engine[T Float] struct {
-	k    Kernel[T]
-	pool sync.Pool // *[]T packing scratch
+	k      Kernel[T]
+	mc, nc int       // mcBlock and ncBlock rounded down to whole tiles
+	pool   sync.Pool // *[]T packing scratch
 }
 
 // New returns an engine that uses k.
 func New[T Float](k Kernel[T]) *Engine[T] {
-	return &Engine[T]{k: k}
+	return &Engine[T]{
+		k:  k,
+		mc: max(mcBlock/k.MR, 1) * k.MR,
+		nc: max(ncBlock/k.NR, 1) * k.NR,
+	}
 }
 
 // Name names the micro-kernel in use.
@@ -66,12 +76,43 @@ var (
 	//	128×784×1152         3.02  3.10  2.37
 	//	256×196×2304         3.41  2.48  2.03  1.81
 	//	512×49×4608          2.52  2.70  2.04
-	defaultF32 = New(Kernel[float32]{Name: "go2x4", MR: 2, NR: 4, Micro: micro2x4[float32]})
+	goF32      = Kernel[float32]{Name: "go2x4", MR: 2, NR: 4, Micro: micro2x4[float32]}
 	defaultF64 = New(Kernel[float64]{Name: "go2x4", MR: 2, NR: 4, Micro: micro2x4[float64]})
 )
 
-// F32 returns the default float32 engine.
-func F32() *Engine[float32] { return defaultF32 }
+// f32Engine is the float32 engine built for one dispatch table.
+type f32Engine struct {
+	table *dispatch.Kernels
+	e     *Engine[float32]
+}
+
+var lastF32 atomic.Pointer[f32Engine]
+
+// F32 returns the float32 engine for the active dispatch table: its
+// micro-kernel is the table's SgemmMicroF32 (copied once, when the engine
+// is built) with packing to the table's tile shape. When the table has no
+// SIMD micro-kernel the unrolled pure-Go 2×4 kernel is used, which beats
+// the table's plain reference loop.
+func F32() *Engine[float32] {
+	t := dispatch.Active()
+	if c := lastF32.Load(); c != nil && c.table == t {
+		return c.e
+	}
+	e := NewF32(t)
+	lastF32.Store(&f32Engine{table: t, e: e})
+	return e
+}
+
+// NewF32 returns a float32 engine using the micro-kernel of table t.
+func NewF32(t *dispatch.Kernels) *Engine[float32] {
+	for _, en := range t.Entries() {
+		if en.Name == "SgemmMicroF32" && en.Level == dispatch.GenericLevel {
+			return New(goF32)
+		}
+	}
+	name := fmt.Sprintf("%s-%dx%d", t.Level, t.SgemmMR, t.SgemmNR)
+	return New(Kernel[float32]{Name: name, MR: t.SgemmMR, NR: t.SgemmNR, Micro: t.SgemmMicroF32})
+}
 
 // F64 returns the default float64 engine.
 func F64() *Engine[float64] { return defaultF64 }
@@ -83,7 +124,7 @@ func F64() *Engine[float64] { return defaultF64 }
 // that many goroutines. When beta is 0, C's previous contents are ignored
 // (NaNs in C do not propagate).
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, threads int) {
-	defaultF32.Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)
+	F32().Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)
 }
 
 // Dgemm is Sgemm for float64.
@@ -120,9 +161,11 @@ func (e *Engine[T]) gemmParallel(transA, transB bool, m, n, k int, alpha T, a []
 		per := (tiles + t - 1) / t * e.k.NR
 		for j0 := 0; j0 < n; j0 += per {
 			nn := min(per, n-j0)
-			bb := b[j0:]
+			var bb []T
 			if transB {
 				bb = b[j0*ldb:]
+			} else {
+				bb = b[j0:]
 			}
 			cc := c[j0:]
 			if j0+per >= n {
@@ -141,9 +184,11 @@ func (e *Engine[T]) gemmParallel(transA, transB bool, m, n, k int, alpha T, a []
 		per := (tiles + t - 1) / t * e.k.MR
 		for i0 := 0; i0 < m; i0 += per {
 			mm := min(per, m-i0)
-			aa := a[i0*lda:]
+			var aa []T
 			if transA {
 				aa = a[i0:]
+			} else {
+				aa = a[i0*lda:]
 			}
 			cc := c[i0*ldc:]
 			if i0+per >= m {
@@ -197,6 +242,7 @@ func (e *Engine[T]) gemmSerial(transA, transB bool, m, n, k int, alpha T, a []T,
 	}
 	mr, nr := e.k.MR, e.k.NR
 	micro := e.k.Micro
+	mcBlock, ncBlock := e.mc, e.nc
 	kcMax := min(k, kcBlock)
 	mcMax := min(roundUp(m, mr), mcBlock)
 	ncMax := min(roundUp(n, nr), ncBlock)
