@@ -32,7 +32,7 @@ func ival(v *operators.Value, i int) int64 {
 	return int64(v.I8()[i])
 }
 
-// TestMatMulInteger compares with int64 sums: the float64 route must be
+// TestMatMulInteger compares with int64 sums: the int32 accumulation must be
 // exact. K = 300 makes the sums exceed float32's exact integer range.
 func TestMatMulInteger(t *testing.T) {
 	r := rand.New(rand.NewSource(13))
