@@ -20,9 +20,9 @@ import (
 // outer-scope resolution.
 
 func vi(name string, dt operators.DType, dims ...int) *onnxpb.ValueInfo {
-	t := &onnxpb.TensorType{ElemType: int32(dt)}
-	if dims != nil {
-		t.Shape = &onnxpb.Shape{}
+	// No dims: a scalar.
+	t := &onnxpb.TensorType{ElemType: int32(dt), Shape: &onnxpb.Shape{}}
+	{
 		for _, d := range dims {
 			if d < 0 {
 				t.Shape.Dims = append(t.Shape.Dims, onnxpb.Dim{Param: "n"})
@@ -183,7 +183,7 @@ func countdown(withM, withCond bool) *onnxpb.Model {
 		},
 		Initializers: []*onnxpb.Tensor{onnxpb.ValueToTensor(val([]int{1}, float32(1)), "one")},
 		Inputs:       ins,
-		Outputs:      []*onnxpb.ValueInfo{vi("s", operators.Float32), vi("k", operators.Float32), vi("ss", operators.Float32), vi("is", operators.Int64)},
+		Outputs:      []*onnxpb.ValueInfo{vi("s", operators.Float32, 1), vi("k", operators.Float32, 1), vi("ss", operators.Float32, -1, 1), vi("is", operators.Int64, -1)},
 	})
 }
 
@@ -404,7 +404,7 @@ func TestLoopScanShapeChange(t *testing.T) {
 		Name:    "main",
 		Nodes:   []*onnxpb.Node{nd("Loop", []string{"M", "", "v0"}, []string{"v", "scans"}, gattr("body", body))},
 		Inputs:  []*onnxpb.ValueInfo{vi("M", operators.Int64), vi("v0", operators.Float32, -1)},
-		Outputs: []*onnxpb.ValueInfo{vi("v", operators.Float32, -1), vi("scans", operators.Float32)},
+		Outputs: []*onnxpb.ValueInfo{vi("v", operators.Float32, -1), vi("scans", operators.Float32, -1, -1)},
 	}))
 	in := map[string]*operators.Value{"M": val([]int{}, int64(1)), "v0": val([]int{1}, float32(2))}
 	out := run(t, s, in)
