@@ -294,6 +294,10 @@ func roundUp(x, m int) int { return (x + m - 1) / m * m }
 // q holds, for each p, the nr values op(B)[p0+p, j0+q*nr : j0+q*nr+nr],
 // zero-padded past nc.
 func packB[T Float](transB bool, b []T, ldb, p0, j0, kc, nc, nr int, dst []T) {
+	if !transB && (nr == 16 || nr == 32) {
+		packBRows(b, ldb, p0, j0, kc, nc, nr, dst)
+		return
+	}
 	for q := 0; q < nc; q += nr {
 		nn := min(nr, nc-q)
 		panel := dst[q*kc : q*kc+kc*nr]
@@ -316,6 +320,33 @@ func packB[T Float](transB bool, b []T, ldb, p0, j0, kc, nc, nr int, dst []T) {
 			for p := 0; p < kc; p++ {
 				clear(panel[p*nr+nn : p*nr+nr])
 			}
+		}
+	}
+}
+
+// packBRows is packB for a row-major B and the SIMD tile widths 16 and
+// 32: it walks B row by row and moves whole panel rows as fixed-size
+// arrays, which compile to a few vector moves instead of a memmove call
+// per 16 values.
+func packBRows[T Float](b []T, ldb, p0, j0, kc, nc, nr int, dst []T) {
+	full := nc / nr * nr
+	for p := 0; p < kc; p++ {
+		src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+nc]
+		d := dst[p*nr:]
+		q := 0
+		if nr == 16 {
+			for ; q < full; q += 16 {
+				*(*[16]T)(d[q*kc:]) = *(*[16]T)(src[q:])
+			}
+		} else {
+			for ; q < full; q += 32 {
+				*(*[32]T)(d[q*kc:]) = *(*[32]T)(src[q:])
+			}
+		}
+		if q < nc {
+			tail := d[q*kc : q*kc+nr]
+			n := copy(tail, src[q:])
+			clear(tail[n:])
 		}
 	}
 }
