@@ -29,5 +29,6 @@ import (
 	_ "github.com/onnxrun/onnxrun/operators/softmax"
 	_ "github.com/onnxrun/onnxrun/operators/text"
 	_ "github.com/onnxrun/onnxrun/operators/topk"
+	_ "github.com/onnxrun/onnxrun/operators/training"
 	_ "github.com/onnxrun/onnxrun/operators/trilu"
 )
