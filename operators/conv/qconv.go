@@ -110,12 +110,18 @@ func (q *QConv) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 	}
 	// Widen to int32 minus the zero points and accumulate in int32 with
 	// the integer GEMM, as the specification computes.
-	xw, err := quant.WidenInt(x, xi, "x", quant.ZeroPoints(xzp), 1)
+	xw, err := quant.Scratch(rc, x.Len())
 	if err != nil {
 		return err
 	}
-	ww, err := quant.WidenInt(w, wi, "w", quant.ZeroPoints(wzp), operators.NumElements(w.Shape[1:]))
+	if xw, err = quant.WidenIntTo(xw, x, xi, "x", quant.ZeroPoints(xzp), 1); err != nil {
+		return err
+	}
+	ww, err := quant.Scratch(rc, w.Len())
 	if err != nil {
+		return err
+	}
+	if ww, err = quant.WidenIntTo(ww, w, wi, "w", quant.ZeroPoints(wzp), operators.NumElements(w.Shape[1:])); err != nil {
 		return err
 	}
 	outVol := 1
@@ -158,7 +164,10 @@ func (q *QConv) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 			return shapeErr(bi, "B", "has %d values, want %d", len(bias), m)
 		}
 	}
-	acc := make([]int32, operators.NumElements(geo.outShape))
+	acc, err := quant.Scratch(rc, operators.NumElements(geo.outShape))
+	if err != nil {
+		return err
+	}
 	if err := accumulateInt(rc, geo, xw, ww, acc); err != nil {
 		return err
 	}

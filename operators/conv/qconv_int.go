@@ -3,6 +3,7 @@ package conv
 import (
 	"github.com/onnxrun/onnxrun/operators"
 	"github.com/onnxrun/onnxrun/operators/internal/qgemm"
+	"github.com/onnxrun/onnxrun/operators/internal/quant"
 )
 
 // accumulateInt computes ConvInteger's int32 sums for the operands already
@@ -25,7 +26,10 @@ func accumulateInt(rc *operators.RunContext, geo *geometry, xi, wi, acc []int32)
 	kRows := geo.cg * kVol
 	// Each group's weights are packed once and reused for every image.
 	plen := qgemm.PackedALen(geo.mg, kRows)
-	packed := make([]int32, geo.g*plen)
+	packed, err := quant.Scratch(rc, geo.g*plen)
+	if err != nil {
+		return err
+	}
 	for g := 0; g < geo.g; g++ {
 		qgemm.PackA(packed[g*plen:(g+1)*plen], wi[g*geo.mg*kRows:(g+1)*geo.mg*kRows], geo.mg, kRows, kRows)
 	}

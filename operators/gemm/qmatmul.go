@@ -93,12 +93,18 @@ func (q *QMatMul) Run(rc *operators.RunContext, in, out []*operators.Value) erro
 	}
 	// Widen to int32 minus the zero points and accumulate in int32 with
 	// the integer GEMM, as the specification computes.
-	aw, err := quant.WidenInt(a, ai, "A", quant.ZeroPoints(azp), p.k) // row i of A holds k elements
+	aw, err := quant.Scratch(rc, a.Len())
 	if err != nil {
 		return err
 	}
-	bw, err := quant.WidenInt(b, bi, "B", []int32{0}, 1)
+	if aw, err = quant.WidenIntTo(aw, a, ai, "A", quant.ZeroPoints(azp), p.k); err != nil { // row i of A holds k elements
+		return err
+	}
+	bw, err := quant.Scratch(rc, b.Len())
 	if err != nil {
+		return err
+	}
+	if bw, err = quant.WidenIntTo(bw, b, bi, "B", []int32{0}, 1); err != nil {
 		return err
 	}
 	if len(bzp) > 1 {
@@ -120,7 +126,10 @@ func (q *QMatMul) Run(rc *operators.RunContext, in, out []*operators.Value) erro
 		out[0] = y
 		return nil
 	}
-	acc := make([]int32, operators.NumElements(p.out))
+	acc, err := quant.Scratch(rc, operators.NumElements(p.out))
+	if err != nil {
+		return err
+	}
 	accumulateMatMulInt(rc, p, aw, bw, acc)
 	as, err := quant.Param(in[asi], asi, "a_scale", p.m, 1)
 	if err != nil {

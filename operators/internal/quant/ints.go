@@ -21,8 +21,13 @@ func ZeroPoints(zp []float64) []int32 {
 // the operands of the integer GEMM. The zero point is per tensor
 // (len(zp) == 1) or per row of rowLen elements, rows cycling through zp.
 func WidenInt(x *operators.Value, idx int, name string, zp []int32, rowLen int) ([]int32, error) {
+	return WidenIntTo(make([]int32, x.Len()), x, idx, name, zp, rowLen)
+}
+
+// WidenIntTo is WidenInt writing into dst, which holds x.Len() values.
+func WidenIntTo(dst []int32, x *operators.Value, idx int, name string, zp []int32, rowLen int) ([]int32, error) {
 	n := x.Len()
-	out := make([]int32, n)
+	out := dst[:n]
 	switch x.DType {
 	case operators.Uint8:
 		for i, v := range x.U8()[:n] {
@@ -54,6 +59,20 @@ func WidenInt(x *operators.Value, idx int, name string, zp []int32, rowLen int) 
 		}
 	}
 	return out, nil
+}
+
+// Scratch returns n int32s of step scratch from the run's allocator (they
+// go back to its pool when the step ends, so steady-state runs allocate
+// nothing), or from the heap without one. The contents are undefined.
+func Scratch(rc *operators.RunContext, n int) ([]int32, error) {
+	if rc == nil || rc.Alloc == nil {
+		return make([]int32, n), nil
+	}
+	v, err := rc.Alloc.Alloc(operators.Int32, []int{n}, false)
+	if err != nil {
+		return nil, err
+	}
+	return v.I32()[:n], nil
 }
 
 // Requantize returns round_half_to_even(float32(acc) * mul) + zp
