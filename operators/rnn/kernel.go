@@ -13,9 +13,11 @@ func engine[T gemm.Float]() *gemm.Engine[T] {
 }
 
 // smallBatch is the largest batch whose recurrent product runs as dot
-// products over R's rows rather than through the GEMM, which would pack
-// all of R again at every step for a handful of rows.
-const smallBatch = 8
+// products over R's rows rather than through the GEMM. The GEMM packs all
+// of R again at every step, which its SIMD micro-kernel repays from about
+// three rows on; for one or two rows the dots, which read each row of R
+// once, were faster (hidden 64 and 128, float32, one thread).
+const smallBatch = 2
 
 // recur computes c[i*ldc+j] = sum_k a[i*k+..] * b[j*k+..] for i < m, j < n:
 // the hidden states a (m×k) times the rows of R (b, n×k) transposed.

@@ -346,7 +346,10 @@ func check(t *testing.T, name string, c cfg, layout int, dt operators.DType, see
 		in[inB] = mkval(dt, []int{D, 2 * G * H}, b)
 	}
 	if c.lens != nil {
-		in[inSeqLens], _ = operators.FromSlice(c.lens, []int{c.batch})
+		var err error
+		if in[inSeqLens], err = operators.FromSlice(c.lens, []int{c.batch}); err != nil {
+			t.Fatalf("%s: sequence_lens: %v", name, err)
+		}
 	}
 	if c.initH {
 		in[inInitH] = state(h0)
@@ -422,9 +425,16 @@ func TestAgainstReference(t *testing.T) {
 		cases[kn+" no bias, no state"] = with(func(c *cfg) { c.kind, c.bias, c.initH, c.initC = k, false, false, false })
 		cases[kn+" reverse"] = with(func(c *cfg) { c.kind, c.reverse = k, true })
 		cases[kn+" bidirectional, sequence_lens"] = with(func(c *cfg) { c.kind, c.dirs, c.lens = k, 2, []int32{4, 2, 0} })
-		// Batches over smallBatch take the GEMM for the recurrent product.
+		// Batches up to smallBatch take dot products for the recurrent
+		// product, larger ones the GEMM.
+		cases[kn+" batch 2, bidirectional"] = with(func(c *cfg) {
+			c.kind, c.batch, c.dirs, c.lens = k, 2, 2, []int32{3, 4}
+		})
+		cases[kn+" batch 1, reverse"] = with(func(c *cfg) {
+			c.kind, c.batch, c.reverse = k, 1, true
+		})
 		cases[kn+" large batch, bidirectional"] = with(func(c *cfg) {
-			c.kind, c.batch, c.dirs = k, smallBatch+3, 2
+			c.kind, c.batch, c.dirs = k, 11, 2
 			c.lens = []int32{4, 3, 2, 1, 0, 4, 4, 3, 2, 1, 4}
 		})
 		cases[kn+" clip"] = with(func(c *cfg) { c.kind, c.clip = k, 0.25 }) // exact in float32
