@@ -115,13 +115,28 @@ func Gemm(rc *operators.RunContext, m, n, k int, ap, b []int32, ldb int, c []int
 // accumulators stay in registers.
 func kernel(ap []int32, bp []int64, tile *[MR * NR]int32) {
 	var c0l, c0h, c1l, c1h int64
-	n := min(len(ap)/MR, len(bp)/2)
-	ap, bp = ap[:n*MR], bp[:n*2]
-	for p := 0; p < n; p++ {
-		b := bp[2*p : 2*p+2 : 2*p+2]
-		a := ap[MR*p : MR*p+MR : MR*p+MR]
-		bl, bh := b[0], b[1]
-		a0, a1 := int64(a[0]), int64(a[1])
+	// With MR = 2 rows and NR/2 = 2 column pairs, step p of A and of B
+	// both sit at [2p, 2p+1].
+	n := min(len(ap), len(bp))
+	ap, bp = ap[:n], bp[:n]
+	i := 0
+	for ; i+3 < len(ap) && i+3 < len(bp); i += 4 {
+		bl, bh := bp[i], bp[i+1]
+		a0, a1 := int64(ap[i]), int64(ap[i+1])
+		c0l += a0 * bl
+		c0h += a0 * bh
+		c1l += a1 * bl
+		c1h += a1 * bh
+		bl, bh = bp[i+2], bp[i+3]
+		a0, a1 = int64(ap[i+2]), int64(ap[i+3])
+		c0l += a0 * bl
+		c0h += a0 * bh
+		c1l += a1 * bl
+		c1h += a1 * bh
+	}
+	for ; i+1 < len(ap) && i+1 < len(bp); i += 2 {
+		bl, bh := bp[i], bp[i+1]
+		a0, a1 := int64(ap[i]), int64(ap[i+1])
 		c0l += a0 * bl
 		c0h += a0 * bh
 		c1l += a1 * bl
