@@ -191,9 +191,9 @@ func TestLoadRefusesHugeDeclarations(t *testing.T) {
 		for range nodes {
 			graph = append(graph, 0x0a, 0x00) // field 1 (node), length 0
 		}
-		b := []byte{0x08, 0x08}                          // ir_version = 8
-		b = append(b, 0x42, 0x02, 0x10, 0x0d)            // opset_import {version: 13}
-		b = append(b, 0x3a)                              // field 7 (graph)
+		b := []byte{0x08, 0x08}                         // ir_version = 8
+		b = append(b, 0x42, 0x02, 0x10, 0x0d)           // opset_import {version: 13}
+		b = append(b, 0x3a)                             // field 7 (graph)
 		b = binary.AppendUvarint(b, uint64(len(graph))) // its length
 		b = append(b, graph...)
 		var err error
