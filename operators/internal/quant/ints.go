@@ -86,7 +86,12 @@ func Requantize(acc int32, mul float32, zp, lo, hi int32) int32 {
 	}
 	f = max(f, float32(lo-zp))
 	f = min(f, float32(hi-zp))
-	return int32(math.RoundToEven(float64(f))) + zp
+	// Adding and subtracting 1.5*2^23 rounds a float32 of magnitude below
+	// 2^22 to an integer, half to even (the FPU's rounding mode); f is
+	// clamped to a few hundred here.
+	const magic = 12582912
+	r := float32(f + magic) // the conversion forces rounding to float32
+	return int32(r-magic) + zp
 }
 
 // Range returns the bounds of the 8-bit type dt.
