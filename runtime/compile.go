@@ -144,6 +144,9 @@ func (c *compiler) compileGraph(g *onnxpb.Graph, parent *builder, where string) 
 	if err := b.inferAndFold(order); err != nil {
 		return nil, err
 	}
+	if !c.o.noOpt {
+		order = b.fuse(order, outs)
+	}
 	return b.plan(order, outs), nil
 }
 

@@ -16,6 +16,7 @@ import (
 type Conv struct {
 	attrs  *spatial.Attrs
 	group  int
+	act    operators.Activation // epilogue fused in by the runtime (float Conv only)
 	pool32 sync.Pool // *[]float32 im2col buffers
 	pool64 sync.Pool // *[]float64
 	last   memo.Last[*geometry]
@@ -43,6 +44,16 @@ func parseConv(n *operators.Node) (*Conv, error) {
 		return nil, &operators.AttributeError{Attr: "group", Reason: fmt.Sprintf("is %d, want >= 1", g)}
 	}
 	return &Conv{attrs: a, group: int(g)}, nil
+}
+
+// Fuse returns a Conv that applies act to its output while the output is
+// still in cache (per image and group after the GEMM, per plane on the
+// depthwise path). A Conv holds one activation at most.
+func (c *Conv) Fuse(act operators.Activation) (operators.Op, bool) {
+	if c.act.Kind != operators.ActNone || act.Kind == operators.ActNone {
+		return nil, false
+	}
+	return &Conv{attrs: c.attrs, group: c.group, act: act}, true
 }
 
 func shapeErr(idx int, name, format string, args ...any) error {
@@ -211,7 +222,7 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		if colv != nil {
 			col = colv.F32()
 		}
-		run(rc, geo, x.F32(), w.F32(), bias, y.F32(), col, eng.F32(), &c.pool32)
+		run(rc, geo, x.F32(), w.F32(), bias, y.F32(), col, eng.F32(), &c.pool32, c.act)
 	case operators.Float64:
 		var bias, col []float64
 		if b != nil {
@@ -220,7 +231,7 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		if colv != nil {
 			col = colv.F64()
 		}
-		run(rc, geo, x.F64(), w.F64(), bias, y.F64(), col, eng.F64(), &c.pool64)
+		run(rc, geo, x.F64(), w.F64(), bias, y.F64(), col, eng.F64(), &c.pool64, c.act)
 	}
 	return nil
 }
@@ -234,7 +245,7 @@ func scratchValue(rc *operators.RunContext, dt operators.DType, shape []int) (*o
 	return rc.Alloc.Alloc(dt, shape, false)
 }
 
-func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, col []T, e *eng.Engine[T], pool *sync.Pool) {
+func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, col []T, e *eng.Engine[T], pool *sync.Pool, act operators.Activation) {
 	threads := 1
 	if rc != nil {
 		threads = rc.Threads
@@ -247,6 +258,9 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, co
 	}
 	if geo.depthwise {
 		depthwise(rc, geo, x, w, bias, y)
+		if act.Kind != operators.ActNone {
+			operators.Activate(act, y[:geo.n*geo.m*outVol])
+		}
 		return
 	}
 	// Start from the bias (or zero) and let the GEMM accumulate.
@@ -285,6 +299,9 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, co
 				b = col
 			}
 			e.Gemm(false, false, geo.mg, outVol, kRows, 1, wg, kRows, b, outVol, beta, yg, outVol, threads)
+			if act.Kind != operators.ActNone {
+				operators.Activate(act, yg)
+			}
 		}
 	}
 	if colp != nil {

@@ -1,0 +1,77 @@
+package operators
+
+import "math"
+
+// ActKind names an elementwise activation a producing operator can apply
+// to its own output (an epilogue), so the runtime can drop the separate
+// activation node when nothing else reads the producer's output.
+type ActKind uint8
+
+const (
+	ActNone      ActKind = iota
+	ActRelu              // max(x, 0)
+	ActClip              // min(max(x, Min), Max)
+	ActLeakyRelu         // x if x >= 0 else Alpha*x
+	ActHardSwish         // x * max(0, min(1, x/6 + 1/2))
+	ActSigmoid           // 1 / (1 + exp(-x))
+)
+
+// Activation is one activation with its parameters. The zero value is no
+// activation.
+type Activation struct {
+	Kind     ActKind
+	Min, Max float32 // ActClip bounds (-Inf/+Inf when absent)
+	Alpha    float32 // ActLeakyRelu slope
+}
+
+// Fuser is implemented by operators that can apply an activation to their
+// output in their epilogue. Fuse returns an operator computing act(op(x))
+// for the same inputs and node, or false when it cannot (it already has an
+// activation, say). The receiver is left unchanged: the returned operator
+// is a new one.
+type Fuser interface {
+	Fuse(act Activation) (Op, bool)
+}
+
+// Activate applies a to every element of x in place, rounding each result
+// to T as the standalone operator would (HardSwish and Sigmoid are
+// computed in float64 and rounded once, so Sigmoid may differ from a
+// vectorised Sigmoid by about 1 ULP).
+func Activate[T ~float32 | ~float64](a Activation, x []T) {
+	switch a.Kind {
+	case ActRelu:
+		for i, v := range x {
+			if v < 0 {
+				x[i] = 0
+			}
+		}
+	case ActClip:
+		lo, hi := T(a.Min), T(a.Max)
+		for i, v := range x {
+			// min(max(v, lo), hi); NaN stays NaN, as Clip leaves it.
+			if v < lo {
+				v = lo
+			}
+			if v > hi {
+				v = hi
+			}
+			x[i] = v
+		}
+	case ActLeakyRelu:
+		al := T(a.Alpha)
+		for i, v := range x {
+			if v < 0 {
+				x[i] = al * v
+			}
+		}
+	case ActHardSwish:
+		for i, v := range x {
+			f := float64(v)
+			x[i] = T(f * math.Max(0, math.Min(1, f/6+0.5)))
+		}
+	case ActSigmoid:
+		for i, v := range x {
+			x[i] = T(1 / (1 + math.Exp(-float64(v))))
+		}
+	}
+}
