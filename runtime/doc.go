@@ -19,7 +19,8 @@
 //
 // Options: WithThreads sets the goroutines one operator may use
 // (runtime.NumCPU() by default), WithoutOptimizations keeps every node as a
-// step (no constant folding, no removal of nodes no output needs), and
+// step (no constant folding, no removal of nodes no output needs, no
+// fusion of activations into Conv), and
 // WithLimits bounds what a model may make the loader and a run allocate.
 //
 // Model-local functions are expanded in place at load time. Graph

@@ -57,7 +57,8 @@ func WithThreads(n int) Option {
 }
 
 // WithoutOptimizations turns off load-time graph optimisation: constant
-// folding and the removal of nodes no graph output depends on. Every node
+// folding, the removal of nodes no graph output depends on, and fusion
+// (activations into Conv epilogues, Identity/Dropout removal). Every node
 // then runs on every Run, which is useful to test operators and to compare
 // against an optimised plan.
 func WithoutOptimizations() Option {
