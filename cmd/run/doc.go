@@ -9,6 +9,7 @@
 //	run test [-json] [-rtol R] [-atol A] [-run RE] [-q] [-v] [-coverage] [-j N] [-update-manifest FILE] PATH ...
 //	run bench [-json] [-n RUNS] [-threads N] [-api dense|values] [-input NAME=FILE ...] MODEL.onnx
 //	run kernels [-json] [-levels]
+//	run info MODEL.onnx
 //	run coverage [-o FILE] [PATH ...]
 //	run help
 //
@@ -42,6 +43,10 @@
 // each entry of the kernel table, the level and implementation chosen,
 // respecting ONNXRUN_ISA; an ONNXRUN_ISA the CPU cannot honour is an
 // error. -levels prints only the levels this CPU can run, one per line.
+//
+// run info describes a model without running it: IR version, producer,
+// opsets, declared inputs and outputs, operator counts, and whether onnxrun
+// can load it.
 //
 // run MODEL, run test and run bench take -noopt to load models without
 // graph optimisations (runtime.WithoutOptimizations), to compare plans.

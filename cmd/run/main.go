@@ -58,6 +58,8 @@ func runAs(prog string, args []string, stdout, stderr io.Writer) int {
 		err = c.kernels(args[1:])
 	case "coverage":
 		err = c.coverage(args[1:])
+	case "info":
+		err = c.info(args[1:])
 	default:
 		err = c.model(args)
 	}
@@ -87,6 +89,8 @@ Usage:
         time Run: median, min, max latency and allocations per run
   %[1]s kernels [-json] [-levels]   (or %[1]s -kernels)
         CPU features and the kernel chosen for each table entry (ONNXRUN_ISA lowers the level)
+  %[1]s info MODEL.onnx
+        describe a model: opsets, inputs, outputs, operators, and whether onnxrun loads it
   %[1]s coverage [-o FILE] [PATH ...]
         per-operator conformance coverage as Markdown (default paths: the suites in $ONNXRUN_TESTDATA)
   %[1]s help

@@ -520,3 +520,18 @@ func TestCoverageCommand(t *testing.T) {
 		t.Errorf("without ONNXRUN_TESTDATA: exit %d, %q", code, errOut)
 	}
 }
+
+func TestInfo(t *testing.T) {
+	code, out, errOut := cmd(t, "info", filepath.Join(testdata, "softmax_symbolic_batch_opset13", "model.onnx"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"opsets ai.onnx:13", `input  "x" float32[batch,6]`, `output "y" float32[batch,6]`, "operators Div:1 Softmax:1", "onnxrun: loads"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("info lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errOut := cmd(t, "info", "missing.onnx"); code != 1 || !strings.Contains(errOut, `model "missing.onnx"`) {
+		t.Errorf("missing model: exit %d, %q", code, errOut)
+	}
+}
