@@ -93,7 +93,7 @@ func (c *cli) info(args []string) error {
 		ops = append(ops, fmt.Sprintf("%s:%d", op, n))
 	}
 	sort.Strings(ops)
-	fmt.Fprintf(w, "nodes %d, initializers %d; operators %s\n", len(m.Graph.Nodes), len(m.Graph.Initializers), strings.Join(ops, " "))
+	fmt.Fprintf(w, "top-level nodes %d, initializers %d; operators (subgraphs included) %s\n", len(m.Graph.Nodes), len(m.Graph.Initializers), strings.Join(ops, " "))
 	if _, err := runtime.Load(path); err != nil {
 		var ue *runtime.UnsupportedError
 		if errors.As(err, &ue) {

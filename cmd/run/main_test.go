@@ -526,7 +526,7 @@ func TestInfo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"opsets ai.onnx:13", `input  "x" float32[batch,6]`, `output "y" float32[batch,6]`, "operators Div:1 Softmax:1", "onnxrun: loads"} {
+	for _, want := range []string{"opsets ai.onnx:13", `input  "x" float32[batch,6]`, `output "y" float32[batch,6]`, "operators (subgraphs included) Div:1 Softmax:1", "onnxrun: loads"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("info lacks %q:\n%s", want, out)
 		}
