@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/onnxrun/onnxrun/operators"
@@ -455,5 +456,55 @@ func TestIfTypesOutputs(t *testing.T) {
 	}), "")
 	if err == nil || !strings.Contains(err.Error(), "else_branch") {
 		t.Errorf("branches of different types: err = %v", err)
+	}
+}
+
+// TestConcurrentRuns: one session runs Loop and nested If from several
+// goroutines at once; each run must see only its own values.
+func TestConcurrentRuns(t *testing.T) {
+	loop := load(t, countdown(true, false))
+	ifs := load(t, nestedIf())
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for r := range 20 {
+				m := int64((g + r) % 6)
+				out, err := loop.RunValues(context.Background(), map[string]*operators.Value{"M": val([]int{}, m),
+					"limit": val([]int{}, float32(0)), "s0": val([]int{1}, float32(g)), "k0": val([]int{1}, float32(1))})
+				if err != nil {
+					errs <- err
+					return
+				}
+				// s = g + 1 + 4 + ... + m*m
+				want := float32(g)
+				for k := int64(1); k <= m; k++ {
+					want += float32(k * k)
+				}
+				if got := out["s"].F32()[0]; got != want {
+					errs <- fmt.Errorf("goroutine %d run %d: s = %v, want %v", g, r, got, want)
+					return
+				}
+				a := float32(g%3) - 1 // -1, 0, 1
+				out, err = ifs.RunValues(context.Background(), map[string]*operators.Value{"x": val([]int{1}, float32(r)), "a": val([]int{}, a), "b": val([]int{}, float32(1))})
+				if err != nil {
+					errs <- err
+					return
+				}
+				want = float32(r) * a
+				if a > 0 {
+					want = float32(r) + a + 1
+				}
+				if got := out["y"].F32(); len(got) != 1 || got[0] != want {
+					errs <- fmt.Errorf("goroutine %d run %d: y = %v, want [%v]", g, r, got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
