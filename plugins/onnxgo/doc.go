@@ -1,0 +1,2 @@
+// Package onnxgo is an onnx-go backend that runs models on onnxrun.
+package onnxgo
