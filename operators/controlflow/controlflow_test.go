@@ -195,7 +195,7 @@ func TestLoop(t *testing.T) {
 			M     int64
 			cond  bool
 			limit float32
-		}{{5, true, 1000}, {5, true, 20}, {0, true, 1000}, {3, false, 1000}, {10, true, -1}} {
+		}{{5, true, 1000}, {5, true, 20}, {0, true, 1000}, {-3, true, 1000}, {3, false, 1000}, {10, true, -1}} {
 			if !form.m && !form.c {
 				continue
 			}

@@ -65,8 +65,9 @@ func (o *loopOp) Run(rc *operators.RunContext, in, out []*operators.Value) error
 	if len(in) != o.nCarry+2 {
 		return fmt.Errorf("%w: Loop takes %d inputs, got %d", operators.ErrInvalidModel, o.nCarry+2, len(in))
 	}
-	maxTrip := int64(-1)
-	if in[0] != nil {
+	// Without M the trip count is unbounded; a negative M runs nothing.
+	maxTrip, hasM := int64(0), in[0] != nil
+	if hasM {
 		if in[0].DType != operators.Int64 || in[0].Len() != 1 {
 			return fmt.Errorf("%w: Loop: M (input 0) is %v, want one int64", operators.ErrInvalidModel, in[0])
 		}
@@ -92,7 +93,7 @@ func (o *loopOp) Run(rc *operators.RunContext, in, out []*operators.Value) error
 		scans[k].decl = o.metas[1+o.nCarry+k]
 	}
 	args := make([]*operators.Value, 2+o.nCarry)
-	for it := int64(0); (maxTrip < 0 || it < maxTrip) && cond; it++ {
+	for it := int64(0); (!hasM || it < maxTrip) && cond; it++ {
 		if rc != nil && rc.Ctx != nil {
 			if err := rc.Ctx.Err(); err != nil {
 				return err

@@ -60,6 +60,8 @@ func TestAgainstORT(t *testing.T) {
 		// dim0_offset of 0"), so that case is tested only here.
 		{"loop zero trips", countdown(true, true), map[string]*operators.Value{"M": val([]int{}, int64(0)), "cond": val([]int{}, true),
 			"limit": val([]int{}, float32(10)), "s0": val([]int{1}, float32(2)), "k0": val([]int{1}, float32(1))}},
+		{"loop negative trip count", countdown(true, true), map[string]*operators.Value{"M": val([]int{}, int64(-3)), "cond": val([]int{}, true),
+			"limit": val([]int{}, float32(10)), "s0": val([]int{1}, float32(2)), "k0": val([]int{1}, float32(1))}},
 		{"loop stops on cond", countdown(true, true), map[string]*operators.Value{"M": val([]int{}, int64(10)), "cond": val([]int{}, true),
 			"limit": val([]int{}, float32(20)), "s0": val([]int{1}, float32(2)), "k0": val([]int{1}, float32(1))}},
 	}
