@@ -6,4 +6,16 @@
 // convolutions (one group per input channel), a plain GEMM for 1×1
 // convolutions with unit strides and no padding (the input already is the
 // column matrix), and im2col followed by GEMM for everything else.
+//
+// ConvInteger (opset 10) and QLinearConv (opset 10) share Conv's
+// attributes, geometry and paths on 8-bit operands: uint8 or int8 x and
+// w, a per-tensor x zero point and per-tensor or per-output-channel w
+// zero points (and, for QLinearConv, scales). The operands minus their
+// zero points are widened to int32 and accumulated in int32 by the
+// integer GEMM in operators/internal/qgemm (or the depthwise loop), as
+// the specification computes; padding reads as x_zero_point. QLinearConv
+// adds its int32 bias and requantizes each output channel with
+// round_half_to_even(acc * (x_scale*w_scale/y_scale)) + y_zero_point,
+// saturated, with the multiplier and product in float32 as ONNX Runtime
+// computes them.
 package conv

@@ -1,5 +1,6 @@
 // Package quant holds the conversions the integer and quantized-linear
-// Conv and MatMul operators share: widening 8-bit tensors (minus their zero
-// points) to float64, where integer products and sums stay exact, and
-// requantizing results with round-half-to-even and saturation.
+// operators share: reading per-tensor or per-channel scales and zero
+// points, widening 8-bit tensors minus their zero points (to int32 for the
+// integer GEMM, or to float64), and requantizing results with
+// round-half-to-even and saturation.
 package quant
