@@ -58,12 +58,24 @@ func get(in []*operators.Value, i int) *operators.Value {
 
 // Infer implements operators.Op.
 func (q *QConv) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
-	xi, wi, _, _, _, _, _, yzp, _ := q.pos()
+	xi, wi, xzpi, wzpi, xsi, wsi, ysi, yzp, bi := q.pos()
 	if !quant.Is8Bit(in[xi].DType) {
 		return nil, fmt.Errorf("%w: input %d (x) has type %v, want uint8 or int8", operators.ErrUnsupportedType, xi, in[xi].DType)
 	}
 	if !quant.Is8Bit(in[wi].DType) {
 		return nil, fmt.Errorf("%w: input %d (w) has type %v, want uint8 or int8", operators.ErrUnsupportedType, wi, in[wi].DType)
+	}
+	for _, err := range []error{
+		quant.WantType(in, xzpi, "x_zero_point", in[xi].DType),
+		quant.WantType(in, wzpi, "w_zero_point", in[wi].DType),
+		quant.WantType(in, xsi, "x_scale", operators.Float32),
+		quant.WantType(in, wsi, "w_scale", operators.Float32),
+		quant.WantType(in, ysi, "y_scale", operators.Float32),
+		quant.WantType(in, bi, "B", operators.Int32),
+	} {
+		if err != nil {
+			return nil, err
+		}
 	}
 	dt := operators.Int32
 	if q.qlinear {

@@ -270,11 +270,11 @@ func TestIntConvErrors(t *testing.T) {
 	x := scalarOf(operators.Uint8, 1, []int{1, 2, 4, 4})
 	w := scalarOf(operators.Int8, 1, []int{3, 2, 3, 3})
 	one := func(dt operators.DType, n int) *operators.Value { return scalarOf(dt, 0, []int{n}) }
-	cases := []struct {
-		name string
-		op   string
-		in   []*operators.Value
-	}{
+	type errCase struct {
+		name, op string
+		in       []*operators.Value
+	}
+	cases := []errCase{
 		{"w zero point count", "ConvInteger", []*operators.Value{x, w, nil, one(operators.Int8, 2)}},
 		{"x zero point per channel", "ConvInteger", []*operators.Value{x, w, one(operators.Uint8, 2), nil}},
 		{"bias count", "QLinearConv", []*operators.Value{x, f32(1), nil, w, f32(1), nil, f32(1), scalarOf(operators.Uint8, 0, []int{}), func() *operators.Value {
@@ -286,6 +286,13 @@ func TestIntConvErrors(t *testing.T) {
 			return s
 		}(), nil, f32(1), scalarOf(operators.Uint8, 0, []int{})}},
 	}
+	fzp, _ := operators.FromSlice([]float32{0}, []int{})
+	i8zp := scalarOf(operators.Int8, 0, []int{})
+	cases = append(cases,
+		errCase{"float x zero point", "ConvInteger", []*operators.Value{x, w, fzp, nil}},
+		errCase{"x zero point of w's type", "ConvInteger", []*operators.Value{x, w, i8zp, nil}},
+		errCase{"uint8 scale", "QLinearConv", []*operators.Value{x, scalarOf(operators.Uint8, 1, []int{}), nil, w, f32(1), nil, f32(1), scalarOf(operators.Uint8, 0, []int{})}},
+	)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			op := optest.MustBuild(t, c.op, 10, len(c.in))

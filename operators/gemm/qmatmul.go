@@ -46,10 +46,21 @@ func opt(in []*operators.Value, i int) *operators.Value {
 
 // Infer implements operators.Op.
 func (q *QMatMul) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
-	ai, bi, _, _, _, _, _, yzp := q.pos()
+	ai, bi, azpi, bzpi, asi, bsi, ysi, yzp := q.pos()
 	for _, i := range []int{ai, bi} {
 		if !quant.Is8Bit(in[i].DType) {
 			return nil, fmt.Errorf("%w: input %d has type %v, want uint8 or int8", operators.ErrUnsupportedType, i, in[i].DType)
+		}
+	}
+	for _, err := range []error{
+		quant.WantType(in, azpi, "a_zero_point", in[ai].DType),
+		quant.WantType(in, bzpi, "b_zero_point", in[bi].DType),
+		quant.WantType(in, asi, "a_scale", operators.Float32),
+		quant.WantType(in, bsi, "b_scale", operators.Float32),
+		quant.WantType(in, ysi, "y_scale", operators.Float32),
+	} {
+		if err != nil {
+			return nil, err
 		}
 	}
 	out := operators.Meta{DType: operators.Int32}

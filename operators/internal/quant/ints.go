@@ -101,3 +101,14 @@ func Range(dt operators.DType) (lo, hi int32) {
 	}
 	return 0, math.MaxUint8
 }
+
+// WantType checks that optional input idx of in, when present, has type
+// want: zero points share their tensor's type, scales are float32 and
+// QLinearConv's bias is int32. A negative idx, or an input past the end
+// or omitted (type Undefined), passes.
+func WantType(in []operators.Meta, idx int, name string, want operators.DType) error {
+	if idx < 0 || idx >= len(in) || in[idx].DType == operators.Undefined || in[idx].DType == want {
+		return nil
+	}
+	return fmt.Errorf("%w: input %d (%s) has type %v, want %v", operators.ErrUnsupportedType, idx, name, in[idx].DType, want)
+}
