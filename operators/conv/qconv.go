@@ -192,25 +192,37 @@ func (q *QConv) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 	// accumulator (plus bias) are float32 operations.
 	lo, hi := quant.Range(y.DType)
 	zp := int32(yzp[0])
-	for p := 0; p*outVol < len(acc); p++ {
-		ch := p % m
-		mul := float32(xs[0]) * float32(quant.At(ws, ch)) / float32(ys[0])
-		var bv int32
-		if bias != nil {
-			bv = bias[ch]
-		}
-		plane := acc[p*outVol : (p+1)*outVol]
-		if y.DType == operators.Int8 {
-			dst := y.I8()[p*outVol : (p+1)*outVol]
-			for i, v := range plane {
-				dst[i] = int8(quant.Requantize(v+bv, mul, zp, lo, hi))
+	planes := 0
+	if outVol > 0 {
+		planes = len(acc) / outVol
+	}
+	requant := func(plo, phi int) {
+		for p := plo; p < phi; p++ {
+			ch := p % m
+			mul := float32(xs[0]) * float32(quant.At(ws, ch)) / float32(ys[0])
+			var bv int32
+			if bias != nil {
+				bv = bias[ch]
 			}
-		} else {
-			dst := y.U8()[p*outVol : (p+1)*outVol]
-			for i, v := range plane {
-				dst[i] = uint8(quant.Requantize(v+bv, mul, zp, lo, hi))
+			plane := acc[p*outVol : (p+1)*outVol]
+			if y.DType == operators.Int8 {
+				dst := y.I8()[p*outVol : (p+1)*outVol]
+				for i, v := range plane {
+					dst[i] = int8(quant.Requantize(v+bv, mul, zp, lo, hi))
+				}
+			} else {
+				dst := y.U8()[p*outVol : (p+1)*outVol]
+				for i, v := range plane {
+					dst[i] = uint8(quant.Requantize(v+bv, mul, zp, lo, hi))
+				}
 			}
 		}
+	}
+	if rc != nil && rc.Threads > 1 {
+		// Planes of at least ~16k elements per goroutine.
+		rc.Parallel(planes, max(1, (1<<14)/max(1, outVol)), requant)
+	} else {
+		requant(0, planes)
 	}
 	out[0] = y
 	return nil
