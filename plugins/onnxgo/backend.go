@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	onnx "github.com/owulveryck/onnx-go"
@@ -48,7 +49,13 @@ type Backend struct {
 	edges  map[edgeKey]edge
 	from   map[int64][]int64
 	to     map[int64][]int64
-	ops    []string // op types, in the order ApplyOperation received them
+	ops    []operation // in the order ApplyOperation received them
+}
+
+// operation is what onnx-go tells a backend about a graph node.
+type operation struct {
+	typ     string
+	outputs []string
 }
 
 var _ onnx.Backend = (*Backend)(nil)
@@ -102,7 +109,7 @@ func (b *Backend) Load(model []byte) error {
 	if err != nil {
 		return fmt.Errorf("onnxgo: %w", err)
 	}
-	if err := b.checkOps(m, len(b.ops)); err != nil {
+	if err := b.checkOps(m, 0); err != nil {
 		return err
 	}
 	b.model, b.sess = m, s
@@ -123,9 +130,16 @@ func (b *Backend) decoded() bool { return len(b.ops) > 0 }
 
 // ApplyOperation records that the operation op produces the values outputs.
 // onnx-go calls it once per graph node, in the model's node order; when the
-// model is already loaded the op type is checked against it.
+// model is already loaded the op type and output names are checked against
+// it.
 func (b *Backend) ApplyOperation(op onnx.Operation, outputs ...graph.Node) error {
-	b.ops = append(b.ops, op.Name)
+	names := make([]string, len(outputs))
+	for i, o := range outputs {
+		if n, ok := o.(*Node); ok {
+			names[i] = n.name
+		}
+	}
+	b.ops = append(b.ops, operation{typ: op.Name, outputs: names})
 	if b.model != nil {
 		return b.checkOps(b.model, len(b.ops)-1)
 	}
@@ -139,8 +153,9 @@ func (b *Backend) checkOps(m *onnxpb.Model, start int) error {
 		if i >= len(m.Graph.Nodes) {
 			return fmt.Errorf("onnxgo: onnx-go decoded more operations (%d) than the backend's model has nodes (%d): the two were given different models", len(b.ops), len(m.Graph.Nodes))
 		}
-		if n := m.Graph.Nodes[i]; n.OpType != b.ops[i] {
-			return fmt.Errorf("onnxgo: operation %d decoded by onnx-go is %s but node %q of the backend's model is %s: the two were given different models", i, b.ops[i], n.Name, n.OpType)
+		n, op := m.Graph.Nodes[i], b.ops[i]
+		if n.OpType != op.typ || !slices.Equal(n.Outputs, op.outputs) {
+			return fmt.Errorf("onnxgo: operation %d decoded by onnx-go is %s with outputs %q but node %q of the backend's model is %s with outputs %q: the two were given different models", i, op.typ, op.outputs, n.Name, n.OpType, n.Outputs)
 		}
 	}
 	return nil
