@@ -17,8 +17,8 @@ type Conv struct {
 	attrs  *spatial.Attrs
 	group  int
 	act    operators.Activation // epilogue fused in by the runtime (float Conv only)
-	pool32 sync.Pool // *[]float32 im2col buffers
-	pool64 sync.Pool // *[]float64
+	pool32 sync.Pool            // *[]float32 im2col buffers
+	pool64 sync.Pool            // *[]float64
 	last   memo.Last[*geometry]
 }
 
@@ -263,20 +263,6 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, co
 		}
 		return
 	}
-	// Start from the bias (or zero) and let the GEMM accumulate.
-	var beta T
-	if bias != nil {
-		beta = 1
-		for n := 0; n < geo.n; n++ {
-			for m := 0; m < geo.m; m++ {
-				row := y[(n*geo.m+m)*outVol : (n*geo.m+m+1)*outVol]
-				v := bias[m]
-				for i := range row {
-					row[i] = v
-				}
-			}
-		}
-	}
 	kRows := geo.cg * kVol
 	var colp *[]T
 	if !geo.pointwise && col == nil {
@@ -298,14 +284,34 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, co
 				}
 				b = col
 			}
-			e.Gemm(false, false, geo.mg, outVol, kRows, 1, wg, kRows, b, outVol, beta, yg, outVol, threads)
-			if act.Kind != operators.ActNone {
-				operators.Activate(act, yg)
+			e.Gemm(false, false, geo.mg, outVol, kRows, 1, wg, kRows, b, outVol, 0, yg, outVol, threads)
+			var bg []T
+			if bias != nil {
+				bg = bias[g*geo.mg : (g+1)*geo.mg]
 			}
+			epilogue(yg, bg, outVol, act)
 		}
 	}
 	if colp != nil {
 		pool.Put(colp)
+	}
+}
+
+// epilogue adds bias[m] to row m of y (rows of width elements) and applies
+// act, one row at a time while the GEMM's output is still in cache.
+func epilogue[T eng.Float](y, bias []T, width int, act operators.Activation) {
+	if bias == nil && act.Kind == operators.ActNone {
+		return
+	}
+	for m := 0; m < len(y)/width; m++ {
+		row := y[m*width : (m+1)*width]
+		if bias != nil {
+			v := bias[m]
+			for i := range row {
+				row[i] += v
+			}
+		}
+		operators.Activate(act, row)
 	}
 }
 
