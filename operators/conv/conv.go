@@ -438,6 +438,10 @@ func depthwiseRange[T elem](geo *geometry, x, w, bias, y []T, lo, hi int) {
 		if bias != nil {
 			b = bias[m]
 		}
+		if kh == 3 && kw == 3 && dh == 1 && dw == 1 && geo.in[0] == 1 {
+			plane3x3(xc, yc, wm, b, ih, iw, oh, ow, sh, sw, ph, pw)
+			continue
+		}
 		for i := range yc {
 			yc[i] = b
 		}
