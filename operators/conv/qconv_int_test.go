@@ -1,6 +1,7 @@
 package conv
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -302,5 +303,45 @@ func TestIntConvErrors(t *testing.T) {
 				t.Log(err)
 			}
 		})
+	}
+}
+
+// BenchmarkQLinearConv times QLinearConv on ShuffleNet-like layers: a 1×1
+// convolution (the GEMM on the input itself), a depthwise 3×3 and a dense
+// 3×3 (im2col + GEMM), uint8 activations and int8 per-channel weights.
+func BenchmarkQLinearConv(b *testing.B) {
+	layers := []struct {
+		name  string
+		x, w  []int
+		group int
+		pads  []int64
+	}{
+		{"pointwise116", []int{1, 116, 28, 28}, []int{116, 116, 1, 1}, 1, []int64{0, 0, 0, 0}},
+		{"depthwise116", []int{1, 116, 28, 28}, []int{116, 1, 3, 3}, 116, []int64{1, 1, 1, 1}},
+		{"dense3x3_24", []int{1, 24, 56, 56}, []int{24, 24, 3, 3}, 1, []int64{1, 1, 1, 1}},
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, l := range layers {
+		x, _ := randInts(rng, operators.Uint8, l.x)
+		w, _ := randInts(rng, operators.Int8, l.w)
+		m := l.w[0]
+		ws, _ := operators.NewValue(operators.Float32, []int{m})
+		for i := range ws.F32() {
+			ws.F32()[i] = 0.01
+		}
+		bias, _ := operators.NewValue(operators.Int32, []int{m})
+		in := []*operators.Value{x, f32(0.02), scalarOf(operators.Uint8, 128, []int{}), w, ws, scalarOf(operators.Int8, 0, []int{m}), f32(0.1), scalarOf(operators.Uint8, 128, []int{}), bias}
+		op := optest.MustBuild(b, "QLinearConv", 10, 9, optest.Int("group", int64(l.group)), optest.Ints("pads", l.pads...))
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", l.name, threads), func(b *testing.B) {
+				rc := &operators.RunContext{Threads: threads}
+				out := make([]*operators.Value, 1)
+				for b.Loop() {
+					if err := op.Run(rc, in, out); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
