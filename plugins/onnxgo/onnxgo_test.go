@@ -200,3 +200,16 @@ func TestSoftmaxOpsets(t *testing.T) {
 		t.Errorf("probabilities sum to %v (opset 11, want 1) and %v (opset 13, want 6)", s11, s13)
 	}
 }
+
+// TestSharedModels runs small exported models of the shared test data,
+// among them a channel Softmax exported at opset 11 (through Transpose) and
+// at opset 13 (on axis 1 directly).
+func TestSharedModels(t *testing.T) {
+	root := os.Getenv("ONNXRUN_TESTDATA")
+	if root == "" {
+		t.Skip("ONNXRUN_TESTDATA is not set: set it to the shared test data folder to run its exported models through onnx-go")
+	}
+	for _, name := range []string{"cnn_softmax_channels_opset11", "cnn_softmax_channels_opset13", "mlp_mnist_logsoftmax"} {
+		t.Run(name, func(t *testing.T) { checkModel(t, filepath.Join(root, "models", name)) })
+	}
+}
