@@ -68,9 +68,6 @@ func neonTable(t *testing.T) *Kernels {
 		t.Fatal(err)
 	}
 	for _, e := range k.Entries() {
-		if e.Name == "SgemmMicroF32" {
-			continue // no NEON GEMM micro-kernel yet: the reference serves
-		}
 		if e.Level != NEON {
 			t.Errorf("entry %s comes from %s, want neon", e.Name, e.Level)
 		}

@@ -7,6 +7,7 @@ package dispatch
 // the generator itself is built for the host, hence the env.
 //
 //go:generate env GOOS= GOARCH= go run ./_gen/neon
+//go:generate env GOOS= GOARCH= go run ./_gen/neon -in _gen/neon/sgemm_arm64.s.in -out sgemm_arm64.s
 
 // The arm64 build has one tier, NEON (Advanced SIMD: 4 float32 or 2
 // float64 lanes). Its kernels are in softmax_arm64.s, generated from
@@ -50,6 +51,7 @@ func archPlug(k *Kernels, l Level) {
 		return
 	}
 	k.MaxF32 = maxF32NEONWrap
+	k.SgemmMicroF32, k.SgemmMR, k.SgemmNR = sgemmMicroNEON, 4, 16
 	k.ExpSumF32 = expSumF32NEONWrap
 	k.SumExpF32 = sumExpF32NEONWrap
 	k.ScaleF32 = scaleF32NEONWrap
@@ -452,3 +454,24 @@ func shiftColsF64NEONWrap(dst, x, a, b []float64, n, width, stride int) {
 		shiftColsF64Generic(dst[done:], x[done:], a[done:], b[done:], n, width-done, stride)
 	}
 }
+
+// sgemmMicroNEON is SgemmMicroF32 for a 4×16 tile (sgemm_arm64.s, from
+// _gen/neon/sgemm_arm64.s.in). The tile is whole vectors wide, so there
+// is no tail.
+func sgemmMicroNEON(kc int, a, b, c []float32, ldc int) {
+	sgemmCheck(kc, a, b, c, ldc, 4, 16)
+	if kc == 0 {
+		return
+	}
+	sgemm4x16NEON(kc, &a[0], &b[0], &c[0], ldc)
+}
+
+// sgemm4x16NEON computes, with kc >= 1 and fused multiply-adds,
+//
+//	for p := range kc { for i := range 4 { for j := range 16 { c[i*ldc+j] += a[p*4+i] * b[p*16+j] } } }
+//
+// where a, b and c point at the first elements of the packed panels and
+// the tile.
+//
+//go:noescape
+func sgemm4x16NEON(kc int, a, b, c *float32, ldc int)
