@@ -335,6 +335,10 @@ func maxRange[T ordered](p *Pool, g *geometry, x, y []T, idx []int64, lowest T, 
 	outVol := g.out[0] * g.out[1] * g.out[2]
 	r := &g.taps
 	colMajor := p.storageOrder == 1
+	if idx == nil && g.in[0] == 1 && g.out[0] == 1 && g.d[2] == 1 {
+		maxRange2D(g, x, y, lowest, lo, hi)
+		return
+	}
 	for c := lo; c < hi; c++ {
 		xc := x[c*inVol : (c+1)*inVol]
 		yc := y[c*outVol : (c+1)*outVol]
@@ -373,6 +377,39 @@ func maxRange[T ordered](p *Pool, g *geometry, x, y []T, idx []int64, lowest T, 
 					}
 					i++
 				}
+			}
+		}
+	}
+}
+
+// maxRange2D is maxRange for 1-D and 2-D pooling without the Indices
+// output and with unit dilation along the row: Go's max is branch-free
+// (the compare-and-branch of maxRange mispredicts on every other tap) and
+// propagates NaN as maxRange does. The only difference is the sign of a
+// zero maximum when both -0 and +0 are in the window.
+func maxRange2D[T ordered](g *geometry, x, y []T, lowest T, lo, hi int) {
+	inVol := g.in[1] * g.in[2]
+	outVol := g.out[1] * g.out[2]
+	r := &g.taps
+	for c := lo; c < hi; c++ {
+		xc := x[c*inVol : (c+1)*inVol]
+		yc := y[c*outVol : (c+1)*outVol]
+		i := 0
+		for oh := 0; oh < g.out[1]; oh++ {
+			rh := r[1][oh]
+			bh := oh*g.s[1] - g.pb[1]
+			for ow := 0; ow < g.out[2]; ow++ {
+				rw := r[2][ow]
+				bw := ow*g.s[2] - g.pb[2]
+				acc := lowest
+				for th := rh.lo; th < rh.hi; th++ {
+					base := (bh+th*g.d[1])*g.in[2] + bw
+					for _, v := range xc[base+rw.lo : base+rw.hi] {
+						acc = max(acc, v)
+					}
+				}
+				yc[i] = acc
+				i++
 			}
 		}
 	}
