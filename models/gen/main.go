@@ -56,7 +56,7 @@ func write(dir string, all []spec) error {
 			}
 		}
 	}
-	return nil
+	return writeImages(dir)
 }
 
 // specs lists every model. Each builder has its own seed so adding a model
@@ -72,6 +72,7 @@ func specs() []spec {
 		castLogSoftmaxOpset11(),
 		softmaxOfSumOpset13(),
 		tinyCNNOpset13(),
+		tinyImageClassifierOpset13(),
 	}
 }
 
