@@ -67,3 +67,23 @@ func TestF32EveryLevel(t *testing.T) {
 		}
 	})
 }
+
+// TestParallelNoAllocs checks that a steady stream of two-thread GEMMs
+// allocates nothing: strips go to long-lived workers, the packing buffers
+// and wait groups come from pools. (AllocsPerRun averages over the runs; a
+// GC emptying a pool mid-run could cost an allocation, hence < 1.)
+func TestParallelNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	e := F32()
+	m, n, k := 64, 300, 64
+	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	e.Gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n, 2)
+	allocs := testing.AllocsPerRun(50, func() {
+		e.Gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n, 2)
+	})
+	if allocs >= 1 {
+		t.Errorf("%.1f allocations per parallel GEMM, want 0", allocs)
+	}
+}
