@@ -60,11 +60,12 @@ func checkModel(t *testing.T, dir string) {
 // TestBundledModels runs the project's generated models, which need no
 // external data.
 func TestBundledModels(t *testing.T) {
-	dirs, err := filepath.Glob(filepath.Join(bundled, "*"))
-	if err != nil || len(dirs) == 0 {
+	models, err := filepath.Glob(filepath.Join(bundled, "*", "model.onnx"))
+	if err != nil || len(models) == 0 {
 		t.Fatalf("no bundled models under %s: %v", bundled, err)
 	}
-	for _, dir := range dirs {
+	for _, m := range models {
+		dir := filepath.Dir(m)
 		t.Run(filepath.Base(dir), func(t *testing.T) { checkModel(t, dir) })
 	}
 }
