@@ -32,6 +32,9 @@ func (c *cli) model(args []string) error {
 	asJSON := fs.Bool("json", false, "print the outputs as one JSON object")
 	show := fs.Int("n", 10, "values to print per output")
 	noOpt := fs.Bool("noopt", false, "load without graph optimisations (runtime.WithoutOptimizations)")
+	imageFile := fs.String("image", "", "classify a PNG or JPEG picture `FILE`: resized, centre-cropped to the model's [N,3,H,W] input and scaled to [0,1]")
+	preprocess := fs.String("preprocess", "imagenet", "with -image: imagenet (normalise with the ImageNet mean and std) or none")
+	labelsFile := fs.String("labels", "", "with -top: a text `FILE` with one class name per line")
 	fs.Usage = func() {
 		fmt.Fprintf(c.stderr, "Usage: %s MODEL.onnx [flags]\n\nRuns a model and prints its outputs.\n\n", c.prog)
 		fs.PrintDefaults()
@@ -55,8 +58,29 @@ func (c *cli) model(args []string) error {
 	if err != nil {
 		return err
 	}
-	feeds, sources, err := chooseInputs(sess, path, inputs, *seed)
-	if err != nil {
+	var labels []string
+	if *labelsFile != "" {
+		if labels, err = readLabels(*labelsFile); err != nil {
+			return err
+		}
+	}
+	var feeds map[string]*operators.Value
+	var sources map[string]string
+	if *imageFile != "" {
+		if len(inputs) > 0 {
+			return fmt.Errorf("-image and -input both give the model's input; use one")
+		}
+		name, h, w, err := imageInput(sess)
+		if err != nil {
+			return fmt.Errorf("model %q: %w", path, err)
+		}
+		v, err := readImage(*imageFile, h, w, *preprocess)
+		if err != nil {
+			return err
+		}
+		feeds = map[string]*operators.Value{name: v}
+		sources = map[string]string{name: fmt.Sprintf("%s (preprocess %s)", *imageFile, *preprocess)}
+	} else if feeds, sources, err = chooseInputs(sess, path, inputs, *seed); err != nil {
 		return err
 	}
 	outs, err := sess.RunValues(context.Background(), feeds)
@@ -87,7 +111,7 @@ func (c *cli) model(args []string) error {
 		}
 		fmt.Fprintf(c.stdout, "output %q %v%s\n", o.Name, v.DType, fmtShape(v.Shape))
 		if *top > 0 {
-			printTop(c.stdout, v, *top)
+			printTop(c.stdout, v, *top, labels)
 		} else {
 			fmt.Fprintf(c.stdout, "  %s\n", fmtValues(v, *show))
 		}
@@ -396,8 +420,9 @@ func fmtNum(x float64) string { return fmt.Sprintf("%.6g", x) }
 // batch item: rank-1 outputs have one row, higher ranks one row per index
 // of the first dimension over the product of the others. Values that are
 // not a probability distribution are shown through softmax, or exp for
-// log-probabilities, and the output says which.
-func printTop(w io.Writer, v *operators.Value, k int) {
+// log-probabilities, and the output says which. Class c is followed by
+// labels[c] when there is one.
+func printTop(w io.Writer, v *operators.Value, k int, labels []string) {
 	xs, ok := floats(v)
 	if !ok || len(v.Shape) == 0 || len(xs) == 0 {
 		fmt.Fprintf(w, "  (not a classifier output: %v%s)\n", v.DType, fmtShape(v.Shape))
@@ -431,6 +456,9 @@ func printTop(w io.Writer, v *operators.Value, k int) {
 			where := ""
 			if len(classShape) > 1 {
 				where = " " + fmtShape(unflatten(c, classShape))
+			}
+			if c < len(labels) {
+				where += " " + labels[c]
 			}
 			fmt.Fprintf(w, "  #%d class %d%s p=%.4f\n", rank+1, c, where, probs[c])
 		}
