@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/onnxrun/onnxrun/dispatch"
 )
 
 // cpuTime is the process's user plus system CPU time.
@@ -206,6 +208,7 @@ func BenchmarkSgemm(b *testing.B) {
 		m, n, k int
 	}{
 		{"256x256x256", 256, 256, 256},
+		{"1024x1024x1024", 1024, 1024, 1024},
 		// ResNet-18 convolutions as im2col GEMMs (M = out channels,
 		// N = output pixels, K = in channels * kernel area).
 		{"resnet_conv1_64x12544x147", 64, 12544, 147},
@@ -215,11 +218,15 @@ func BenchmarkSgemm(b *testing.B) {
 		{"resnet_l4_512x49x4608", 512, 49, 4608},
 		{"resnet_fc_1x1000x512", 1, 1000, 512},
 	}
-	kernels := []*Engine[float32]{F32()}
-	for _, k := range testKernels() {
-		if k.Name != F32().Name() {
-			kernels = append(kernels, New(k))
+	// Every dispatch tier's micro-kernel this CPU runs, then the Go ones.
+	var kernels []*Engine[float32]
+	for _, im := range dispatch.Impls() {
+		if t, err := dispatch.ForLevel(im.Level); err == nil && im.Level != dispatch.GenericLevel {
+			kernels = append(kernels, NewF32(t))
 		}
+	}
+	for _, k := range testKernels() {
+		kernels = append(kernels, New(k))
 	}
 	for _, s := range shapes {
 		for _, e := range kernels {
