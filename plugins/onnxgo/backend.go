@@ -36,9 +36,13 @@ var ErrNoModel = errors.New("onnxgo: the backend has no model bytes: create it w
 // keeps inputs and outputs in the graph's nodes); Run serialises callers.
 // For concurrent inference use the Session it wraps.
 type Backend struct {
-	opts  []runtime.Option
-	model *onnxpb.Model
-	sess  *runtime.Session
+	opts []runtime.Option
+	sess *runtime.Session
+	// From the model's bytes: its nodes as onnx-go will describe them, and
+	// the names in its graph input list. The decoded model itself is not
+	// kept, so that its initializers can be freed.
+	want   []operation
+	inputs []string
 
 	mu sync.Mutex
 
@@ -52,8 +56,10 @@ type Backend struct {
 	ops    []operation // in the order ApplyOperation received them
 }
 
-// operation is what onnx-go tells a backend about a graph node.
+// operation is what onnx-go tells a backend about a graph node (name is
+// known only from the model's bytes).
 type operation struct {
+	name    string
 	typ     string
 	outputs []string
 }
@@ -109,10 +115,17 @@ func (b *Backend) Load(model []byte) error {
 	if err != nil {
 		return fmt.Errorf("onnxgo: %w", err)
 	}
-	if err := b.checkOps(m, 0); err != nil {
+	want := make([]operation, len(m.Graph.Nodes))
+	for i, n := range m.Graph.Nodes {
+		want[i] = operation{name: n.Name, typ: n.OpType, outputs: n.Outputs}
+	}
+	if err := checkOps(want, b.ops, 0); err != nil {
 		return err
 	}
-	b.model, b.sess = m, s
+	b.sess, b.want = s, want
+	for _, vi := range m.Graph.Inputs {
+		b.inputs = append(b.inputs, vi.Name)
+	}
 	return nil
 }
 
@@ -140,22 +153,22 @@ func (b *Backend) ApplyOperation(op onnx.Operation, outputs ...graph.Node) error
 		}
 	}
 	b.ops = append(b.ops, operation{typ: op.Name, outputs: names})
-	if b.model != nil {
-		return b.checkOps(b.model, len(b.ops)-1)
+	if b.sess != nil {
+		return checkOps(b.want, b.ops, len(b.ops)-1)
 	}
 	return nil
 }
 
-// checkOps compares the op types onnx-go described, from index start on,
-// with the nodes of m.
-func (b *Backend) checkOps(m *onnxpb.Model, start int) error {
-	for i := start; i < len(b.ops); i++ {
-		if i >= len(m.Graph.Nodes) {
-			return fmt.Errorf("onnxgo: onnx-go decoded more operations (%d) than the backend's model has nodes (%d): the two were given different models", len(b.ops), len(m.Graph.Nodes))
+// checkOps compares the operations onnx-go described (got), from index
+// start on, with the model's nodes (want).
+func checkOps(want, got []operation, start int) error {
+	for i := start; i < len(got); i++ {
+		if i >= len(want) {
+			return fmt.Errorf("onnxgo: onnx-go decoded more operations (%d) than the backend's model has nodes (%d): the two were given different models", len(got), len(want))
 		}
-		n, op := m.Graph.Nodes[i], b.ops[i]
-		if n.OpType != op.typ || !slices.Equal(n.Outputs, op.outputs) {
-			return fmt.Errorf("onnxgo: operation %d decoded by onnx-go is %s with outputs %q but node %q of the backend's model is %s with outputs %q: the two were given different models", i, op.typ, op.outputs, n.Name, n.OpType, n.Outputs)
+		w, g := want[i], got[i]
+		if w.typ != g.typ || !slices.Equal(w.outputs, g.outputs) {
+			return fmt.Errorf("onnxgo: operation %d decoded by onnx-go is %s with outputs %q but node %q of the backend's model is %s with outputs %q: the two were given different models", i, g.typ, g.outputs, w.name, w.typ, w.outputs)
 		}
 	}
 	return nil
@@ -173,32 +186,34 @@ func (b *Backend) RunContext(ctx context.Context) error {
 	if b.sess == nil {
 		return ErrNoModel
 	}
-	if len(b.ops) != len(b.model.Graph.Nodes) {
+	if len(b.ops) != len(b.want) {
 		if len(b.ops) == 0 {
 			return errors.New("onnxgo: Run: the graph is empty: decode the model with onnx-go's Model.UnmarshalBinary first")
 		}
-		return fmt.Errorf("onnxgo: Run: onnx-go decoded %d operations but the model has %d nodes: the two were given different models", len(b.ops), len(b.model.Graph.Nodes))
+		return fmt.Errorf("onnxgo: Run: onnx-go decoded %d operations but the model has %d nodes: the two were given different models", len(b.ops), len(b.want))
 	}
 	byName := make(map[string][]*Node, len(b.order))
 	for _, n := range b.order {
 		byName[n.name] = append(byName[n.name], n)
 	}
 	ins := map[string]*tensor.Dense{}
-	for _, vi := range b.model.Graph.Inputs {
-		for _, n := range byName[vi.Name] {
+	for _, name := range b.inputs {
+		for _, n := range byName[name] {
 			if !n.userSet {
 				continue
 			}
 			d, ok := n.t.(*tensor.Dense)
 			if !ok {
-				return fmt.Errorf("onnxgo: input %q is a %T; onnxrun takes *tensor.Dense", vi.Name, n.t)
+				return fmt.Errorf("onnxgo: input %q is a %T; onnxrun takes *tensor.Dense", name, n.t)
 			}
-			ins[vi.Name] = d
+			ins[name] = d
 		}
 	}
-	for i, vi := range b.sess.Inputs() {
+	for _, vi := range b.sess.Inputs() {
 		if _, ok := ins[vi.Name]; !ok {
-			return fmt.Errorf("onnxgo: input %q (graph input %d) is not set: call Model.SetInput before Run", vi.Name, i)
+			// Model.SetInput(i, x) addresses the i-th name in the graph's
+			// input list, initializers listed there included.
+			return fmt.Errorf("onnxgo: input %q is not set: call Model.SetInput(%d, x) before Run", vi.Name, slices.Index(b.inputs, vi.Name))
 		}
 	}
 	outs, err := b.sess.Run(ctx, ins)

@@ -101,7 +101,7 @@ func TestInputErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	// onnx-go's zero placeholder for x does not count as an input.
-	wantErr(t, backend.Run(), `input "x" (graph input 0) is not set`)
+	wantErr(t, backend.Run(), `input "x" is not set: call Model.SetInput(0, x)`)
 
 	x := tensor.New(tensor.WithShape(2, 3, 4), tensor.WithBacking(make([]float32, 24)))
 	if err := model.SetInput(0, wrapped{x}); err != nil {
