@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/onnxrun/onnxrun/operators"
 )
@@ -120,6 +121,15 @@ type State struct {
 	rc     operators.RunContext
 	parent *State          // the run of the enclosing graph, for captured names
 	times  []time.Duration // per step, when profiling
+
+	// Outputs bound to the caller's memory (RunInto): per slot, the
+	// bound slots of this run, and the bound outputs of the step being
+	// run that an allocation may still receive.
+	bnd        []binding
+	boundSlots []int
+	pend       []int
+	bound      bool
+	inv        []operators.Value // per input slot: a view of the caller's tensor
 }
 
 func newState(p *Plan) *State {
@@ -136,6 +146,11 @@ func (p *Plan) getState() *State { return p.states.Get().(*State) }
 
 // putState returns st to the pool once every slot is released.
 func (p *Plan) putState(st *State) {
+	for _, s := range p.inputs {
+		if st.inv != nil {
+			st.inv[s].Raw = nil
+		}
+	}
 	st.parent = nil
 	st.rc = operators.RunContext{}
 	p.states.Put(st)
@@ -150,6 +165,11 @@ func (st *State) Alloc(dt operators.DType, shape []int, zero bool) (*operators.V
 	n := operators.NumElements(shape)
 	if n < 0 {
 		return nil, fmt.Errorf("%w: shape %v has a negative or overflowing size", operators.ErrShape, shape)
+	}
+	if len(st.pend) > 0 {
+		if v := st.allocBound(dt, shape, zero); v != nil {
+			return v, nil
+		}
 	}
 	if dt == operators.String {
 		if int64(n) > st.p.maxElems {
@@ -259,11 +279,26 @@ func (st *State) exec(ctx context.Context) error {
 		}
 		outs := st.outs[:len(s.out)]
 		clear(outs)
+		bound := false
+		if st.bound {
+			for _, slot := range s.out {
+				if slot >= 0 && st.bnd[slot].on {
+					bound = true
+					if st.bnd[slot].alloc {
+						st.pend = append(st.pend, slot)
+					}
+				}
+			}
+		}
 		var t0 time.Time
 		if st.times != nil {
 			t0 = time.Now()
 		}
 		err := s.op.Run(&st.rc, ins, outs)
+		st.pend = st.pend[:0]
+		if err == nil && bound {
+			err = st.settleBound(s, outs)
+		}
 		if st.times != nil {
 			st.times[k] = time.Since(t0)
 		}
@@ -360,6 +395,29 @@ func (st *State) take(s int) (*operators.Value, error) {
 		return v, nil
 	}
 	return detach(v)
+}
+
+// handOut returns the value of slot s for the caller of a run to keep
+// without a copy: when only this slot uses its pooled buffer, the caller
+// gets that memory and the pool keeps the buffer's record with new memory
+// of the same size (so a steady-state run allocates what detach would, but
+// copies nothing). Any other value is copied.
+func (st *State) handOut(s int) (*operators.Value, error) {
+	v := st.vals[s]
+	b := st.bufOf[s]
+	if b == nil || b.refs != 1 || b.v != v || len(v.Shape) > len(boxed{}.dims) || v.DType == operators.String ||
+		unsafe.SliceData(v.Raw) != unsafe.SliceData(b.raw) {
+		return detach(v)
+	}
+	out := &boxed{}
+	out.v.DType = v.DType
+	out.v.Shape = out.dims[:len(v.Shape):len(v.Shape)]
+	copy(out.v.Shape, v.Shape)
+	out.v.Raw = v.Raw[:len(v.Raw):len(v.Raw)]
+	b.raw = operators.MakeRaw(len(b.raw))
+	b.v.Raw = b.raw[:0]
+	st.release(s)
+	return &out.v, nil
 }
 
 // subgraph is a compiled graph attribute, run by If, Loop, Scan and the

@@ -366,32 +366,18 @@ func (s *Session) run(ctx context.Context, inputs map[string]*operators.Value, t
 		return nil, err
 	}
 	p := s.plan
-	for name := range inputs {
-		slot, ok := p.slotOf[name]
-		if !ok || p.slots[slot].kind != kindInput {
-			return nil, badInput(fmt.Errorf("unknown input %q (the model's inputs are %s)", name, s.inputNames()))
-		}
+	if err := checkNames(s, inputs); err != nil {
+		return nil, err
 	}
 	st := p.getState()
 	st.bind()
 	for _, slot := range p.inputs {
-		name := p.slots[slot].name
-		v, ok := inputs[name]
-		if !ok {
-			if p.consts[slot] != nil {
-				continue // an initializer's default
-			}
+		v, ok := inputs[p.slots[slot].name]
+		if err := s.bindInput(st, slot, v, ok); err != nil {
 			st.reset()
 			p.putState(st)
-			return nil, badInput(fmt.Errorf("missing input %q", name))
+			return nil, err
 		}
-		v, err := checkInput(name, v, p.slots[slot].meta)
-		if err != nil {
-			st.reset()
-			p.putState(st)
-			return nil, badInput(err)
-		}
-		st.vals[slot] = v
 	}
 	if err := s.checkSymbols(st); err != nil {
 		st.reset()
@@ -409,7 +395,10 @@ func (s *Session) run(ctx context.Context, inputs map[string]*operators.Value, t
 			if _, dup := out[name]; dup {
 				continue
 			}
-			v, derr := detach(st.vals[slot])
+			// The output's own pooled buffer leaves the pool for the
+			// caller; a value sharing memory with something else of the
+			// run is copied.
+			v, derr := st.handOut(slot)
 			if derr != nil {
 				err = fmt.Errorf("output %q: %w", name, derr)
 				break
