@@ -60,6 +60,8 @@ func runAs(prog string, args []string, stdout, stderr io.Writer) int {
 		err = c.coverage(args[1:])
 	case "info":
 		err = c.info(args[1:])
+	case "ops":
+		err = c.ops(args[1:])
 	default:
 		err = c.model(args)
 	}
@@ -93,6 +95,8 @@ Usage:
         describe a model: opsets, inputs, outputs, operators, and whether onnxrun loads it
   %[1]s coverage [-o FILE] [PATH ...]
         per-operator conformance coverage as Markdown (default paths: the suites in $ONNXRUN_TESTDATA)
+  %[1]s ops [-markdown | -json | -readme FILE]
+        the operators onnxrun implements, with domains and opset versions
   %[1]s help
         this text
 
