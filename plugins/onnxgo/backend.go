@@ -47,13 +47,14 @@ type Backend struct {
 	mu sync.Mutex
 
 	// The graph received from onnx-go.
-	nextID int64
-	nodes  map[int64]*Node
-	order  []*Node
-	edges  map[edgeKey]edge
-	from   map[int64][]int64
-	to     map[int64][]int64
-	ops    []operation // in the order ApplyOperation received them
+	created  int     // nodes made by NewNode
+	inputIDs []int64 // the ID NewNode gives the i-th node it makes
+	nodes    map[int64]*Node
+	order    []*Node
+	edges    map[edgeKey]edge
+	from     map[int64][]int64
+	to       map[int64][]int64
+	ops      []operation // in the order ApplyOperation received them
 }
 
 // operation is what onnx-go tells a backend about a graph node (name is
@@ -123,8 +124,24 @@ func (b *Backend) Load(model []byte) error {
 		return err
 	}
 	b.sess, b.want = s, want
-	for _, vi := range m.Graph.Inputs {
+	inits := map[string]bool{}
+	for _, t := range m.Graph.Initializers {
+		inits[t.Name] = true
+	}
+	var proper, listed []int
+	for i, vi := range m.Graph.Inputs {
 		b.inputs = append(b.inputs, vi.Name)
+		if inits[vi.Name] {
+			listed = append(listed, i)
+		} else {
+			proper = append(proper, i)
+		}
+	}
+	if b.created == 0 { // onnx-go has not started decoding: see NewNode
+		b.inputIDs = make([]int64, len(m.Graph.Inputs))
+		for id, i := range append(proper, listed...) {
+			b.inputIDs[i] = int64(id)
+		}
 	}
 	return nil
 }

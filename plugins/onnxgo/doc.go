@@ -42,10 +42,15 @@
 // and it held for the 969 ONNX backend node tests that both accept.
 // Model.SetInput, Model.GetOutputTensors, Model.GetNodeByName and walking
 // the gonum graph (Node, Nodes, From, To, Edge, HasEdgeFromTo) behave as with
-// onnx-go's own backends: node IDs follow creation order from 0, so
-// Model.SetInput(i, x) sets the i-th entry of the graph's input list, and an
-// edge goes from an operation's output to each of its inputs, weighted by
-// the input's position.
+// onnx-go's own backends: an edge goes from an operation's output to each of
+// its inputs, weighted by the input's position. Model.SetInput(i, x) sets the
+// i-th graph input that is not an initializer; onnx-go's own backends set the
+// i-th entry of the input list instead, which differs in models (usual before
+// IR version 4) that list initializers among the inputs, first. That needs
+// the model before onnx-go decodes it (NewFromBytes, or Load before
+// UnmarshalBinary); otherwise the backend behaves as onnx-go's own. An
+// initializer listed as an input keeps its value unless its node is given
+// another (Model.GetNodeByName, then DataCarrier.SetTensor).
 //
 // # What it cannot do
 //

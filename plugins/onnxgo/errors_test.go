@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/onnxrun/onnxrun/plugins/onnxgo"
+	"github.com/onnxrun/onnxrun/runtime/onnxpb"
 )
 
 func readModel(t *testing.T, name string) []byte {
@@ -204,5 +206,68 @@ func TestGraph(t *testing.T) {
 	}
 	if backend.Edge(byName["x"].ID(), xw) != nil {
 		t.Fatal("an edge goes from x to xw; edges go from an output to its inputs")
+	}
+}
+
+// TestInitializerInput: in models that list initializers among the graph
+// inputs (usual before IR version 4), Model.SetInput(i, x) sets the i-th
+// input that is not an initializer, even when an initializer comes first in
+// the list; an initializer keeps its value unless its node is given another.
+func TestInitializerInput(t *testing.T) {
+	m, err := onnxpb.DecodeModel(readModel(t, "softmax_classifier_opset11"), onnxpb.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// List the initializer w before x.
+	c := *m.Graph.Inputs[0]
+	if c.Name != "x" {
+		t.Fatalf("the bundled model's first input is %q, want x", c.Name)
+	}
+	c.Name = "w"
+	m.Graph.Inputs = append([]*onnxpb.ValueInfo{&c}, m.Graph.Inputs...)
+	b := onnxpb.EncodeModel(m)
+
+	backend, err := onnxgo.NewFromBytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := onnx.NewModel(backend)
+	if err := model.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	run := func(x []float32) []float32 {
+		t.Helper()
+		if err := model.SetInput(0, tensor.New(tensor.WithShape(1, 2, 3, 4), tensor.WithBacking(x))); err != nil {
+			t.Fatal(err)
+		}
+		if err := backend.Run(); err != nil {
+			t.Fatal(err)
+		}
+		outs, err := model.GetOutputTensors()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]float32(nil), outs[0].Data().([]float32)...)
+	}
+	// With x zero, x*w is zero whatever w is: the output is Softmax(b).
+	softmaxB := run(make([]float32, 24))
+	ones := make([]float32, 24)
+	for i := range ones {
+		ones[i] = 1
+	}
+	// With x one and the default w, it is Softmax(w+b), which differs.
+	if y := run(ones); slices.Equal(y, softmaxB) {
+		t.Fatal("x = 1 gives the same output as x = 0: SetInput(0, x) did not set x")
+	}
+	// With w overridden by zeros it is Softmax(b) again.
+	wn, ok := model.GetNodeByName("w")
+	if !ok {
+		t.Fatal("no node for w")
+	}
+	if err := wn.(onnx.DataCarrier).SetTensor(tensor.New(tensor.WithShape(1, 2, 3, 4), tensor.WithBacking(make([]float32, 24)))); err != nil {
+		t.Fatal(err)
+	}
+	if y := run(ones); !slices.Equal(y, softmaxB) {
+		t.Fatalf("with w set to zeros, y = %v, want Softmax(b) = %v", y, softmaxB)
 	}
 }

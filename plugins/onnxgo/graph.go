@@ -28,13 +28,26 @@ func (e edge) ReversedEdge() graph.Edge { return edge{from: e.to, to: e.from, w:
 
 type edgeKey struct{ from, to int64 }
 
-// NewNode returns a new value node whose ID is the number of nodes created
-// before it. onnx-go's Model.SetInput(i, t) looks the i-th graph input up as
-// the node with ID i, so IDs must start at 0 and follow creation order.
+// NewNode returns a new value node.
+//
+// onnx-go's Model.SetInput(i, x) sets the node with ID i, after checking i
+// against the number of graph inputs that are not initializers, and onnx-go
+// creates the nodes of the graph's input list first, in order. When the
+// model is loaded before onnx-go decodes it, the backend knows that list, so
+// it gives the inputs that are not initializers IDs 0, 1, ... in order, the
+// initializers listed among the inputs the next IDs, and every later node
+// the IDs after those: SetInput(i, x) then sets the i-th input proper, even
+// in models (usual before IR version 4) that list initializers first.
+// Otherwise IDs follow creation order from 0, as in onnx-go's own backends.
 func (b *Backend) NewNode() graph.Node {
-	n := &Node{id: b.nextID, backend: b}
-	b.nextID++
-	return n
+	var id int64
+	if b.created < len(b.inputIDs) {
+		id = b.inputIDs[b.created]
+	} else {
+		id = int64(max(len(b.inputIDs), b.created))
+	}
+	b.created++
+	return &Node{id: id, backend: b}
 }
 
 // AddNode adds n to the graph. It panics, as gonum's builders do, when n's
