@@ -231,10 +231,16 @@ func TestRunIntoErrors(t *testing.T) {
 		{"missing", func(o map[string]*tensor.Dense) { delete(o, "b") }, x, `missing output "b"`},
 		{"nil", func(o map[string]*tensor.Dense) { o["b"] = nil }, x, `missing output "b"`},
 		{"unknown", func(o map[string]*tensor.Dense) { o["q"] = o["a"] }, x, `unknown output "q"`},
-		{"dtype", func(o map[string]*tensor.Dense) { o["d"] = tensor.New(tensor.WithShape(2, 3), tensor.Of(tensor.Float64)) }, x, `output "d": element type`},
+		{"dtype", func(o map[string]*tensor.Dense) {
+			o["d"] = tensor.New(tensor.WithShape(2, 3), tensor.Of(tensor.Float64))
+		}, x, `output "d": element type`},
 		{"rank", func(o map[string]*tensor.Dense) { o["a"] = tensor.New(tensor.WithShape(6), tensor.Of(tensor.Float32)) }, x, `output "a" has shape`},
-		{"dim", func(o map[string]*tensor.Dense) { o["a"] = tensor.New(tensor.WithShape(3, 2), tensor.Of(tensor.Float32)) }, x, `output "a" has shape`},
-		{"shared", func(o map[string]*tensor.Dense) { o["b"] = tensor.New(tensor.WithShape(6), tensor.WithBacking(o["a"].Data())) }, x, `share memory`},
+		{"dim", func(o map[string]*tensor.Dense) {
+			o["a"] = tensor.New(tensor.WithShape(3, 2), tensor.Of(tensor.Float32))
+		}, x, `output "a" has shape`},
+		{"shared", func(o map[string]*tensor.Dense) {
+			o["b"] = tensor.New(tensor.WithShape(6), tensor.WithBacking(o["a"].Data()))
+		}, x, `share memory`},
 		{"missing input", func(map[string]*tensor.Dense) {}, map[string]*tensor.Dense{}, `missing input "x"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
