@@ -33,6 +33,7 @@ func newGeneric() *Kernels {
 		SgemmMicroF32: sgemmMicroGeneric,
 		SgemmMR:       sgemmGenericMR,
 		SgemmNR:       sgemmGenericNR,
+		ClampF32:      clampF32Generic,
 
 		MaxF64:        maxF64Generic,
 		ExpSumF64:     expSumF64Generic,

@@ -80,6 +80,15 @@ type Kernels struct {
 	// this shape.
 	SgemmMR, SgemmNR int
 
+	// ClampF32 computes, in place, the epilogue activations Relu (lo = 0,
+	// hi = +Inf) and Clip:
+	//
+	//	for i, v := range x { if v < lo { v = lo }; if v > hi { v = hi }; x[i] = v }
+	//
+	// NaN stays NaN and a zero equal to a bound keeps its sign, as in the
+	// loop.
+	ClampF32 func(x []float32, lo, hi float32)
+
 	// The float64 entries mirror the float32 ones.
 	MaxF64        func(x []float64) float64
 	ExpSumF64     func(dst, x []float64, m float64) float64
@@ -103,4 +112,4 @@ type Kernels struct {
 }
 
 // numEntries is the number of function fields of Kernels; a test checks it.
-const numEntries = 23
+const numEntries = 24

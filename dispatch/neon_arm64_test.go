@@ -68,6 +68,9 @@ func neonTable(t *testing.T) *Kernels {
 		t.Fatal(err)
 	}
 	for _, e := range k.Entries() {
+		if e.Name == "ClampF32" {
+			continue // NEON FMAX/FMIN order zeros by sign: the reference serves
+		}
 		if e.Level != NEON {
 			t.Errorf("entry %s comes from %s, want neon", e.Name, e.Level)
 		}

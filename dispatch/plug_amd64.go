@@ -74,6 +74,10 @@ func plugAVX2(k *Kernels) {
 	}
 	plugColsF32(k, vecAVX2, maxColsF32AVX2, expSumColsF32AVX2, scaleColsF32AVX2, shiftColsF32AVX2)
 	k.SgemmMicroF32, k.SgemmMR, k.SgemmNR = sgemmMicroAVX2, 6, 16
+	k.ClampF32 = func(x []float32, lo, hi float32) {
+		n := clampF32AVX2(x, lo, hi)
+		clampF32Generic(x[n:], lo, hi)
+	}
 	plugF64(k, vecAVX2, maxF64AVX2, expSumF64AVX2, scaleF64AVX2, shiftF64AVX2,
 		maxColsF64AVX2, expSumColsF64AVX2, scaleColsF64AVX2, shiftColsF64AVX2)
 }
@@ -165,6 +169,10 @@ func plugAVX512(k *Kernels) {
 	}
 	plugColsF32(k, vecAVX512, maxColsF32AVX512, expSumColsF32AVX512, scaleColsF32AVX512, shiftColsF32AVX512)
 	k.SgemmMicroF32, k.SgemmMR, k.SgemmNR = sgemmMicroAVX512, 6, 32
+	k.ClampF32 = func(x []float32, lo, hi float32) {
+		n := clampF32AVX512(x, lo, hi)
+		clampF32Generic(x[n:], lo, hi)
+	}
 	plugF64(k, vecAVX512, maxF64AVX512, expSumF64AVX512, scaleF64AVX512, shiftF64AVX512,
 		maxColsF64AVX512, expSumColsF64AVX512, scaleColsF64AVX512, shiftColsF64AVX512)
 }
@@ -625,3 +633,16 @@ func sgemm6x16AVX2(kc int, a, b, c *float32, ldc int)
 //
 //go:noescape
 func sgemm6x32AVX512(kc int, a, b, c *float32, ldc int)
+
+// clampF32AVX2 computes ClampF32's loop over the whole vectors of x (done
+// = len(x)&^7) with VMAXPS then VMINPS, x being the operand those return
+// when the other is equal or either is NaN, so the results match the loop
+// bit for bit.
+//
+//go:noescape
+func clampF32AVX2(x []float32, lo, hi float32) (done int)
+
+// clampF32AVX512 is clampF32AVX2 on 16-lane vectors (done = len(x)&^15).
+//
+//go:noescape
+func clampF32AVX512(x []float32, lo, hi float32) (done int)

@@ -49,3 +49,16 @@ func sgemmCheck(kc int, a, b, c []float32, ldc, mr, nr int) {
 		panic("dispatch: SgemmMicroF32 buffers too short for the tile")
 	}
 }
+
+// clampF32Generic is the reference ClampF32.
+func clampF32Generic(x []float32, lo, hi float32) {
+	for i, v := range x {
+		if v < lo {
+			v = lo
+		}
+		if v > hi {
+			v = hi
+		}
+		x[i] = v
+	}
+}

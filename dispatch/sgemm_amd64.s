@@ -177,3 +177,105 @@ sgemm6x32AVX512_store:
 	VMOVUPS Z15, 64(DX)
 	VZEROUPPER
 	RET
+
+// Clamp (the ClampF32 entry): x = min(max(x, lo), hi) in place. In Go's
+// operand order "VMAXPS X, LO, R" is Intel's "vmaxps r, lo, x", which
+// returns its last operand, x, when the two are equal (zeros of either
+// sign) or either is NaN; VMINPS likewise. So NaN stays NaN and a zero at
+// a bound keeps its sign, as in the reference loop.
+
+// func clampF32AVX2(x []float32, lo, hi float32) (done int)
+TEXT ·clampF32AVX2(SB), NOSPLIT, $0-40
+	MOVQ    x_base+0(FP), SI
+	MOVQ    x_len+8(FP), CX
+	ANDQ    $-8, CX
+	MOVQ    CX, done+32(FP)
+	VBROADCASTSS lo+24(FP), Y14
+	VBROADCASTSS hi+28(FP), Y15
+	MOVQ    CX, DX
+	ANDQ    $-32, DX
+	XORQ    AX, AX
+
+clampF32AVX2_loop4:
+	CMPQ    AX, DX
+	JGE     clampF32AVX2_loop1
+	VMOVUPS 0(SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y1
+	VMOVUPS 64(SI)(AX*4), Y2
+	VMOVUPS 96(SI)(AX*4), Y3
+	VMAXPS  Y0, Y14, Y0
+	VMINPS  Y0, Y15, Y0
+	VMAXPS  Y1, Y14, Y1
+	VMINPS  Y1, Y15, Y1
+	VMAXPS  Y2, Y14, Y2
+	VMINPS  Y2, Y15, Y2
+	VMAXPS  Y3, Y14, Y3
+	VMINPS  Y3, Y15, Y3
+	VMOVUPS Y0, 0(SI)(AX*4)
+	VMOVUPS Y1, 32(SI)(AX*4)
+	VMOVUPS Y2, 64(SI)(AX*4)
+	VMOVUPS Y3, 96(SI)(AX*4)
+	ADDQ    $32, AX
+	JMP     clampF32AVX2_loop4
+
+clampF32AVX2_loop1:
+	CMPQ    AX, CX
+	JGE     clampF32AVX2_done
+	VMOVUPS (SI)(AX*4), Y0
+	VMAXPS  Y0, Y14, Y0
+	VMINPS  Y0, Y15, Y0
+	VMOVUPS Y0, (SI)(AX*4)
+	ADDQ    $8, AX
+	JMP     clampF32AVX2_loop1
+
+clampF32AVX2_done:
+	VZEROUPPER
+	RET
+
+// func clampF32AVX512(x []float32, lo, hi float32) (done int)
+TEXT ·clampF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ    x_base+0(FP), SI
+	MOVQ    x_len+8(FP), CX
+	ANDQ    $-16, CX
+	MOVQ    CX, done+32(FP)
+	VBROADCASTSS lo+24(FP), Z14
+	VBROADCASTSS hi+28(FP), Z15
+	MOVQ    CX, DX
+	ANDQ    $-64, DX
+	XORQ    AX, AX
+
+clampF32AVX512_loop4:
+	CMPQ    AX, DX
+	JGE     clampF32AVX512_loop1
+	VMOVUPS 0(SI)(AX*4), Z0
+	VMOVUPS 64(SI)(AX*4), Z1
+	VMOVUPS 128(SI)(AX*4), Z2
+	VMOVUPS 192(SI)(AX*4), Z3
+	VMAXPS  Z0, Z14, Z0
+	VMINPS  Z0, Z15, Z0
+	VMAXPS  Z1, Z14, Z1
+	VMINPS  Z1, Z15, Z1
+	VMAXPS  Z2, Z14, Z2
+	VMINPS  Z2, Z15, Z2
+	VMAXPS  Z3, Z14, Z3
+	VMINPS  Z3, Z15, Z3
+	VMOVUPS Z0, 0(SI)(AX*4)
+	VMOVUPS Z1, 64(SI)(AX*4)
+	VMOVUPS Z2, 128(SI)(AX*4)
+	VMOVUPS Z3, 192(SI)(AX*4)
+	ADDQ    $64, AX
+	JMP     clampF32AVX512_loop4
+
+clampF32AVX512_loop1:
+	CMPQ    AX, CX
+	JGE     clampF32AVX512_done
+	VMOVUPS (SI)(AX*4), Z0
+	VMAXPS  Z0, Z14, Z0
+	VMINPS  Z0, Z15, Z0
+	VMOVUPS Z0, (SI)(AX*4)
+	ADDQ    $16, AX
+	JMP     clampF32AVX512_loop1
+
+clampF32AVX512_done:
+	VZEROUPPER
+	RET

@@ -1,6 +1,10 @@
 package operators
 
-import "math"
+import (
+	"math"
+
+	"github.com/onnxrun/onnxrun/dispatch"
+)
 
 // ActKind names an elementwise activation a producing operator can apply
 // to its own output (an epilogue), so the runtime can drop the separate
@@ -39,17 +43,22 @@ type Fuser interface {
 // vectorised Sigmoid by about 1 ULP).
 func Activate[T ~float32 | ~float64](a Activation, x []T) {
 	switch a.Kind {
-	case ActRelu:
-		// Go's max is branch-free here, 4x faster than a compare and
-		// branch on data of random sign. NaN stays NaN; the one
-		// difference from Relu's "if x < 0" is that -0 becomes +0.
-		for i, v := range x {
-			x[i] = max(v, 0)
+	case ActRelu, ActClip:
+		lo, hi := T(0), T(math.Inf(1))
+		if a.Kind == ActClip {
+			lo, hi = T(a.Min), T(a.Max)
 		}
-	case ActClip:
-		lo, hi := T(a.Min), T(a.Max)
+		if x32, ok := any(x).([]float32); ok {
+			// The dispatch clamp gives the bits of Relu's and Clip's
+			// compare loops (NaN and signed zeros included).
+			dispatch.Active().ClampF32(x32, float32(lo), float32(hi))
+			return
+		}
+		// Go's min/max are branch-free, several times faster than a
+		// compare and branch on data of random sign. NaN stays NaN; a
+		// zero at a bound may change sign.
 		for i, v := range x {
-			x[i] = min(max(v, lo), hi) // as Relu: NaN stays, zero signs may differ
+			x[i] = min(max(v, lo), hi)
 		}
 	case ActLeakyRelu:
 		al := T(a.Alpha)
