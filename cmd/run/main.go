@@ -82,8 +82,8 @@ func (c *cli) usage(w io.Writer) {
 	fmt.Fprintf(w, `%[1]s runs ONNX models on onnxrun, a pure-Go inference runtime.
 
 Usage:
-  %[1]s MODEL.onnx [-input NAME=FILE ... | -image FILE.png|.jpg [-preprocess imagenet|none]] [-top K [-labels FILE]] [-threads N] [-output DIR] [-format pb|npy] [-json]
-        run a model and print its outputs (inputs: -input files (.pb or .npy),
+  %[1]s MODEL.onnx [-input NAME=FILE ... | -image FILE.png|.jpg [-preprocess imagenet|none]] [-top K [-labels FILE]] [-threads N] [-output DIR] [-format pb|npy|npz] [-json]
+        run a model and print its outputs (inputs: -input files (.pb, .npy or .npz),
         else test_data_set_0 beside the model, else seeded random data)
   %[1]s test [-json] [-rtol R] [-atol A] [-run RE] [-q] [-v] [-coverage] [-j N] [-update-manifest FILE] PATH ...
         run conformance tests (ONNX backend-test layout); exit status 1 if any fails

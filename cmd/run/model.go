@@ -23,11 +23,11 @@ import (
 func (c *cli) model(args []string) error {
 	fs := c.newFlags("MODEL.onnx")
 	var inputs inputFlags
-	fs.Var(&inputs, "input", "an input as `NAME=FILE` (.pb TensorProto or .npy); repeat for each input; NAME= may be left out for a model with one input")
+	fs.Var(&inputs, "input", "an input as `NAME=FILE` (.pb TensorProto or .npy), or an .npz FILE whose arrays bind to the inputs of the same names; repeat for each input; NAME= may be left out for a model with one input")
 	top := fs.Int("top", 0, "print the `K` most likely classes of each row of each output instead of its values")
 	threads := fs.Int("threads", 0, "goroutines per operator (`N`; 0: one per CPU)")
-	outDir := fs.String("output", "", "write each output into `DIR` as NAME.pb (or .npy with -format npy)")
-	format := fs.String("format", "pb", "file format for -output: pb or npy")
+	outDir := fs.String("output", "", "write each output into `DIR` as NAME.pb (or NAME.npy with -format npy, or all in outputs.npz with -format npz)")
+	format := fs.String("format", "pb", "file format for -output: pb, npy or npz")
 	seed := fs.Uint64("seed", 1, "seed of the random inputs used when there is neither -input nor test_data_set_0")
 	asJSON := fs.Bool("json", false, "print the outputs as one JSON object")
 	show := fs.Int("n", 10, "values to print per output")
@@ -47,8 +47,8 @@ func (c *cli) model(args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	if *format != "pb" && *format != "npy" {
-		return fmt.Errorf("-format %q: want pb or npy", *format)
+	if *format != "pb" && *format != "npy" && *format != "npz" {
+		return fmt.Errorf("-format %q: want pb, npy or npz", *format)
 	}
 	path, err := modelPath(pos[0])
 	if err != nil {
@@ -172,6 +172,24 @@ func chooseInputs(sess *runtime.Session, modelPath string, flags []string, seed 
 	sources := map[string]string{}
 	if len(flags) > 0 {
 		for _, f := range flags {
+			if !strings.Contains(f, "=") && strings.EqualFold(filepath.Ext(f), ".npz") {
+				a, err := npy.ReadNPZFile(f)
+				if err != nil {
+					return nil, nil, fmt.Errorf("-input %q: %w", f, err)
+				}
+				for _, name := range a.Names {
+					in, known := byName[name]
+					if !known {
+						return nil, nil, fmt.Errorf("-input %q: array %q: the model has no such input (its inputs are %s)", f, name, quoteList(names))
+					}
+					if err := checkInput(in, a.Arrays[name]); err != nil {
+						return nil, nil, fmt.Errorf("%w (from %s)", err, f)
+					}
+					feeds[name] = a.Arrays[name]
+					sources[name] = f + ":" + name
+				}
+				continue
+			}
 			name, file, ok := strings.Cut(f, "=")
 			if !ok {
 				if len(info) != 1 {
@@ -513,6 +531,18 @@ func unflatten(i int, shape []int) []int {
 func writeOutputs(dir, format string, info []runtime.ValueInfo, outs map[string]*operators.Value) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("-output: %w", err)
+	}
+	if format == "npz" {
+		var names []string
+		for _, o := range info {
+			if outs[o.Name] != nil {
+				names = append(names, o.Name)
+			}
+		}
+		if err := npy.WriteNPZFile(filepath.Join(dir, "outputs.npz"), names, outs, false); err != nil {
+			return fmt.Errorf("-output: %w", err)
+		}
+		return nil
 	}
 	for _, o := range info {
 		v := outs[o.Name]
