@@ -38,8 +38,10 @@
 //
 // Every model that onnx-go v0.5.0 can decode and onnxrun supports runs, with
 // results identical to runtime.Session.Run on the same bytes: the package's
-// tests check this exactly on the project's bundled models and on mnist-8,
-// and it held for the 969 ONNX backend node tests that both accept.
+// tests check this bit for bit on the project's bundled models, on mnist-8
+// and on every ONNX backend test (node, simple and PyTorch suites) that both
+// accept. Tensors with no elements come back like any other, but gorgonia's
+// Dense.Data panics on them: check Shape first.
 // Model.SetInput, Model.GetOutputTensors, Model.GetNodeByName and walking
 // the gonum graph (Node, Nodes, From, To, Edge, HasEdgeFromTo) behave as with
 // onnx-go's own backends: an edge goes from an operation's output to each of
