@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,8 +16,9 @@ func (c *cli) coverage(args []string) error {
 	fs := c.newFlags("coverage")
 	out := fs.String("o", "", "write the Markdown to `FILE` instead of standard output")
 	jobs := fs.Int("j", goruntime.GOMAXPROCS(0), "tests to run at once")
+	asJSON := fs.Bool("json", false, "print {suites, operators} as one JSON object instead of Markdown")
 	fs.Usage = func() {
-		fmt.Fprintf(c.stderr, "Usage: %s coverage [-o FILE] [PATH ...]\n\nRuns conformance suites (default: every suite in $ONNXRUN_TESTDATA) and writes per-operator coverage as Markdown.\n\n", c.prog)
+		fmt.Fprintf(c.stderr, "Usage: %s coverage [-json] [-o FILE] [PATH ...]\n\nRuns conformance suites (default: every suite in $ONNXRUN_TESTDATA) and writes per-operator coverage as Markdown.\n\n", c.prog)
 		fs.PrintDefaults()
 	}
 	paths, err := parse(fs, args)
@@ -57,7 +59,37 @@ func (c *cli) coverage(args []string) error {
 		sums = append(sums, ss)
 	}
 	var b bytes.Buffer
-	conformance.WriteCoverageMarkdown(&b, sums, conformance.Coverage(all))
+	if *asJSON {
+		type suiteJSON struct {
+			Name string `json:"name"`
+			conformance.Summary
+		}
+		type opJSON struct {
+			Op      string `json:"op"`
+			Tests   int    `json:"tests"`
+			Passed  int    `json:"passed"`
+			Failed  int    `json:"failed"`
+			Skipped int    `json:"skipped"`
+			Missing int    `json:"missing"` // skipped tests in which this operator is unsupported
+		}
+		var out struct {
+			Suites    []suiteJSON `json:"suites"`
+			Operators []opJSON    `json:"operators"`
+		}
+		for _, s := range sums {
+			out.Suites = append(out.Suites, suiteJSON{s.Name, s.Summary})
+		}
+		for _, o := range conformance.Coverage(all) {
+			out.Operators = append(out.Operators, opJSON{o.Op, o.Tests, o.Passed, o.Failed, o.Skipped, o.Missing})
+		}
+		e := json.NewEncoder(&b)
+		e.SetIndent("", "  ")
+		if err := e.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		conformance.WriteCoverageMarkdown(&b, sums, conformance.Coverage(all))
+	}
 	if *out == "" {
 		_, err := c.stdout.Write(b.Bytes())
 		return err

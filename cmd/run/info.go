@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -16,8 +18,10 @@ import (
 // outputs, operator counts and whether onnxrun can load it.
 func (c *cli) info(args []string) error {
 	fs := c.newFlags("info")
+	asJSON := fs.Bool("json", false, "print as one JSON object")
 	fs.Usage = func() {
-		fmt.Fprintf(c.stderr, "Usage: %s info MODEL.onnx\n\nDescribes a model: opsets, inputs, outputs, operators, and whether onnxrun can load it.\n", c.prog)
+		fmt.Fprintf(c.stderr, "Usage: %s info [-json] MODEL.onnx\n\nDescribes a model: opsets, inputs, outputs, operators, and whether onnxrun can load it.\n\n", c.prog)
+		fs.PrintDefaults()
 	}
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -40,6 +44,18 @@ func (c *cli) info(args []string) error {
 		return fmt.Errorf("model %q: %w", path, err)
 	}
 	w := c.stdout
+	var js infoJSON
+	if *asJSON {
+		w = io.Discard
+		js = infoJSON{Model: path, Bytes: len(b), IRVersion: m.IRVersion, Producer: strings.TrimSpace(m.ProducerName + " " + m.ProducerVersion), Opsets: map[string]int64{}}
+		for _, o := range m.OpsetImport {
+			d := o.Domain
+			if d == "" {
+				d = "ai.onnx"
+			}
+			js.Opsets[d] = o.Version
+		}
+	}
 	fmt.Fprintf(w, "model %s (%d bytes)\n", path, len(b))
 	fmt.Fprintf(w, "ir_version %d, producer %s %s\n", m.IRVersion, m.ProducerName, m.ProducerVersion)
 	var opsets []string
@@ -61,10 +77,12 @@ func (c *cli) info(args []string) error {
 	for _, v := range m.Graph.Inputs {
 		if !inits[v.Name] {
 			fmt.Fprintf(w, "input  %q %s\n", v.Name, typeString(v.Type))
+			js.Inputs = append(js.Inputs, infoValue{v.Name, typeString(v.Type)})
 		}
 	}
 	for _, v := range m.Graph.Outputs {
 		fmt.Fprintf(w, "output %q %s\n", v.Name, typeString(v.Type))
+		js.Outputs = append(js.Outputs, infoValue{v.Name, typeString(v.Type)})
 	}
 	counts := map[string]int{}
 	var count func(nodes []*onnxpb.Node)
@@ -94,17 +112,48 @@ func (c *cli) info(args []string) error {
 	}
 	sort.Strings(ops)
 	fmt.Fprintf(w, "top-level nodes %d, initializers %d; operators (subgraphs included) %s\n", len(m.Graph.Nodes), len(m.Graph.Initializers), strings.Join(ops, " "))
+	js.Nodes, js.Initializers, js.Operators = len(m.Graph.Nodes), len(m.Graph.Initializers), counts
+	js.Loads = true
 	if _, err := runtime.Load(path); err != nil {
+		js.Loads, js.Error = false, strings.TrimPrefix(err.Error(), path+": ")
 		var ue *runtime.UnsupportedError
 		if errors.As(err, &ue) {
-			fmt.Fprintf(w, "onnxrun: cannot run it yet: %s\n", strings.TrimPrefix(err.Error(), path+": "))
-			return nil
+			js.Unsupported = true
+			fmt.Fprintf(w, "onnxrun: cannot run it yet: %s\n", js.Error)
+		} else {
+			fmt.Fprintf(w, "onnxrun: does not load: %s\n", js.Error)
 		}
-		fmt.Fprintf(w, "onnxrun: does not load: %s\n", strings.TrimPrefix(err.Error(), path+": "))
-		return nil
+	} else {
+		fmt.Fprintln(w, "onnxrun: loads")
 	}
-	fmt.Fprintln(w, "onnxrun: loads")
+	if *asJSON {
+		e := json.NewEncoder(c.stdout)
+		e.SetIndent("", "  ")
+		return e.Encode(js)
+	}
 	return nil
+}
+
+// infoJSON is what info -json prints.
+type infoJSON struct {
+	Model        string           `json:"model"`
+	Bytes        int              `json:"bytes"`
+	IRVersion    int64            `json:"ir_version"`
+	Producer     string           `json:"producer"`
+	Opsets       map[string]int64 `json:"opsets"`
+	Inputs       []infoValue      `json:"inputs"`
+	Outputs      []infoValue      `json:"outputs"`
+	Nodes        int              `json:"top_level_nodes"`
+	Initializers int              `json:"initializers"`
+	Operators    map[string]int   `json:"operators"` // subgraphs included
+	Loads        bool             `json:"loads"`
+	Unsupported  bool             `json:"unsupported,omitempty"` // does not load because of missing operators
+	Error        string           `json:"error,omitempty"`
+}
+
+type infoValue struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
 }
 
 // typeString prints a declared type: float32[batch,3,224,224].

@@ -91,9 +91,9 @@ Usage:
         time Run: median, min, max latency and allocations per run
   %[1]s kernels [-json] [-levels]   (or %[1]s -kernels)
         CPU features and the kernel chosen for each table entry (ONNXRUN_ISA lowers the level)
-  %[1]s info MODEL.onnx
+  %[1]s info [-json] MODEL.onnx
         describe a model: opsets, inputs, outputs, operators, and whether onnxrun loads it
-  %[1]s coverage [-o FILE] [PATH ...]
+  %[1]s coverage [-json] [-o FILE] [PATH ...]
         per-operator conformance coverage as Markdown (default paths: the suites in $ONNXRUN_TESTDATA)
   %[1]s ops [-markdown | -json | -readme FILE]
         the operators onnxrun implements, with domains and opset versions
