@@ -5,23 +5,33 @@
 //
 // Usage:
 //
-//	run MODEL.onnx [-input NAME=FILE ...] [-top K] [-threads N] [-output DIR] [-format pb|npy] [-json]
+//	run MODEL.onnx [-input NAME=FILE ... | -image FILE [-preprocess imagenet|none]] [-top K [-labels FILE]] [-threads N] [-output DIR] [-format pb|npy|npz] [-json]
 //	run test [-json] [-rtol R] [-atol A] [-run RE] [-q] [-v] [-coverage] [-j N] [-update-manifest FILE] PATH ...
 //	run bench [-json] [-n RUNS] [-threads N] [-api dense|values] [-input NAME=FILE ...] MODEL.onnx
 //	run kernels [-json] [-levels]
-//	run info MODEL.onnx
-//	run coverage [-o FILE] [PATH ...]
+//	run info [-json] MODEL.onnx
+//	run coverage [-json] [-o FILE] [PATH ...]
+//	run ops [-markdown | -json | -readme FILE]
 //	run help
 //
 // Running a model: inputs come from -input NAME=FILE (a TensorProto .pb or
 // a NumPy .npy file; NAME= may be left out when the model has one input),
-// else from test_data_set_0 beside the model if there is one, else from
+// or -input FILE.npz (each array binds to the input of its name), or
+// -image FILE (below), else from test_data_set_0 beside the model if there is one, else from
 // seeded random data in the declared shape (symbolic dimensions taken as
 // 1). Each output is printed with its name, type, shape and first values;
 // -top K prints the K most likely classes of each row instead (applying
 // softmax for display when the output is not already a probability
-// distribution, and saying so). -output DIR writes the outputs as .pb (or
-// .npy with -format npy).
+// distribution, and saying so); -labels FILE names the classes, one per
+// line. -output DIR writes the outputs as .pb (or .npy with -format npy, or
+// one DIR/outputs.npz with -format npz).
+//
+// -image FILE classifies a PNG or JPEG picture with a model whose one
+// input is float32 [N,3,H,W]: the picture's shorter side is resized
+// (bilinear, pixel centres aligned) to 256·max(H,W)/224 (256 for 224×224),
+// the centre H×W is cropped, values are scaled to [0,1] and, with the
+// default -preprocess imagenet, normalised with the ImageNet mean (0.485,
+// 0.456, 0.406) and standard deviation (0.229, 0.224, 0.225) per channel.
 //
 // run test runs conformance tests (folders in the ONNX backend-test layout,
 // or any folder above them) and prints one line per test:
@@ -50,6 +60,12 @@
 //
 // run MODEL, run test and run bench take -noopt to load models without
 // graph optimisations (runtime.WithoutOptimizations), to compare plans.
+//
+// run ops lists the registered operators with their domains and opset
+// versions; -readme FILE rewrites the table between the ops markers of
+// the README.
+//
+// Every subcommand takes -json for machine-readable output.
 //
 // run coverage runs the conformance suites of $ONNXRUN_TESTDATA (or the
 // given paths) and writes the per-operator coverage table as Markdown
