@@ -420,6 +420,23 @@ func (st *State) handOut(s int) (*operators.Value, error) {
 	return &out.v, nil
 }
 
+// handOutRaw is handOut for a caller that wraps the elements itself: it
+// returns the memory of slot s's value when only that slot uses its pooled
+// buffer (the pool keeps the record with new memory), and false when the
+// value must be copied. The slot keeps its value until the run is reset.
+func (st *State) handOutRaw(s int) ([]byte, bool) {
+	v := st.vals[s]
+	b := st.bufOf[s]
+	if b == nil || b.refs != 1 || b.v != v || v.DType == operators.String ||
+		unsafe.SliceData(v.Raw) != unsafe.SliceData(b.raw) {
+		return nil, false
+	}
+	raw := v.Raw[:len(v.Raw):len(v.Raw)]
+	b.raw = operators.MakeRaw(len(b.raw))
+	b.v.Raw = b.raw[:0]
+	return raw, true
+}
+
 // subgraph is a compiled graph attribute, run by If, Loop, Scan and the
 // like through operators.Graph.
 type subgraph struct {

@@ -16,26 +16,65 @@ import (
 // bfloat16 and other types gorgonia has no element type for need
 // RunValues.
 func (s *Session) Run(ctx context.Context, inputs map[string]*tensor.Dense) (map[string]*tensor.Dense, error) {
-	vals := make(map[string]*operators.Value, len(inputs))
-	for name, d := range inputs {
-		v, err := denseToValue(d)
-		if err != nil {
-			return nil, badInput(fmt.Errorf("input %q: %w", name, err))
-		}
-		vals[name] = v
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	outs, err := s.RunValues(ctx, vals)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res := make(map[string]*tensor.Dense, len(outs))
-	for name, v := range outs {
-		d, err := ValueToDense(v)
+	if err := checkNames(s, inputs); err != nil {
+		return nil, err
+	}
+	// The inputs are viewed in the run's State and the outputs taken from
+	// it directly, without the intermediate maps of RunValues.
+	p := s.plan
+	st := p.getState()
+	st.bind()
+	fail := func(err error) (map[string]*tensor.Dense, error) {
+		st.reset()
+		p.putState(st)
+		return nil, err
+	}
+	for _, slot := range p.inputs {
+		d, ok := inputs[p.slots[slot].name]
+		var v *operators.Value
+		if ok {
+			var err error
+			if v, err = st.denseIn(slot, d); err != nil {
+				return fail(badInput(fmt.Errorf("input %q: %w", p.slots[slot].name, err)))
+			}
+		}
+		if err := s.bindInput(st, slot, v, ok); err != nil {
+			return fail(err)
+		}
+	}
+	if err := s.checkSymbols(st); err != nil {
+		return fail(badInput(err))
+	}
+	if err := st.exec(ctx); err != nil {
+		return fail(err)
+	}
+	res := make(map[string]*tensor.Dense, len(p.outputs))
+	for i, slot := range p.outputs {
+		name := s.outputs[i].Name
+		if _, dup := res[name]; dup {
+			continue
+		}
+		v := st.vals[slot]
+		var d *tensor.Dense
+		var err error
+		if raw, ok := st.handOutRaw(slot); ok {
+			d, err = ValueToDense(&operators.Value{DType: v.DType, Shape: v.Shape, Raw: raw})
+		} else if v, err = detach(v); err == nil {
+			d, err = ValueToDense(v)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("output %q: %w", name, err)
+			return fail(fmt.Errorf("output %q: %w", name, err))
 		}
 		res[name] = d
 	}
+	st.reset()
+	p.putState(st)
 	return res, nil
 }
 
