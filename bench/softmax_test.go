@@ -54,8 +54,9 @@ func randData(n int, seed uint64) []float32 {
 var sink any
 
 // BenchmarkSoftmax times Softmax and LogSoftmax (float32, opset 13) on the
-// shapes above: ONNX Runtime's session run of a one-node model ("ort"),
-// onnxrun's Session.Run of the same model ("run"), and onnxrun's operator
+// shapes above: ONNX Runtime's session run of a one-node model with
+// pre-bound outputs ("ort"), onnxrun's Session.Run of the same model
+// ("run"), Session.RunInto with an output tensor made once ("runinto"), and onnxrun's operator
 // alone at every kernel level this CPU has ("op-<level>", output buffer
 // reused). Bytes per op are one read of the input and one write of the
 // output, so MB/s compares directly across implementations.
@@ -73,6 +74,7 @@ func BenchmarkSoftmax(b *testing.B) {
 				name := fmt.Sprintf("%s/%s/axis%d/t%d", op, shapeName(c.shape), c.axis, th)
 				b.Run(name+"/impl=ort", func(b *testing.B) { benchORTOneNode(b, model, c.shape, x, th) })
 				b.Run(name+"/impl=run", func(b *testing.B) { benchRunOneNode(b, model, c.shape, x, th) })
+				b.Run(name+"/impl=runinto", func(b *testing.B) { benchRunIntoOneNode(b, model, c.shape, x, th) })
 				for _, im := range dispatch.Impls() {
 					if !im.Available {
 						continue
@@ -129,6 +131,29 @@ func benchRunOneNode(b *testing.B, model string, shape []int, x []float32, threa
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(len(x))*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "elem/ns")
+}
+
+// benchRunIntoOneNode times Session.RunInto with an output tensor made
+// once, like ONNX Runtime's run with pre-bound outputs.
+func benchRunIntoOneNode(b *testing.B, model string, shape []int, x []float32, threads int) {
+	s, err := runtime.Load(model, runtime.WithThreads(threads))
+	if err != nil {
+		b.Fatal(err)
+	}
+	inputs := map[string]*tensor.Dense{"X": tensor.New(tensor.WithShape(shape...), tensor.WithBacking(x))}
+	outputs := map[string]*tensor.Dense{"Y": tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32))}
+	ctx := context.Background()
+	b.SetBytes(int64(8 * len(x)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := s.RunInto(ctx, inputs, outputs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(len(x))*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "elem/ns")
+	sink = outputs
 }
 
 // reuse hands back one preallocated output so the timing is the operator's.
