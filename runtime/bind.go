@@ -158,7 +158,10 @@ func (s *Session) runBound(ctx context.Context, st *State) error {
 		}
 		// Memory that is also an input must not be written while
 		// steps still read the input: fill it at the end.
-		b.alloc = b.dt != operators.String
+		// Operators get the memory only when it is aligned for its
+		// element type, as the pool's is.
+		b.alloc = b.dt != operators.String &&
+			(len(b.raw) == 0 || uintptr(unsafe.Pointer(unsafe.SliceData(b.raw)))%uintptr(b.dt.Size()) == 0)
 		for _, in := range p.inputs {
 			if v := st.vals[in]; v != nil && overlapsAny(b.raw, v.Raw) {
 				b.alloc = false

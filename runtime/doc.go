@@ -15,7 +15,16 @@
 // slots and a pool of reusable buffers) from a pool owned by the Session,
 // so a Session may be used from many goroutines at once and a run with
 // fixed shapes allocates little beyond the outputs it returns, which always
-// belong to the caller.
+// belong to the caller: an output the run computed into pooled memory is
+// handed over as it is, without a copy, and the pool takes new memory.
+//
+// RunInto and RunValuesInto write the outputs into tensors the caller
+// supplies (of the outputs' types and shapes). While the step producing a
+// bound output runs, the allocation matching that output's type and shape
+// returns the caller's memory, so the operator writes there directly; an
+// output that lands elsewhere (a view, a graph input passed through) is
+// copied once at the end. A steady-state RunInto with fixed shapes
+// allocates nothing.
 //
 // Options: WithThreads sets the goroutines one operator may use
 // (runtime.NumCPU() by default), WithoutOptimizations keeps every node as a
