@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"gorgonia.org/tensor"
 
@@ -351,5 +353,169 @@ func TestRunIntoConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+func init() {
+	reg := func(op string, f operators.Factory) {
+		operators.Register(operators.Registration{Domain: testDomain, OpType: op, Since: 1, New: f})
+	}
+	// Crossed: two outputs of x's shape. It allocates p then q, writes
+	// 2x into p and 3x into q, and returns out[0] = q, out[1] = p, so
+	// with both outputs bound each lands in the other's memory.
+	reg("Crossed", func(n *operators.Node) (operators.Op, error) {
+		if len(n.Inputs) != 1 || len(n.Outputs) != 2 {
+			return nil, fmt.Errorf("%w: takes 1 input and 2 outputs", operators.ErrInvalidModel)
+		}
+		return &testOp{name: n.Name,
+			infer: func(in []operators.Meta) ([]operators.Meta, error) { return []operators.Meta{in[0], in[0]}, nil },
+			run: func(rc *operators.RunContext, in, out []*operators.Value) error {
+				p, err := rc.AllocValue(operators.Float32, in[0].Shape, false)
+				if err != nil {
+					return err
+				}
+				q, err := rc.AllocValue(operators.Float32, in[0].Shape, false)
+				if err != nil {
+					return err
+				}
+				for i, v := range in[0].F32() {
+					p.F32()[i], q.F32()[i] = 2*v, 3*v
+				}
+				out[0], out[1] = q, p
+				return nil
+			}}, nil
+	})
+	// SameScratch allocates scratch space of its output's shape first,
+	// fills it with garbage, then writes y = x+1 into a second buffer.
+	reg("SameScratch", func(n *operators.Node) (operators.Op, error) {
+		if err := unary(n); err != nil {
+			return nil, err
+		}
+		return &testOp{name: n.Name, run: func(rc *operators.RunContext, in, out []*operators.Value) error {
+			s, err := rc.AllocValue(operators.Float32, in[0].Shape, false)
+			if err != nil {
+				return err
+			}
+			for i := range s.F32() {
+				s.F32()[i] = -12345
+			}
+			y, err := rc.AllocValue(operators.Float32, in[0].Shape, false)
+			if err != nil {
+				return err
+			}
+			for i, v := range in[0].F32() {
+				y.F32()[i] = v + 1
+			}
+			out[0] = y
+			return nil
+		}}, nil
+	})
+}
+
+// TestRunIntoMisdirected: operators that use a bound output's memory for
+// something else (another output, scratch space) still give the right
+// results.
+func TestRunIntoMisdirected(t *testing.T) {
+	m := model(&onnxpb.Graph{
+		Nodes: []*onnxpb.Node{
+			tnode("c", "Crossed", []string{"x"}, []string{"q", "p"}),
+			tnode("s", "SameScratch", []string{"x"}, []string{"y"}),
+			tnode("a", "AddOne", []string{"q"}, []string{"z"}),
+		},
+		Inputs: []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 3)},
+		Outputs: []*onnxpb.ValueInfo{
+			vinfo("q", operators.Float32, 3), vinfo("p", operators.Float32, 3),
+			vinfo("y", operators.Float32, 3), vinfo("z", operators.Float32, 3),
+		},
+	})
+	s := mustLoad(t, m)
+	outs := map[string]*operators.Value{}
+	for _, name := range []string{"q", "p", "y", "z"} {
+		outs[name] = f32([]int{3}, 0, 0, 0)
+	}
+	for run := range 3 {
+		x := seq(3, float32(run))
+		if err := s.RunValuesInto(context.Background(), map[string]*operators.Value{"x": f32([]int{3}, x...)}, outs); err != nil {
+			t.Fatal(err)
+		}
+		q, p, y, z := make([]float32, 3), make([]float32, 3), make([]float32, 3), make([]float32, 3)
+		for i, v := range x {
+			q[i], p[i], y[i], z[i] = 3*v, 2*v, v+1, 3*v+1
+		}
+		checkF32(t, "q", outs["q"].F32(), q)
+		checkF32(t, "p", outs["p"].F32(), p)
+		checkF32(t, "y", outs["y"].F32(), y)
+		checkF32(t, "z", outs["z"].F32(), z)
+	}
+}
+
+// TestRunIntoSplit: a standard multi-output operator writing bound
+// outputs of one type and shape.
+func TestRunIntoSplit(t *testing.T) {
+	m := model(&onnxpb.Graph{
+		Nodes:   []*onnxpb.Node{node("split", "Split", []string{"x"}, []string{"a", "b"})},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 4)},
+		Outputs: []*onnxpb.ValueInfo{vinfo("a", operators.Float32, 2), vinfo("b", operators.Float32, 2)},
+	})
+	s := mustLoad(t, m)
+	a := tensor.New(tensor.WithShape(2), tensor.Of(tensor.Float32))
+	b := tensor.New(tensor.WithShape(2), tensor.Of(tensor.Float32))
+	x := tensor.New(tensor.WithShape(4), tensor.WithBacking([]float32{1, 2, 3, 4}))
+	if err := s.RunInto(context.Background(), map[string]*tensor.Dense{"x": x}, map[string]*tensor.Dense{"a": a, "b": b}); err != nil {
+		t.Fatal(err)
+	}
+	checkF32(t, "a", a.Data().([]float32), []float32{1, 2})
+	checkF32(t, "b", b.Data().([]float32), []float32{3, 4})
+}
+
+// probeData is where the last Probe step wrote its output.
+var probeData atomic.Pointer[byte]
+
+func init() {
+	// Probe: y = x + 1 like AddOne, recording where y lives.
+	operators.Register(operators.Registration{Domain: testDomain, OpType: "Probe", Since: 1, New: func(n *operators.Node) (operators.Op, error) {
+		if err := unary(n); err != nil {
+			return nil, err
+		}
+		return &testOp{name: n.Name, run: func(rc *operators.RunContext, in, out []*operators.Value) error {
+			y, err := rc.AllocValue(operators.Float32, in[0].Shape, false)
+			if err != nil {
+				return err
+			}
+			for i, v := range in[0].F32() {
+				y.F32()[i] = v + 1
+			}
+			probeData.Store(unsafe.SliceData(y.Raw))
+			out[0] = y
+			return nil
+		}}, nil
+	}})
+}
+
+// TestRunIntoWritesInPlace: the operator producing a bound output gets
+// the caller's memory (no copy at the end), and Run hands over the memory
+// the operator wrote (no copy either).
+func TestRunIntoWritesInPlace(t *testing.T) {
+	m := model(&onnxpb.Graph{
+		Nodes:   []*onnxpb.Node{tnode("p", "Probe", []string{"x"}, []string{"y"})},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("x", operators.Float32, 2, 2)},
+		Outputs: []*onnxpb.ValueInfo{vinfo("y", operators.Float32, 2, 2)},
+	})
+	s := mustLoad(t, m)
+	x := map[string]*tensor.Dense{"x": tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float32{1, 2, 3, 4}))}
+	y := tensor.New(tensor.WithShape(2, 2), tensor.Of(tensor.Float32))
+	if err := s.RunInto(context.Background(), x, map[string]*tensor.Dense{"y": y}); err != nil {
+		t.Fatal(err)
+	}
+	checkF32(t, "y", y.Data().([]float32), []float32{2, 3, 4, 5})
+	if got, want := probeData.Load(), unsafe.SliceData(y.Raw); got != want {
+		t.Errorf("the operator wrote to %p, not into the caller's tensor at %p", got, want)
+	}
+	out, err := s.Run(context.Background(), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := probeData.Load(), unsafe.SliceData(out["y"].Raw); got != want {
+		t.Errorf("Run returned memory at %p, the operator wrote to %p: a copy was made", want, got)
 	}
 }
