@@ -43,8 +43,8 @@ func ReadNPZFile(path string) (*Archive, error) {
 }
 
 // ReadNPZ reads every array of an .npz archive of size bytes. Members
-// may be stored or deflated; each is read with the same bound (MaxBytes)
-// as an .npy file, whatever size the archive declares for it.
+// may be stored or deflated; each may allocate at most MaxBytes, and no
+// more than its stored bytes can hold (see memberLimit).
 func ReadNPZ(r io.ReaderAt, size int64) (*Archive, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
@@ -66,7 +66,7 @@ func ReadNPZ(r io.ReaderAt, size int64) (*Archive, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: .npz member %q: %v", ErrFormat, f.Name, err)
 		}
-		v, err := read(rc, MaxBytes)
+		v, err := read(rc, memberLimit(f, size))
 		rc.Close()
 		if err != nil {
 			return nil, fmt.Errorf(".npz member %q: %w", f.Name, err)
@@ -75,6 +75,22 @@ func ReadNPZ(r io.ReaderAt, size int64) (*Archive, error) {
 		a.Arrays[name] = v
 	}
 	return a, nil
+}
+
+// memberLimit bounds what reading member f may allocate: its declared
+// uncompressed size, which for a stored member is at most the archive's
+// size and for a deflated one at most what its compressed bytes can
+// expand to (deflate's best ratio is under 1032:1). A small archive thus
+// cannot make ReadNPZ allocate much, whatever sizes it declares.
+func memberLimit(f *zip.File, archive int64) int64 {
+	limit := min(int64(MaxBytes), int64(min(f.UncompressedSize64, 1<<62)))
+	switch f.Method {
+	case zip.Store:
+		limit = min(limit, archive)
+	default:
+		limit = min(limit, int64(min(f.CompressedSize64, 1<<52))*1032+1024)
+	}
+	return limit
 }
 
 // WriteNPZ writes the arrays named by names, in that order, as an .npz

@@ -175,3 +175,27 @@ func TestNPZRejects(t *testing.T) {
 		t.Errorf("missing array written without error")
 	}
 }
+
+// FuzzReadNPZ feeds arbitrary bytes to ReadNPZ: an archive or an error,
+// never a panic, and never an allocation far beyond the input's size.
+func FuzzReadNPZ(f *testing.F) {
+	x, _ := operators.FromSlice([]float32{1, 2, 3}, []int{3})
+	for _, c := range []bool{false, true} {
+		var buf bytes.Buffer
+		WriteNPZ(&buf, []string{"x", "y"}, map[string]*operators.Value{"x": x, "y": x}, c)
+		f.Add(buf.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, err := ReadNPZ(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			return
+		}
+		total := 0
+		for _, name := range a.Names {
+			total += len(a.Arrays[name].Raw)
+		}
+		if total > 1032*len(b)+1024*len(a.Names) {
+			t.Fatalf("%d input bytes gave %d bytes of arrays", len(b), total)
+		}
+	})
+}
