@@ -40,7 +40,9 @@
 // results identical to runtime.Session.Run on the same bytes: the package's
 // tests check this bit for bit on the project's bundled models, on mnist-8
 // and on every ONNX backend test (node, simple and PyTorch suites) that both
-// accept. Tensors with no elements come back like any other, but gorgonia's
+// accept; onnx-go's own backend test suite (its copy of ONNX's node tests,
+// run by its harness) passes on the plugin except for cases its data gets
+// wrong. Tensors with no elements come back like any other, but gorgonia's
 // Dense.Data panics on them: check Shape first.
 // Model.SetInput, Model.GetOutputTensors, Model.GetNodeByName and walking
 // the gonum graph (Node, Nodes, From, To, Edge, HasEdgeFromTo) behave as with
