@@ -284,34 +284,27 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, co
 				}
 				b = col
 			}
-			e.Gemm(false, false, geo.mg, outVol, kRows, 1, wg, kRows, b, outVol, 0, yg, outVol, threads)
-			var bg []T
+			// Start from the bias (one write pass, which the GEMM's
+			// clearing of C would cost anyway) and let the GEMM
+			// accumulate; then the activation while the rows are hot.
+			var beta T
 			if bias != nil {
-				bg = bias[g*geo.mg : (g+1)*geo.mg]
+				beta = 1
+				for m, v := range bias[g*geo.mg : (g+1)*geo.mg] {
+					row := yg[m*outVol : (m+1)*outVol]
+					for i := range row {
+						row[i] = v
+					}
+				}
 			}
-			epilogue(yg, bg, outVol, act)
+			e.Gemm(false, false, geo.mg, outVol, kRows, 1, wg, kRows, b, outVol, beta, yg, outVol, threads)
+			if act.Kind != operators.ActNone {
+				operators.Activate(act, yg)
+			}
 		}
 	}
 	if colp != nil {
 		pool.Put(colp)
-	}
-}
-
-// epilogue adds bias[m] to row m of y (rows of width elements) and applies
-// act, one row at a time while the GEMM's output is still in cache.
-func epilogue[T eng.Float](y, bias []T, width int, act operators.Activation) {
-	if bias == nil && act.Kind == operators.ActNone {
-		return
-	}
-	for m := 0; m < len(y)/width; m++ {
-		row := y[m*width : (m+1)*width]
-		if bias != nil {
-			v := bias[m]
-			for i := range row {
-				row[i] += v
-			}
-		}
-		operators.Activate(act, row)
 	}
 }
 
