@@ -305,3 +305,35 @@ func settledGoroutines(target int) int {
 	}
 	return n
 }
+
+// TestNoGoroutineLeakAcrossSessions loads, runs and drops many sessions
+// whose MatMul is large enough to be split across threads: whatever
+// workers the runtime keeps must not grow with the number of sessions.
+func TestNoGoroutineLeakAcrossSessions(t *testing.T) {
+	const n = 256 // 256^3 multiply-adds, well above any parallel threshold
+	m := model(&onnxpb.Graph{
+		Nodes:   []*onnxpb.Node{node("mm", "MatMul", []string{"a", "b"}, []string{"y"})},
+		Inputs:  []*onnxpb.ValueInfo{vinfo("a", operators.Float32, n, n), vinfo("b", operators.Float32, n, n)},
+		Outputs: []*onnxpb.ValueInfo{vinfo("y", operators.Float32, n, n)},
+	})
+	a, _ := operators.NewValue(operators.Float32, []int{n, n})
+	b, _ := operators.NewValue(operators.Float32, []int{n, n})
+	one := func() {
+		s := mustLoad(t, m, WithThreads(4))
+		if _, err := s.RunValues(context.Background(), map[string]*operators.Value{"a": a, "b": b}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	one()
+	goruntime.GC()
+	before := settledGoroutines(0)
+	for range 30 {
+		one()
+	}
+	goruntime.GC()
+	if after := settledGoroutines(before); after > before {
+		buf := make([]byte, 1<<16)
+		k := goruntime.Stack(buf, true)
+		t.Errorf("goroutines: %d after one session, %d after 30 more\n%s", before, after, buf[:k])
+	}
+}
