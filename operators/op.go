@@ -17,8 +17,9 @@ type Op interface {
 	// An operator that cannot tell returns Meta with HasShape false.
 	Infer(in []Meta, consts []*Value) ([]Meta, error)
 	// Run computes the outputs. in[i] is nil for an omitted optional
-	// input. Run sets out[i] for every output, allocating it with rc.Alloc
-	// (or, for outputs that alias an input, with rc.Alias).
+	// input. Run sets out[i] for every output, allocating it through
+	// rc.AllocValue, or setting it to a view of an input's buffer (the
+	// runtime counts references to shared buffers).
 	Run(rc *RunContext, in []*Value, out []*Value) error
 }
 
