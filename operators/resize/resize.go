@@ -88,9 +88,12 @@ func newResize(n *operators.Node) (operators.Op, error) {
 	r := &Resize{roiIn: 1, scalesIn: 2, sizesIn: 3}
 	var err error
 	if n.Opset < 11 {
-		// Resize-10 is Upsample-9 under a new name.
+		// Resize-10 is Upsample-9 under a new name. It has no
+		// nearest_mode; ONNX Runtime floors when upsampling and rounds up
+		// when downsampling ("simple"), and models exported at opset 10
+		// were checked against that.
 		r.roiIn, r.scalesIn, r.sizesIn = -1, 1, -1
-		r.coord, r.nearest = "asymmetric", "floor"
+		r.coord, r.nearest = "asymmetric", "simple"
 		if r.mode, err = parseMode(n, "nearest", "linear"); err != nil {
 			return nil, err
 		}
@@ -542,6 +545,11 @@ func (r *Resize) coordinate(i, inN, outN int, scale, roiLo, roiHi float64) (x fl
 // round picks the nearest input index for x.
 func (r *Resize) round(x, scale float64) int {
 	switch r.nearest {
+	case "simple":
+		if scale < 1 {
+			return int(math.Ceil(x))
+		}
+		return int(math.Floor(x))
 	case "floor":
 		return int(math.Floor(x))
 	case "ceil":

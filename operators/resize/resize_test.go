@@ -289,3 +289,33 @@ func TestResizeErrors(t *testing.T) {
 		t.Errorf("zero scale: %v", err)
 	}
 }
+
+// TestResize10NearestRounding checks Resize-10's nearest rule, which has no
+// nearest_mode attribute: an output index maps to x = i/scale, floored
+// when upsampling and rounded up when downsampling, as ONNX Runtime does.
+// Downsampling [1,1,2,4] by 0.6 keeps row 0 and columns 0 and ceil(1/0.6)
+// = 2; upsampling [1,1,1,2] by 1.5 along W maps outputs 0, 1, 2 to
+// floor(0), floor(0.67), floor(1.33) = 0, 0, 1.
+func TestResize10NearestRounding(t *testing.T) {
+	reg, ok := operators.Lookup("", "Resize", 10)
+	if !ok {
+		t.Fatal("Resize-10 not registered")
+	}
+	op, err := reg.New(&operators.Node{Name: "r", OpType: "Resize", Opset: 10, Inputs: []string{"x", "scales"}, Outputs: []string{"y"}, Attrs: map[string]*operators.Attr{"mode": sattr("mode", "nearest")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		x      *operators.Value
+		scales []float32
+		want   []float32
+	}{
+		{f32([]int{1, 1, 2, 4}, 1, 2, 3, 4, 5, 6, 7, 8), []float32{1, 1, 0.6, 0.6}, []float32{1, 3}},
+		{f32([]int{1, 1, 1, 2}, 1, 2), []float32{1, 1, 1, 1.5}, []float32{1, 1, 2}},
+	} {
+		got := run(t, op, c.x, f32([]int{4}, c.scales...))
+		if !reflect.DeepEqual(got.F32(), c.want) {
+			t.Errorf("scales %v: got %v, want %v", c.scales, got.F32(), c.want)
+		}
+	}
+}

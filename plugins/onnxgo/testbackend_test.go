@@ -40,11 +40,6 @@ func init() {
 	onnxGoKnown["TestPow"] = ulps
 	onnxGoKnown["TestReduceL1DefaultAxesKeepdimsRandom"] = ulps
 	onnxGoKnown["TestReduceSumSquareDefaultAxesKeepdimsRandom"] = ulps
-	// Remove these two once operators' Resize-10 rounds up when it
-	// downsamples; the plugin passes the values through unchanged.
-	resize := "onnxrun's Resize-10 nearest, downsampling [1,1,2,4] by 0.6, gives [1 2] where onnx-go's expected values and ONNX Runtime 1.30 give [1 3] (output column 1 maps to input 1/0.6 = 1.67, which ONNX Runtime rounds up when the scale is below 1 and onnxrun floors)"
-	onnxGoKnown["TestResizeNearest"] = resize
-	onnxGoKnown["TestResizeDownsampleNearest"] = resize
 }
 
 // TestOnnxGoSuite runs onnx-go's own backend test suite (ONNX node tests
