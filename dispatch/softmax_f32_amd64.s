@@ -402,6 +402,38 @@ GLOBL neginf<>(SB), RODATA|NOPTR, $64
 	VADDPD       Y0, Y12, Y12; \
 	VADDPD       Y1, Y13, Y13
 
+// EXP_REG_AVX2 sets v = exp(v) for |v| <= 87 with the arithmetic of
+// EXP_EST_AVX2, taking magic, log2e, ln2hi, ln2lo and one (= bias) from
+// Y15, Y11, Y9, Y8 and Y10 instead of memory. Clobbers Y4-Y7. With the
+// constants in registers a vector needs five loads besides its data, so
+// the loop is bound by the multiplier ports rather than by loads.
+#define EXP_REG_AVX2(v) \
+	VMOVAPS      Y15, Y4; \
+	VFMADD231PS  Y11, v, Y4; \
+	VSUBPS       Y15, Y4, Y5; \
+	VFNMADD231PS Y9, Y5, v; \
+	VFNMADD231PS Y8, Y5, v; \
+	VMULPS       v, v, Y6; \
+	VMOVUPS      c3<>(SB), Y7; \
+	VFMADD213PS  c2<>(SB), v, Y7; \
+	VMOVUPS      c5<>(SB), Y5; \
+	VFMADD213PS  c4<>(SB), v, Y5; \
+	VFMADD231PS  c6<>(SB), Y6, Y5; \
+	VFMADD231PS  Y5, Y6, Y7; \
+	VFMADD213PS  v, Y6, Y7; \
+	VPSLLD       $23, Y4, Y4; \
+	VPADDD       Y10, Y4, Y4; \
+	VMOVAPS      Y4, v; \
+	VFMADD231PS  Y7, Y4, v
+
+// LOAD_EXP_REGS_AVX2 loads the constants EXP_REG_AVX2 takes from registers.
+#define LOAD_EXP_REGS_AVX2 \
+	VMOVUPS ln2lo<>(SB), Y8; \
+	VMOVUPS ln2hi<>(SB), Y9; \
+	VMOVUPS one<>(SB), Y10; \
+	VMOVUPS log2e<>(SB), Y11; \
+	VMOVUPS magic<>(SB), Y15
+
 // func expSumF32AVX2(dst, x []float32, m float32) (s float64, done int)
 TEXT ·expSumF32AVX2(SB), NOSPLIT, $0-72
 	MOVQ         dst_base+0(FP), DI
@@ -414,6 +446,7 @@ TEXT ·expSumF32AVX2(SB), NOSPLIT, $0-72
 	VBROADCASTSS m+48(FP), Y14
 	VXORPD       Y12, Y12, Y12
 	VXORPD       Y13, Y13, Y13
+	LOAD_EXP_REGS_AVX2
 	XORQ         AX, AX
 
 exps_loop32:
@@ -443,27 +476,29 @@ exps_loop32:
 	VPTEST Y4, Y4
 	JNZ    exps_slow32
 
-	EXP_EST_AVX2(Y0, Y4, Y8, Y6, Y10)
-	EXP_EST_AVX2(Y1, Y5, Y9, Y7, Y11)
-	EXP_EST_AVX2(Y2, Y4, Y10, Y6, Y15)
-	EXP_EST_AVX2(Y3, Y5, Y11, Y7, Y0)
+	EXP_REG_AVX2(Y0)
+	EXP_REG_AVX2(Y1)
+	EXP_REG_AVX2(Y2)
+	EXP_REG_AVX2(Y3)
 
 exps_store32:
 	TESTQ   DI, DI
 	JZ      exps_sum32
-	VMOVUPS Y8, 0(DI)(AX*4)
-	VMOVUPS Y9, 32(DI)(AX*4)
-	VMOVUPS Y10, 64(DI)(AX*4)
-	VMOVUPS Y11, 96(DI)(AX*4)
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
 
 exps_sum32:
-	VADDPS Y9, Y8, Y8
-	VADDPS Y11, Y10, Y10
-	VADDPS Y10, Y8, Y8
-	ADD8_F64_AVX2(Y8, X8)
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y2
+	ADD8_F64_AVX2(Y2, X2)
 	ADDQ   $32, AX
 	JMP    exps_loop32
 
+	// The slow path computes into Y8-Y11 (clobbering Y0-Y7), moves the
+	// results to Y0-Y3 and reloads the constants.
 exps_slow32:
 	VMOVUPS lo<>(SB), Y4
 	VMOVUPS hi<>(SB), Y5
@@ -471,6 +506,11 @@ exps_slow32:
 	EXP_SLOW_AVX2(32, Y9)
 	EXP_SLOW_AVX2(64, Y10)
 	EXP_SLOW_AVX2(96, Y11)
+	VMOVAPS Y8, Y0
+	VMOVAPS Y9, Y1
+	VMOVAPS Y10, Y2
+	VMOVAPS Y11, Y3
+	LOAD_EXP_REGS_AVX2
 	JMP     exps_store32
 
 exps_tail:
