@@ -125,35 +125,6 @@ type RunContext struct {
 	Threads int // intra-op goroutines an operator may use; <= 1 means one
 }
 
-// Parallel splits [0, n) into at most rc.Threads contiguous chunks and runs
-// fn on each, in parallel; it runs fn(0, n) directly when one chunk will
-// do. minChunk is the smallest chunk worth a goroutine.
-func (rc *RunContext) Parallel(n, minChunk int, fn func(lo, hi int)) {
-	t := 1
-	if rc != nil {
-		t = rc.Threads
-	}
-	if minChunk < 1 {
-		minChunk = 1
-	}
-	if c := n / minChunk; c < t {
-		t = c
-	}
-	if t <= 1 {
-		fn(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	step := (n + t - 1) / t
-	for lo := step; lo < n; lo += step {
-		hi := min(lo+step, n)
-		wg.Add(1)
-		go func() { defer wg.Done(); fn(lo, hi) }()
-	}
-	fn(0, min(step, n))
-	wg.Wait()
-}
-
 // AllocValue allocates through rc.Alloc, or directly when rc has no
 // allocator (tests, constant folding).
 func (rc *RunContext) AllocValue(dt DType, shape []int, zero bool) (*Value, error) {
