@@ -34,6 +34,8 @@ func newGeneric() *Kernels {
 		SgemmMR:       sgemmGenericMR,
 		SgemmNR:       sgemmGenericNR,
 		ClampF32:      clampF32Generic,
+		DwConv3x3F32:  dwConv3x3F32Generic,
+		MaxPoolF32:    maxPoolF32Generic,
 
 		MaxF64:        maxF64Generic,
 		ExpSumF64:     expSumF64Generic,

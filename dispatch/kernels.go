@@ -89,6 +89,33 @@ type Kernels struct {
 	// loop.
 	ClampF32 func(x []float32, lo, hi float32)
 
+	// DwConv3x3F32 computes an oh×ow block of a 3×3 depthwise convolution
+	// (dilation 1) from a source that already holds its padding:
+	//
+	//	for y < oh, x < ow:
+	//		acc := b
+	//		for i := range 3 { for j := range 3 {
+	//			acc += w[3*i+j] * src[(sh*y+i)*spitch + sw*x+j] } }
+	//		dst[y*dpitch+x] = acc clamped to [lo, hi] as in ClampF32
+	//
+	// (lo = -Inf, hi = +Inf for no activation). The taps are added in that
+	// order; the SIMD tiers fuse each multiply-add (one rounding per tap
+	// instead of two). The SIMD tiers take sw 1 or 2 (other strides run
+	// the reference) and read whole vectors: a row's loads may reach
+	// DwSlack elements past its last tap, so a source with that much to
+	// spare after the last row lets every row run in vectors (rows whose
+	// loads would leave src run the reference). len(w) >= 9.
+	DwConv3x3F32 func(dst []float32, dpitch int, src []float32, spitch, ow, oh, sh, sw int, w []float32, b, lo, hi float32)
+	// MaxPoolF32 computes an oh×ow block of a 2-D max pooling with a
+	// kh×kw window (dilation 1):
+	//
+	//	dst[y*dpitch+x] = max over i < kh, j < kw of src[(sh*y+i)*spitch + sw*x+j]
+	//
+	// A window holding a NaN gives NaN; when the maximum is a zero, its
+	// sign is that of any zero in the window. Strides and slack are as in
+	// DwConv3x3F32 (kw in place of 3).
+	MaxPoolF32 func(dst []float32, dpitch int, src []float32, spitch, ow, oh, kh, kw, sh, sw int)
+
 	// The float64 entries mirror the float32 ones.
 	MaxF64        func(x []float64) float64
 	ExpSumF64     func(dst, x []float64, m float64) float64
@@ -112,4 +139,4 @@ type Kernels struct {
 }
 
 // numEntries is the number of function fields of Kernels; a test checks it.
-const numEntries = 24
+const numEntries = 26

@@ -78,6 +78,7 @@ func plugAVX2(k *Kernels) {
 		n := clampF32AVX2(x, lo, hi)
 		clampF32Generic(x[n:], lo, hi)
 	}
+	plugDwAVX2(k)
 	plugF64(k, vecAVX2, maxF64AVX2, expSumF64AVX2, scaleF64AVX2, shiftF64AVX2,
 		maxColsF64AVX2, expSumColsF64AVX2, scaleColsF64AVX2, shiftColsF64AVX2)
 }
@@ -173,6 +174,7 @@ func plugAVX512(k *Kernels) {
 		n := clampF32AVX512(x, lo, hi)
 		clampF32Generic(x[n:], lo, hi)
 	}
+	plugDwAVX512(k)
 	plugF64(k, vecAVX512, maxF64AVX512, expSumF64AVX512, scaleF64AVX512, shiftF64AVX512,
 		maxColsF64AVX512, expSumColsF64AVX512, scaleColsF64AVX512, shiftColsF64AVX512)
 }

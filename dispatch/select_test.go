@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -44,7 +45,7 @@ func TestImplsAndTables(t *testing.T) {
 			t.Errorf("table for %s reports level %s", im.Level, k.Level)
 		}
 		ents := k.Entries()
-		if len(ents) != 24 || ents[0].Name != "MaxF32" || ents[len(ents)-1].Name != "ShiftColsF64" {
+		if len(ents) != funcFields() || ents[0].Name != "MaxF32" || ents[len(ents)-1].Name != "ShiftColsF64" {
 			t.Errorf("%s: Entries() = %v", im.Level, ents)
 		}
 		for _, e := range ents {
@@ -115,5 +116,17 @@ func Example_names() {
 	// ScaleF32 generic
 	// ShiftF32 generic
 	// ExpF32 generic
-	// generic (generic: 24 entries)
+	// generic (generic: 26 entries)
+}
+
+// funcFields counts the function fields of Kernels: one entry each.
+func funcFields() int {
+	n := 0
+	typ := reflect.TypeFor[dispatch.Kernels]()
+	for i := range typ.NumField() {
+		if typ.Field(i).Type.Kind() == reflect.Func {
+			n++
+		}
+	}
+	return n
 }
