@@ -2,14 +2,17 @@ package shape
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/onnxrun/onnxrun/operators"
 	"github.com/onnxrun/onnxrun/operators/internal/inputs"
+	"github.com/onnxrun/onnxrun/operators/internal/memo"
 )
 
 // Transpose permutes dimensions: output dim i is input dim perm[i].
 type Transpose struct {
 	perm []int // nil: reverse
+	last memo.Last[*tplan]
 }
 
 func newTranspose(n *operators.Node) (operators.Op, error) {
@@ -68,15 +71,16 @@ func (t *Transpose) Infer(in []operators.Meta, consts []*operators.Value) ([]ope
 // Run implements operators.Op.
 func (t *Transpose) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	x := in[0]
-	p, err := t.permFor(len(x.Shape))
-	if err != nil {
-		return err
+	pl, ok := t.last.Get(x.Shape)
+	if !ok {
+		p, err := t.permFor(len(x.Shape))
+		if err != nil {
+			return err
+		}
+		pl = newTPlan(x.Shape, p)
+		t.last.Put(pl, x.Shape)
 	}
-	shape := make([]int, len(p))
-	for i, a := range p {
-		shape[i] = x.Shape[a]
-	}
-	y, err := alloc(rc, x.DType, shape)
+	y, err := alloc(rc, x.DType, pl.out)
 	if err != nil {
 		return err
 	}
@@ -84,27 +88,197 @@ func (t *Transpose) Run(rc *operators.RunContext, in, out []*operators.Value) er
 	if x.Len() == 0 {
 		return nil
 	}
-	return permuteInto(rc, y, x, x.Shape, p)
+	return pl.do(rc, y, x)
 }
 
 // permuteInto writes y = x viewed with shape dims and permuted by perm.
 func permuteInto(rc *operators.RunContext, y, x *operators.Value, dims, p []int) error {
-	d, perm := coalesce(dims, p)
-	switch {
-	case x.DType == operators.String:
-		transpose(rc, y.Strs, x.Strs, d, perm)
-	case x.DType.Size() == 1:
-		transpose(rc, y.U8(), x.U8(), d, perm)
-	case x.DType.Size() == 2:
-		transpose(rc, y.U16(), x.U16(), d, perm)
-	case x.DType.Size() == 4:
-		transpose(rc, y.U32(), x.U32(), d, perm)
-	case x.DType.Size() == 8:
-		transpose(rc, y.U64(), x.U64(), d, perm)
-	default:
-		return fmt.Errorf("%w: moving elements of %v", operators.ErrUnsupportedType, x.DType)
+	return newTPlan(dims, p).do(rc, y, x)
+}
+
+// How a transpose moves its elements, from the coalesced source dims.
+const (
+	tCopy    = iota // the permutation keeps the order: one copy
+	tBlocks         // the innermost dim stays innermost: copy whole rows
+	tBatch2D        // [B, R, C] -> [B, C, R]: cache-sized tiles
+	tGather         // anything else: one element at a time
+)
+
+// tplan is a transpose worked out for one input shape: the output shape,
+// and the coalesced source dims walked in output order. A plan never
+// changes once made, so runs share it.
+type tplan struct {
+	out  []int // output shape
+	kind int
+	n    int // elements
+
+	// tBatch2D: batch of rows×cols source matrices.
+	batch, rows, cols int
+
+	// tBlocks and tGather: the output is units runs of inner elements;
+	// run u starts at the source offset walked by od/os (the outer output
+	// dims' sizes and source strides), and its elements are istride
+	// apart in the source (1 for tBlocks).
+	od, os         []int
+	inner, istride int
+	units          int
+}
+
+// newTPlan plans y = x permuted by perm, for x of shape shape.
+func newTPlan(shape, perm []int) *tplan {
+	pl := &tplan{out: make([]int, len(perm)), n: 1}
+	for i, a := range perm {
+		pl.out[i] = shape[a]
 	}
+	for _, d := range shape {
+		pl.n *= d
+	}
+	dims, p := coalesce(shape, perm)
+	r := len(dims)
+	switch {
+	case r == 1 || pl.n == 0:
+		pl.kind = tCopy
+		return pl
+	case r == 2 || (r == 3 && p[0] == 0 && p[1] == 2 && p[2] == 1):
+		pl.kind = tBatch2D
+		pl.batch, pl.rows, pl.cols = 1, dims[0], dims[1]
+		if r == 3 {
+			pl.batch, pl.rows, pl.cols = dims[0], dims[1], dims[2]
+		}
+		return pl
+	}
+	ss := strides(dims)
+	pl.od = make([]int, r-1)
+	pl.os = make([]int, r-1)
+	for i, a := range p[:r-1] {
+		pl.od[i] = dims[a]
+		pl.os[i] = ss[a]
+	}
+	pl.inner, pl.istride = dims[p[r-1]], ss[p[r-1]]
+	pl.units = pl.n / pl.inner
+	pl.kind = tGather
+	if pl.istride == 1 {
+		pl.kind = tBlocks
+	}
+	return pl
+}
+
+// transposeMin is the number of elements worth a second goroutine: a
+// transpose moves memory at several GB/s, so below this the hand-off
+// costs about as much as it saves.
+const transposeMin = 1 << 16
+
+// tjob is a transpose split between goroutines; jobs are pooled so a
+// split run allocates nothing.
+type tjob struct {
+	pl   *tplan
+	y, x *operators.Value
+}
+
+var tjobs = sync.Pool{New: func() any { return new(tjob) }}
+
+func (j *tjob) Range(lo, hi int) { j.pl.rangeOf(j.y, j.x, lo, hi) }
+
+// do moves every element of x into y.
+func (pl *tplan) do(rc *operators.RunContext, y, x *operators.Value) error {
+	if x.DType != operators.String {
+		switch x.DType.Size() {
+		case 1, 2, 4, 8:
+		default:
+			return fmt.Errorf("%w: moving elements of %v", operators.ErrUnsupportedType, x.DType)
+		}
+	}
+	if pl.kind == tCopy {
+		copyRun(y, 0, x, 0, pl.n)
+		return nil
+	}
+	units, per := pl.units, pl.inner // work units and elements per unit
+	if pl.kind == tBatch2D {
+		units, per = pl.batch*pl.rows, pl.cols
+	}
+	if rc == nil || rc.Threads <= 1 || pl.n < 2*transposeMin {
+		pl.rangeOf(y, x, 0, units)
+		return nil
+	}
+	j := tjobs.Get().(*tjob)
+	j.pl, j.y, j.x = pl, y, x
+	rc.ParallelRange(units, max(1, transposeMin/max(per, 1)), j)
+	*j = tjob{}
+	tjobs.Put(j)
 	return nil
+}
+
+// rangeOf moves the elements of work units [lo, hi): source rows for
+// tBatch2D, output runs otherwise.
+func (pl *tplan) rangeOf(y, x *operators.Value, lo, hi int) {
+	if x.DType == operators.String {
+		moveRange(pl, y.Strs, x.Strs, lo, hi)
+		return
+	}
+	switch x.DType.Size() {
+	case 1:
+		moveRange(pl, y.U8(), x.U8(), lo, hi)
+	case 2:
+		moveRange(pl, y.U16(), x.U16(), lo, hi)
+	case 4:
+		moveRange(pl, y.U32(), x.U32(), lo, hi)
+	case 8:
+		moveRange(pl, y.U64(), x.U64(), lo, hi)
+	}
+}
+
+func moveRange[T any](pl *tplan, dst, src []T, lo, hi int) {
+	if pl.kind == tBatch2D {
+		rows, cols := pl.rows, pl.cols
+		// Whole [lo, hi) row ranges within batches.
+		for i := lo; i < hi; {
+			bi, ri := i/rows, i%rows
+			re := min(rows, ri+(hi-i))
+			transpose2D(dst[bi*rows*cols:], src[bi*rows*cols:], rows, cols, ri, re)
+			i += re - ri
+		}
+		return
+	}
+	// Walk output runs lo..hi-1 with an odometer over the outer output
+	// dims, tracking the source offset of each run.
+	od, os := pl.od, pl.os
+	var idxBuf [8]int
+	idx := idxBuf[:0]
+	if len(od) <= len(idxBuf) {
+		idx = idxBuf[:len(od)]
+	} else {
+		idx = make([]int, len(od))
+	}
+	base, rem := 0, lo
+	for i := len(od) - 1; i >= 0; i-- {
+		idx[i] = rem % od[i]
+		rem /= od[i]
+		base += idx[i] * os[i]
+	}
+	inner, istride := pl.inner, pl.istride
+	last := len(od) - 1
+	for u := lo; u < hi; u++ {
+		d := dst[u*inner : (u+1)*inner]
+		if istride == 1 {
+			copy(d, src[base:base+inner])
+		} else {
+			s := base
+			for k := range d {
+				d[k] = src[s]
+				s += istride
+			}
+		}
+		// Next run: the fastest outer dim first.
+		for i := last; i >= 0; i-- {
+			idx[i]++
+			base += os[i]
+			if idx[i] < od[i] {
+				break
+			}
+			base -= idx[i] * os[i]
+			idx[i] = 0
+		}
+	}
 }
 
 // coalesce drops size-1 dimensions and merges input dimensions that stay
@@ -151,69 +325,6 @@ func coalesce(shape, perm []int) ([]int, []int) {
 		dims, p = []int{1}, []int{0}
 	}
 	return dims, p
-}
-
-// transpose writes dst = src permuted; dims are src's, coalesced.
-func transpose[T any](rc *operators.RunContext, dst, src []T, dims, perm []int) {
-	r := len(dims)
-	if r == 1 {
-		copy(dst, src[:dims[0]])
-		return
-	}
-	// A batch of 2-D transposes: [B, R, C] -> [B, C, R] (or plain 2-D).
-	if r == 2 || (r == 3 && perm[0] == 0 && perm[1] == 2 && perm[2] == 1) {
-		b, rows, cols := 1, dims[0], dims[1]
-		if r == 3 {
-			b, rows, cols = dims[0], dims[1], dims[2]
-		}
-		rc.Parallel(b*rows, 64, func(lo, hi int) {
-			// Whole [lo, hi) row ranges within batches.
-			for i := lo; i < hi; {
-				bi, ri := i/rows, i%rows
-				re := min(rows, ri+(hi-i))
-				transpose2D(dst[bi*rows*cols:], src[bi*rows*cols:], rows, cols, ri, re)
-				i += re - ri
-			}
-		})
-		return
-	}
-	// General case: walk the output in order with an odometer over its
-	// dims; the innermost output dim reads src with a fixed stride.
-	ss := strides(dims)
-	od := make([]int, r)
-	os := make([]int, r) // src stride of each output dim
-	for i, a := range perm {
-		od[i] = dims[a]
-		os[i] = ss[a]
-	}
-	inner, istride := od[r-1], os[r-1]
-	outer := len(dst) / inner
-	rc.Parallel(outer, 64, func(lo, hi int) {
-		idx := make([]int, r-1)
-		rem := lo
-		for i := r - 2; i >= 0; i-- {
-			idx[i] = rem % od[i]
-			rem /= od[i]
-		}
-		for o := lo; o < hi; o++ {
-			base := 0
-			for i := 0; i < r-1; i++ {
-				base += idx[i] * os[i]
-			}
-			d := dst[o*inner : (o+1)*inner]
-			for j := range d {
-				d[j] = src[base]
-				base += istride
-			}
-			for i := r - 2; i >= 0; i-- {
-				idx[i]++
-				if idx[i] < od[i] {
-					break
-				}
-				idx[i] = 0
-			}
-		}
-	})
 }
 
 // transpose2D writes dst[c*rows+r] = src[r*cols+c] for r in [r0, r1), in
