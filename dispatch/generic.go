@@ -30,6 +30,10 @@ func newGeneric() *Kernels {
 		SumExpColsF32: sumExpColsF32Generic,
 		ScaleColsF32:  scaleColsF32Generic,
 		ShiftColsF32:  shiftColsF32Generic,
+
+		SoftmaxRowsF32:    softmaxRowsF32Generic,
+		LogSoftmaxRowsF32: logSoftmaxRowsF32Generic,
+
 		SgemmMicroF32: sgemmMicroGeneric,
 		SgemmMR:       sgemmGenericMR,
 		SgemmNR:       sgemmGenericNR,

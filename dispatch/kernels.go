@@ -58,6 +58,18 @@ type Kernels struct {
 	// ShiftColsF32 computes dst[i*stride+j] = (x[i*stride+j] - a[j]) - b[j].
 	ShiftColsF32 func(dst, x, a, b []float32, n, width, stride int)
 
+	// SoftmaxRowsF32 normalises rows contiguous rows of d elements
+	// (dst and x hold at least rows*d; dst may be x): each row gets
+	// MaxF32, ExpSumF32 into dst and ScaleF32 by 1/sum, with the same bits
+	// as those entries of the table called row by row. The SIMD tiers run
+	// many rows per call when d is a multiple of their vector width, which
+	// saves the per-row calls that dominate short rows.
+	SoftmaxRowsF32 func(dst, x []float32, rows, d int)
+	// LogSoftmaxRowsF32 is SoftmaxRowsF32 for LogSoftmax: each row gets
+	// ShiftF32(dst, x, m, float32(log(s))) with m = MaxF32 and s =
+	// SumExpF32, as row by row.
+	LogSoftmaxRowsF32 func(dst, x []float32, rows, d int)
+
 	// SgemmMicroF32 is the float32 GEMM micro-kernel: it multiplies a
 	// packed panel of A (SgemmMR rows) by a packed panel of B (SgemmNR
 	// columns) over kc steps and adds the product into a tile of C:
@@ -139,4 +151,4 @@ type Kernels struct {
 }
 
 // numEntries is the number of function fields of Kernels; a test checks it.
-const numEntries = 26
+const numEntries = 28

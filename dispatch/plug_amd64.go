@@ -73,6 +73,7 @@ func plugAVX2(k *Kernels) {
 		shiftF32Generic(dst[n:], x[n:], a, b)
 	}
 	plugColsF32(k, vecAVX2, maxColsF32AVX2, expSumColsF32AVX2, scaleColsF32AVX2, shiftColsF32AVX2)
+	plugRows(k, vecAVX2)
 	k.SgemmMicroF32, k.SgemmMR, k.SgemmNR = sgemmMicroAVX2, 6, 16
 	k.ClampF32 = func(x []float32, lo, hi float32) {
 		n := clampF32AVX2(x, lo, hi)
@@ -169,6 +170,7 @@ func plugAVX512(k *Kernels) {
 		shiftF32Generic(dst[n:], x[n:], a, b)
 	}
 	plugColsF32(k, vecAVX512, maxColsF32AVX512, expSumColsF32AVX512, scaleColsF32AVX512, shiftColsF32AVX512)
+	plugRows(k, vecAVX512)
 	k.SgemmMicroF32, k.SgemmMR, k.SgemmNR = sgemmMicroAVX512, 6, 32
 	k.ClampF32 = func(x []float32, lo, hi float32) {
 		n := clampF32AVX512(x, lo, hi)

@@ -62,6 +62,7 @@ func archPlug(k *Kernels, l Level) {
 	k.SumExpColsF32 = sumExpColsF32NEONWrap
 	k.ScaleColsF32 = scaleColsF32NEONWrap
 	k.ShiftColsF32 = shiftColsF32NEONWrap
+	plugRowsVia(k) // loops over the NEON row kernels above
 
 	k.MaxF64 = maxF64NEONWrap
 	k.ExpSumF64 = expSumF64NEONWrap

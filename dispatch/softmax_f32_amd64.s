@@ -1527,3 +1527,656 @@ shiftc512_next:
 shiftc512_done:
 	VZEROUPPER
 	RET
+
+// ---------------------------------------------------------------- row batches
+//
+// The row-batch functions normalise rows consecutive rows of d elements
+// (d a multiple of the vector width, rows >= 1) in one call. Each row goes
+// through the same loops as maxF32*, expSumF32* and scaleF32* (or
+// shiftF32*) above, in the same order, so the results have the same bits
+// as those kernels called row by row; only the calls, the Go wrappers and
+// the return of each reduction to Go are saved.
+
+// ROWMAX_AVX2(pre) sets Y14 to the maximum of the row at SI (d = CX
+// elements, DX = d&^31), as maxF32AVX2 computes it. Clobbers Y0-Y7, AX.
+#define ROWMAX_AVX2(loop32, loop8, reduce) \
+	VMOVUPS      neginf<>(SB), Y0; \
+	VMOVUPS      Y0, Y1; \
+	VMOVUPS      Y0, Y2; \
+	VMOVUPS      Y0, Y3; \
+	XORQ         AX, AX; \
+loop32: \
+	CMPQ         AX, DX; \
+	JGE          loop8; \
+	VMOVUPS      0(SI)(AX*4), Y4; \
+	VMOVUPS      32(SI)(AX*4), Y5; \
+	VMOVUPS      64(SI)(AX*4), Y6; \
+	VMOVUPS      96(SI)(AX*4), Y7; \
+	VMAXPS       Y0, Y4, Y0; \
+	VMAXPS       Y1, Y5, Y1; \
+	VMAXPS       Y2, Y6, Y2; \
+	VMAXPS       Y3, Y7, Y3; \
+	ADDQ         $32, AX; \
+	JMP          loop32; \
+loop8: \
+	CMPQ         AX, CX; \
+	JGE          reduce; \
+	VMOVUPS      0(SI)(AX*4), Y4; \
+	VMAXPS       Y0, Y4, Y0; \
+	ADDQ         $8, AX; \
+	JMP          loop8; \
+reduce: \
+	VMAXPS       Y1, Y0, Y0; \
+	VMAXPS       Y3, Y2, Y2; \
+	VMAXPS       Y2, Y0, Y0; \
+	VEXTRACTF128 $1, Y0, X1; \
+	VMAXPS       X1, X0, X0; \
+	VPERMILPS    $0x4e, X0, X1; \
+	VMAXPS       X1, X0, X0; \
+	VPERMILPS    $0xb1, X0, X1; \
+	VMAXPS       X1, X0, X0; \
+	VBROADCASTSS X0, Y14
+
+// SUM_F64_AVX2 reduces Y12 and Y13 to X12, in expSumF32AVX2's order.
+#define SUM_F64_AVX2 \
+	VADDPD       Y13, Y12, Y12; \
+	VEXTRACTF128 $1, Y12, X13; \
+	VADDPD       X13, X12, X12; \
+	VPERMILPD    $1, X12, X13; \
+	VADDSD       X13, X12, X12
+
+// func softmaxRowsF32AVX2(dst, x []float32, rows, d int)
+TEXT ·softmaxRowsF32AVX2(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ rows+48(FP), BX
+	MOVQ d+56(FP), CX
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	MOVQ CX, R8
+	SHLQ $2, R8            // bytes per row
+	LOAD_EXP_REGS_AVX2
+
+smr_row:
+	TESTQ BX, BX
+	JLE   smr_done
+	ROWMAX_AVX2(smr_max32, smr_max8, smr_maxred)
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	XORQ   AX, AX
+
+smr_exp32:
+	CMPQ    AX, DX
+	JGE     smr_exp8
+	VMOVUPS 0(SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y1
+	VMOVUPS 64(SI)(AX*4), Y2
+	VMOVUPS 96(SI)(AX*4), Y3
+	VSUBPS  Y14, Y0, Y0
+	VSUBPS  Y14, Y1, Y1
+	VSUBPS  Y14, Y2, Y2
+	VSUBPS  Y14, Y3, Y3
+	VANDPS  abs<>(SB), Y0, Y4
+	VANDPS  abs<>(SB), Y1, Y5
+	VANDPS  abs<>(SB), Y2, Y6
+	VANDPS  abs<>(SB), Y3, Y7
+	VCMPPS  $6, fastlim<>(SB), Y4, Y4
+	VCMPPS  $6, fastlim<>(SB), Y5, Y5
+	VCMPPS  $6, fastlim<>(SB), Y6, Y6
+	VCMPPS  $6, fastlim<>(SB), Y7, Y7
+	VORPS   Y5, Y4, Y4
+	VORPS   Y7, Y6, Y6
+	VORPS   Y6, Y4, Y4
+	VPTEST  Y4, Y4
+	JNZ     smr_slow32
+	EXP_REG_AVX2(Y0)
+	EXP_REG_AVX2(Y1)
+	EXP_REG_AVX2(Y2)
+	EXP_REG_AVX2(Y3)
+
+smr_store32:
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	VADDPS  Y1, Y0, Y0
+	VADDPS  Y3, Y2, Y2
+	VADDPS  Y2, Y0, Y2
+	ADD8_F64_AVX2(Y2, X2)
+	ADDQ    $32, AX
+	JMP     smr_exp32
+
+smr_slow32:
+	VMOVUPS lo<>(SB), Y4
+	VMOVUPS hi<>(SB), Y5
+	EXP_SLOW_AVX2(0, Y8)
+	EXP_SLOW_AVX2(32, Y9)
+	EXP_SLOW_AVX2(64, Y10)
+	EXP_SLOW_AVX2(96, Y11)
+	VMOVAPS Y8, Y0
+	VMOVAPS Y9, Y1
+	VMOVAPS Y10, Y2
+	VMOVAPS Y11, Y3
+	LOAD_EXP_REGS_AVX2
+	JMP     smr_store32
+
+smr_exp8:
+	CMPQ    AX, CX
+	JGE     smr_sum
+	VMOVUPS 0(SI)(AX*4), Y0
+	VSUBPS  Y14, Y0, Y0
+	VANDPS  abs<>(SB), Y0, Y7
+	VCMPPS  $6, fastlim<>(SB), Y7, Y7
+	VPTEST  Y7, Y7
+	JNZ     smr_slow8
+	EXP_REG_AVX2(Y0)
+	JMP     smr_put8
+
+smr_slow8:
+	VMOVUPS lo<>(SB), Y4
+	VMOVUPS hi<>(SB), Y5
+	EXP_SLOW_CORE_AVX2(Y0)
+
+smr_put8:
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVAPS Y0, Y2
+	ADD8_F64_AVX2(Y2, X2)
+	ADDQ    $8, AX
+	JMP     smr_exp8
+
+	// s = float32(sum), then scale by 1/s rounded in float32.
+smr_sum:
+	SUM_F64_AVX2
+	VCVTSD2SS    X12, X12, X12
+	VMOVSS       one<>(SB), X0
+	VDIVSS       X12, X0, X0
+	VBROADCASTSS X0, Y14
+	XORQ         AX, AX
+
+smr_scale32:
+	CMPQ    AX, DX
+	JGE     smr_scale8
+	VMULPS  0(DI)(AX*4), Y14, Y0
+	VMULPS  32(DI)(AX*4), Y14, Y1
+	VMULPS  64(DI)(AX*4), Y14, Y2
+	VMULPS  96(DI)(AX*4), Y14, Y3
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	ADDQ    $32, AX
+	JMP     smr_scale32
+
+smr_scale8:
+	CMPQ    AX, CX
+	JGE     smr_next
+	VMULPS  0(DI)(AX*4), Y14, Y0
+	VMOVUPS Y0, 0(DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     smr_scale8
+
+smr_next:
+	ADDQ R8, SI
+	ADDQ R8, DI
+	DECQ BX
+	JMP  smr_row
+
+smr_done:
+	VZEROUPPER
+	RET
+
+// func maxSumRowsF32AVX2(dst, x, s []float32, rows, d int)
+//
+// For each row: m = max (as maxF32AVX2), dst = x - m, and s[r] =
+// float32(sum of exp(x - m)) summed as expSumF32AVX2 does. Storing the
+// differences lets LogSoftmax finish with dst -= log(s), which rounds as
+// (x - m) - log(s), while the stores overlap the exponentials.
+TEXT ·maxSumRowsF32AVX2(SB), NOSPLIT, $0-88
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ s_base+48(FP), R9
+	MOVQ rows+72(FP), BX
+	MOVQ d+80(FP), CX
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	MOVQ CX, R8
+	SHLQ $2, R8
+	LOAD_EXP_REGS_AVX2
+
+msr_row:
+	TESTQ BX, BX
+	JLE   msr_done
+	ROWMAX_AVX2(msr_max32, msr_max8, msr_maxred)
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	XORQ   AX, AX
+
+msr_exp32:
+	CMPQ    AX, DX
+	JGE     msr_exp8
+	VMOVUPS 0(SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y1
+	VMOVUPS 64(SI)(AX*4), Y2
+	VMOVUPS 96(SI)(AX*4), Y3
+	VSUBPS  Y14, Y0, Y0
+	VSUBPS  Y14, Y1, Y1
+	VSUBPS  Y14, Y2, Y2
+	VSUBPS  Y14, Y3, Y3
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	VANDPS  abs<>(SB), Y0, Y4
+	VANDPS  abs<>(SB), Y1, Y5
+	VANDPS  abs<>(SB), Y2, Y6
+	VANDPS  abs<>(SB), Y3, Y7
+	VCMPPS  $6, fastlim<>(SB), Y4, Y4
+	VCMPPS  $6, fastlim<>(SB), Y5, Y5
+	VCMPPS  $6, fastlim<>(SB), Y6, Y6
+	VCMPPS  $6, fastlim<>(SB), Y7, Y7
+	VORPS   Y5, Y4, Y4
+	VORPS   Y7, Y6, Y6
+	VORPS   Y6, Y4, Y4
+	VPTEST  Y4, Y4
+	JNZ     msr_slow32
+	EXP_REG_AVX2(Y0)
+	EXP_REG_AVX2(Y1)
+	EXP_REG_AVX2(Y2)
+	EXP_REG_AVX2(Y3)
+
+msr_sum32:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y2
+	ADD8_F64_AVX2(Y2, X2)
+	ADDQ   $32, AX
+	JMP    msr_exp32
+
+	// The differences are in dst (which may be x itself): the slow path
+	// reads them from there.
+msr_slow32:
+	VMOVUPS lo<>(SB), Y4
+	VMOVUPS hi<>(SB), Y5
+	VMOVUPS 0(DI)(AX*4), Y0
+	EXP_SLOW_CORE_AVX2(Y8)
+	VMOVUPS 32(DI)(AX*4), Y0
+	EXP_SLOW_CORE_AVX2(Y9)
+	VMOVUPS 64(DI)(AX*4), Y0
+	EXP_SLOW_CORE_AVX2(Y10)
+	VMOVUPS 96(DI)(AX*4), Y0
+	EXP_SLOW_CORE_AVX2(Y11)
+	VMOVAPS Y8, Y0
+	VMOVAPS Y9, Y1
+	VMOVAPS Y10, Y2
+	VMOVAPS Y11, Y3
+	LOAD_EXP_REGS_AVX2
+	JMP     msr_sum32
+
+msr_exp8:
+	CMPQ    AX, CX
+	JGE     msr_sum
+	VMOVUPS 0(SI)(AX*4), Y0
+	VSUBPS  Y14, Y0, Y0
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VANDPS  abs<>(SB), Y0, Y7
+	VCMPPS  $6, fastlim<>(SB), Y7, Y7
+	VPTEST  Y7, Y7
+	JNZ     msr_slow8
+	EXP_REG_AVX2(Y0)
+	JMP     msr_put8
+
+msr_slow8:
+	VMOVUPS lo<>(SB), Y4
+	VMOVUPS hi<>(SB), Y5
+	EXP_SLOW_CORE_AVX2(Y0)
+
+msr_put8:
+	VMOVAPS Y0, Y2
+	ADD8_F64_AVX2(Y2, X2)
+	ADDQ    $8, AX
+	JMP     msr_exp8
+
+msr_sum:
+	SUM_F64_AVX2
+	VCVTSD2SS X12, X12, X12
+	VMOVSS    X12, (R9)
+	ADDQ      $4, R9
+	ADDQ      R8, SI
+	ADDQ      R8, DI
+	DECQ      BX
+	JMP       msr_row
+
+msr_done:
+	VZEROUPPER
+	RET
+
+// func subRowsF32AVX2(dst, b []float32, rows, d int)
+//
+// For each row r: dst[i] -= b[r] over the row's d elements.
+TEXT ·subRowsF32AVX2(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), DI
+	MOVQ b_base+24(FP), R9
+	MOVQ rows+48(FP), BX
+	MOVQ d+56(FP), CX
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	MOVQ CX, R8
+	SHLQ $2, R8
+
+sub_row:
+	TESTQ        BX, BX
+	JLE          sub_done
+	VBROADCASTSS (R9), Y15
+	XORQ         AX, AX
+
+sub_loop32:
+	CMPQ    AX, DX
+	JGE     sub_loop8
+	VMOVUPS 0(DI)(AX*4), Y0
+	VMOVUPS 32(DI)(AX*4), Y1
+	VMOVUPS 64(DI)(AX*4), Y2
+	VMOVUPS 96(DI)(AX*4), Y3
+	VSUBPS  Y15, Y0, Y0
+	VSUBPS  Y15, Y1, Y1
+	VSUBPS  Y15, Y2, Y2
+	VSUBPS  Y15, Y3, Y3
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	ADDQ    $32, AX
+	JMP     sub_loop32
+
+sub_loop8:
+	CMPQ    AX, CX
+	JGE     sub_next
+	VMOVUPS 0(DI)(AX*4), Y0
+	VSUBPS  Y15, Y0, Y0
+	VMOVUPS Y0, 0(DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     sub_loop8
+
+sub_next:
+	ADDQ $4, R9
+	ADDQ R8, DI
+	DECQ BX
+	JMP  sub_row
+
+sub_done:
+	VZEROUPPER
+	RET
+
+// ROWMAX_512 sets Z28 to the maximum of the row at SI (d = CX elements,
+// DX = d&^63), as maxF32AVX512 computes it. Clobbers Z0-Z7, AX.
+#define ROWMAX_512(loop64, loop16, reduce) \
+	VMOVUPS       neginf<>(SB), Z0; \
+	VMOVAPS       Z0, Z1; \
+	VMOVAPS       Z0, Z2; \
+	VMOVAPS       Z0, Z3; \
+	XORQ          AX, AX; \
+loop64: \
+	CMPQ          AX, DX; \
+	JGE           loop16; \
+	VMOVUPS       0(SI)(AX*4), Z4; \
+	VMOVUPS       64(SI)(AX*4), Z5; \
+	VMOVUPS       128(SI)(AX*4), Z6; \
+	VMOVUPS       192(SI)(AX*4), Z7; \
+	VMAXPS        Z0, Z4, Z0; \
+	VMAXPS        Z1, Z5, Z1; \
+	VMAXPS        Z2, Z6, Z2; \
+	VMAXPS        Z3, Z7, Z3; \
+	ADDQ          $64, AX; \
+	JMP           loop64; \
+loop16: \
+	CMPQ          AX, CX; \
+	JGE           reduce; \
+	VMOVUPS       0(SI)(AX*4), Z4; \
+	VMAXPS        Z0, Z4, Z0; \
+	ADDQ          $16, AX; \
+	JMP           loop16; \
+reduce: \
+	VMAXPS        Z1, Z0, Z0; \
+	VMAXPS        Z3, Z2, Z2; \
+	VMAXPS        Z2, Z0, Z0; \
+	VEXTRACTF64X4 $1, Z0, Y1; \
+	VMAXPS        Y1, Y0, Y0; \
+	VEXTRACTF128  $1, Y0, X1; \
+	VMAXPS        X1, X0, X0; \
+	VPERMILPS     $0x4e, X0, X1; \
+	VMAXPS        X1, X0, X0; \
+	VPERMILPS     $0xb1, X0, X1; \
+	VMAXPS        X1, X0, X0; \
+	VBROADCASTSS  X0, Z28
+
+// SUM_F64_512 reduces Z30 and Z31 to X0, in expSumF32AVX512's order.
+#define SUM_F64_512 \
+	VADDPD        Z31, Z30, Z0; \
+	VEXTRACTF64X4 $1, Z0, Y1; \
+	VADDPD        Y1, Y0, Y0; \
+	VEXTRACTF128  $1, Y0, X1; \
+	VADDPD        X1, X0, X0; \
+	VPERMILPD     $1, X0, X1; \
+	VADDSD        X1, X0, X0
+
+// func softmaxRowsF32AVX512(dst, x []float32, rows, d int)
+TEXT ·softmaxRowsF32AVX512(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ rows+48(FP), BX
+	MOVQ d+56(FP), CX
+	MOVQ CX, DX
+	ANDQ $-64, DX
+	MOVQ CX, R8
+	SHLQ $2, R8
+	LOAD_CONSTS_512
+
+smr512_row:
+	TESTQ BX, BX
+	JLE   smr512_done
+	ROWMAX_512(smr512_max64, smr512_max16, smr512_maxred)
+	VXORPD Z30, Z30, Z30
+	VXORPD Z31, Z31, Z31
+	XORQ   AX, AX
+
+smr512_exp64:
+	CMPQ    AX, DX
+	JGE     smr512_exp16
+	VMOVUPS 0(SI)(AX*4), Z0
+	VMOVUPS 64(SI)(AX*4), Z1
+	VMOVUPS 128(SI)(AX*4), Z2
+	VMOVUPS 192(SI)(AX*4), Z3
+	VSUBPS  Z28, Z0, Z0
+	VSUBPS  Z28, Z1, Z1
+	VSUBPS  Z28, Z2, Z2
+	VSUBPS  Z28, Z3, Z3
+	EXP_512(Z0, Z4, Z8, Z12, Z13)
+	EXP_512(Z1, Z5, Z9, Z14, Z15)
+	EXP_512(Z2, Z6, Z10, Z12, Z13)
+	EXP_512(Z3, Z7, Z11, Z14, Z15)
+	VMOVUPS Z8, 0(DI)(AX*4)
+	VMOVUPS Z9, 64(DI)(AX*4)
+	VMOVUPS Z10, 128(DI)(AX*4)
+	VMOVUPS Z11, 192(DI)(AX*4)
+	VADDPS  Z9, Z8, Z8
+	VADDPS  Z11, Z10, Z10
+	VADDPS  Z10, Z8, Z8
+	ADD16_F64_512(Z8, Y8)
+	ADDQ    $64, AX
+	JMP     smr512_exp64
+
+smr512_exp16:
+	CMPQ    AX, CX
+	JGE     smr512_sum
+	VMOVUPS 0(SI)(AX*4), Z2
+	VSUBPS  Z28, Z2, Z2
+	EXP_512(Z2, Z4, Z8, Z12, Z13)
+	VMOVUPS Z8, 0(DI)(AX*4)
+	ADD16_F64_512(Z8, Y8)
+	ADDQ    $16, AX
+	JMP     smr512_exp16
+
+smr512_sum:
+	SUM_F64_512
+	VCVTSD2SS    X0, X0, X0
+	VMOVSS       one<>(SB), X1
+	VDIVSS       X0, X1, X1
+	VBROADCASTSS X1, Z28
+	XORQ         AX, AX
+
+smr512_scale64:
+	CMPQ    AX, DX
+	JGE     smr512_scale16
+	VMULPS  0(DI)(AX*4), Z28, Z0
+	VMULPS  64(DI)(AX*4), Z28, Z1
+	VMULPS  128(DI)(AX*4), Z28, Z2
+	VMULPS  192(DI)(AX*4), Z28, Z3
+	VMOVUPS Z0, 0(DI)(AX*4)
+	VMOVUPS Z1, 64(DI)(AX*4)
+	VMOVUPS Z2, 128(DI)(AX*4)
+	VMOVUPS Z3, 192(DI)(AX*4)
+	ADDQ    $64, AX
+	JMP     smr512_scale64
+
+smr512_scale16:
+	CMPQ    AX, CX
+	JGE     smr512_next
+	VMULPS  0(DI)(AX*4), Z28, Z0
+	VMOVUPS Z0, 0(DI)(AX*4)
+	ADDQ    $16, AX
+	JMP     smr512_scale16
+
+smr512_next:
+	ADDQ R8, SI
+	ADDQ R8, DI
+	DECQ BX
+	JMP  smr512_row
+
+smr512_done:
+	VZEROUPPER
+	RET
+
+// func maxSumRowsF32AVX512(dst, x, s []float32, rows, d int)
+TEXT ·maxSumRowsF32AVX512(SB), NOSPLIT, $0-88
+	MOVQ dst_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ s_base+48(FP), R9
+	MOVQ rows+72(FP), BX
+	MOVQ d+80(FP), CX
+	MOVQ CX, DX
+	ANDQ $-64, DX
+	MOVQ CX, R8
+	SHLQ $2, R8
+	LOAD_CONSTS_512
+
+msr512_row:
+	TESTQ BX, BX
+	JLE   msr512_done
+	ROWMAX_512(msr512_max64, msr512_max16, msr512_maxred)
+	VXORPD Z30, Z30, Z30
+	VXORPD Z31, Z31, Z31
+	XORQ   AX, AX
+
+msr512_exp64:
+	CMPQ    AX, DX
+	JGE     msr512_exp16
+	VMOVUPS 0(SI)(AX*4), Z0
+	VMOVUPS 64(SI)(AX*4), Z1
+	VMOVUPS 128(SI)(AX*4), Z2
+	VMOVUPS 192(SI)(AX*4), Z3
+	VSUBPS  Z28, Z0, Z0
+	VSUBPS  Z28, Z1, Z1
+	VSUBPS  Z28, Z2, Z2
+	VSUBPS  Z28, Z3, Z3
+	VMOVUPS Z0, 0(DI)(AX*4)
+	VMOVUPS Z1, 64(DI)(AX*4)
+	VMOVUPS Z2, 128(DI)(AX*4)
+	VMOVUPS Z3, 192(DI)(AX*4)
+	EXP_512(Z0, Z4, Z8, Z12, Z13)
+	EXP_512(Z1, Z5, Z9, Z14, Z15)
+	EXP_512(Z2, Z6, Z10, Z12, Z13)
+	EXP_512(Z3, Z7, Z11, Z14, Z15)
+	VADDPS  Z9, Z8, Z8
+	VADDPS  Z11, Z10, Z10
+	VADDPS  Z10, Z8, Z8
+	ADD16_F64_512(Z8, Y8)
+	ADDQ    $64, AX
+	JMP     msr512_exp64
+
+msr512_exp16:
+	CMPQ    AX, CX
+	JGE     msr512_sum
+	VMOVUPS 0(SI)(AX*4), Z2
+	VSUBPS  Z28, Z2, Z2
+	VMOVUPS Z2, 0(DI)(AX*4)
+	EXP_512(Z2, Z4, Z8, Z12, Z13)
+	ADD16_F64_512(Z8, Y8)
+	ADDQ    $16, AX
+	JMP     msr512_exp16
+
+msr512_sum:
+	SUM_F64_512
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (R9)
+	ADDQ      $4, R9
+	ADDQ      R8, SI
+	ADDQ      R8, DI
+	DECQ      BX
+	JMP       msr512_row
+
+msr512_done:
+	VZEROUPPER
+	RET
+
+// func subRowsF32AVX512(dst, b []float32, rows, d int)
+TEXT ·subRowsF32AVX512(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), DI
+	MOVQ b_base+24(FP), R9
+	MOVQ rows+48(FP), BX
+	MOVQ d+56(FP), CX
+	MOVQ CX, DX
+	ANDQ $-64, DX
+	MOVQ CX, R8
+	SHLQ $2, R8
+
+sub512_row:
+	TESTQ        BX, BX
+	JLE          sub512_done
+	VBROADCASTSS (R9), Z15
+	XORQ         AX, AX
+
+sub512_loop64:
+	CMPQ    AX, DX
+	JGE     sub512_loop16
+	VMOVUPS 0(DI)(AX*4), Z0
+	VMOVUPS 64(DI)(AX*4), Z1
+	VMOVUPS 128(DI)(AX*4), Z2
+	VMOVUPS 192(DI)(AX*4), Z3
+	VSUBPS  Z15, Z0, Z0
+	VSUBPS  Z15, Z1, Z1
+	VSUBPS  Z15, Z2, Z2
+	VSUBPS  Z15, Z3, Z3
+	VMOVUPS Z0, 0(DI)(AX*4)
+	VMOVUPS Z1, 64(DI)(AX*4)
+	VMOVUPS Z2, 128(DI)(AX*4)
+	VMOVUPS Z3, 192(DI)(AX*4)
+	ADDQ    $64, AX
+	JMP     sub512_loop64
+
+sub512_loop16:
+	CMPQ    AX, CX
+	JGE     sub512_next
+	VMOVUPS 0(DI)(AX*4), Z0
+	VSUBPS  Z15, Z0, Z0
+	VMOVUPS Z0, 0(DI)(AX*4)
+	ADDQ    $16, AX
+	JMP     sub512_loop16
+
+sub512_next:
+	ADDQ $4, R9
+	ADDQ R8, DI
+	DECQ BX
+	JMP  sub512_row
+
+sub512_done:
+	VZEROUPPER
+	RET

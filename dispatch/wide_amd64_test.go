@@ -21,3 +21,14 @@ func TestWideTails(t *testing.T) {
 	t.Run("cols f32", func(t *testing.T) { testCols(t, ops32(dispatch.Generic()), ops32(k)) })
 	t.Run("cols f64", func(t *testing.T) { testCols(t, ops64(dispatch.Generic()), ops64(k)) })
 }
+
+// TestWideTailRowBatch runs the row-batch checks on the AVX2 assembly
+// taking only rows whose length is a multiple of 16, as the AVX-512 tier's
+// wrappers decide.
+func TestWideTailRowBatch(t *testing.T) {
+	k := dispatch.WideTailTable()
+	if k == nil {
+		t.Skip("CPU lacks AVX2")
+	}
+	testRowBatch(t, k)
+}

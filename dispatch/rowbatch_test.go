@@ -1,0 +1,157 @@
+package dispatch_test
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/onnxrun/onnxrun/dispatch"
+	"github.com/onnxrun/onnxrun/dispatch/dispatchtest"
+)
+
+// The row-batch entries promise the bits of the table's own row kernels
+// called row by row (which TestRowsF32 checks against the reference), so
+// they are compared bit for bit with that composition.
+
+func TestRowBatchF32(t *testing.T) {
+	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) { testRowBatch(t, k) })
+}
+
+// rowBatchLengths covers every d from 0 to 2W+1 for the widest vector
+// (W = 16 lanes), so each tier sees lengths it takes in assembly and
+// lengths it hands to the row kernels, and a few longer rows.
+func rowBatchLengths() []int {
+	var ds []int
+	for d := 0; d <= 33; d++ {
+		ds = append(ds, d)
+	}
+	return append(ds, 40, 48, 64, 100, 128, 1000, 4104)
+}
+
+func testRowBatch(t *testing.T, k *dispatch.Kernels) {
+	r := testRand(t)
+	for _, kind := range kinds {
+		for _, d := range rowBatchLengths() {
+			for _, rows := range []int{1, 2, 3, 7, 70} {
+				if rows*d > 20000 {
+					continue
+				}
+				for _, off := range []int{0, 1} {
+					for _, log := range []bool{false, true} {
+						name := fmt.Sprintf("%s/d=%d/rows=%d/off=%d/log=%v", kind, d, rows, off, log)
+						x := guarded32(rows*d, off)
+						fill(r, kind, x)
+						orig := slices.Clone(x)
+						want := composeRows(k, log, x, rows, d)
+						batch := k.SoftmaxRowsF32
+						if log {
+							batch = k.LogSoftmaxRowsF32
+						}
+						dst := guarded32(rows*d, 1-off)
+						batch(dst, x, rows, d)
+						if !sameBits(dst, want) {
+							i := firstDiff(dst, want)
+							t.Fatalf("%s: [%d] = %v, row by row %v (x %v)", name, i, dst[i], want[i], x[i])
+						}
+						if !sameBits(x, orig) {
+							t.Fatalf("%s: input changed", name)
+						}
+						checkGuards32(t, name+"/dst", dst)
+						checkGuards32(t, name+"/x", x)
+						// In place.
+						batch(x, x, rows, d)
+						if !sameBits(x, want) {
+							i := firstDiff(x, want)
+							t.Fatalf("%s: in place [%d] = %v, row by row %v", name, i, x[i], want[i])
+						}
+						checkGuards32(t, name+"/in place", x)
+					}
+				}
+			}
+		}
+	}
+	// Nothing to do, and short buffers.
+	k.SoftmaxRowsF32(nil, nil, 0, 8)
+	k.LogSoftmaxRowsF32(nil, nil, 3, 0)
+	for _, log := range []bool{false, true} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("log=%v: a batch longer than its buffers did not panic", log)
+				}
+			}()
+			x := make([]float32, 15)
+			if log {
+				k.LogSoftmaxRowsF32(x, x, 2, 8)
+			} else {
+				k.SoftmaxRowsF32(x, x, 2, 8)
+			}
+		}()
+	}
+}
+
+// composeRows computes the batch with the table's row kernels, one row at
+// a time.
+func composeRows(k *dispatch.Kernels, log bool, x []float32, rows, d int) []float32 {
+	out := make([]float32, rows*d)
+	for r := range rows {
+		xs, ds := x[r*d:(r+1)*d], out[r*d:(r+1)*d]
+		if d == 0 {
+			continue
+		}
+		m := k.MaxF32(xs)
+		if log {
+			s := k.SumExpF32(xs, m)
+			k.ShiftF32(ds, xs, m, float32(math.Log(float64(s))))
+		} else {
+			s := k.ExpSumF32(ds, xs, m)
+			k.ScaleF32(ds, 1/s)
+		}
+	}
+	return out
+}
+
+func firstDiff(a, b []float32) int {
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) && !(a[i] != a[i] && b[i] != b[i]) {
+			return i
+		}
+	}
+	return 0
+}
+
+// TestRowBatchValues checks the reference entries against softmax
+// computed in float64 from the float32 differences x - max (the entries'
+// documented input to exp): every output is within 4e-7 relative
+// (Softmax: exp within half an ULP, the sum and the reciprocal rounded
+// once each, one product) or 2e-6 absolute (LogSoftmax: log(sum) and the
+// final difference, each rounded, of magnitude below 20).
+func TestRowBatchValues(t *testing.T) {
+	k := dispatch.Generic()
+	r := testRand(t)
+	const rows, d = 5, 37
+	x := make([]float32, rows*d)
+	fill(r, "normal", x)
+	sm, lsm := make([]float32, len(x)), make([]float32, len(x))
+	k.SoftmaxRowsF32(sm, x, rows, d)
+	k.LogSoftmaxRowsF32(lsm, x, rows, d)
+	for i := range rows {
+		row := x[i*d : (i+1)*d]
+		m := slices.Max(row)
+		var s float64
+		for _, v := range row {
+			s += math.Exp(float64(v - m))
+		}
+		for j, v := range row {
+			want := math.Exp(float64(v-m)) / s
+			if got := float64(sm[i*d+j]); math.Abs(got-want) > 4e-7*want {
+				t.Fatalf("Softmax row %d [%d] = %v, want %v", i, j, got, want)
+			}
+			wl := float64(v-m) - math.Log(s)
+			if got := float64(lsm[i*d+j]); math.Abs(got-wl) > 2e-6 {
+				t.Fatalf("LogSoftmax row %d [%d] = %v, want %v", i, j, got, wl)
+			}
+		}
+	}
+}
