@@ -257,6 +257,9 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, co
 		return
 	}
 	if geo.depthwise {
+		if depthwiseFast(rc, geo, x, w, bias, y, act) {
+			return
+		}
 		depthwise(rc, geo, x, w, bias, y)
 		if act.Kind != operators.ActNone {
 			operators.Activate(act, y[:geo.n*geo.m*outVol])

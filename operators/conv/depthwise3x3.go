@@ -1,5 +1,14 @@
 package conv
 
+import (
+	"math"
+	"sync"
+
+	"github.com/onnxrun/onnxrun/dispatch"
+	"github.com/onnxrun/onnxrun/operators"
+	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
+)
+
 // plane3x3 computes one output plane of a depthwise 3×3 convolution with
 // dilation 1 (MobileNet's and ShuffleNet's depthwise layers) in one pass
 // over the output: each output value is the bias plus its nine taps, added
@@ -69,4 +78,121 @@ func edge3x3[T elem](xc []T, wk *[9]T, b T, ih, iw, iy, ix int) T {
 		}
 	}
 	return s
+}
+
+// dwPad is the padded copy of one input plane that the dispatch kernel
+// DwConv3x3F32 reads: rows of pitch elements (the width the output's
+// windows span), rows enough for every window, zeros in the padding, and
+// dispatch.DwSlack elements to spare after the last row so that the SIMD
+// tiers load whole vectors on every row.
+type dwPad struct {
+	pitch, rows, size int
+}
+
+// dwFast reports whether the float32 depthwise kernel takes geo: a 2-D
+// (or 1-D) 3×3 window with dilation 1 and a column stride of 1 or 2, one
+// output channel per input channel.
+func dwFast(geo *geometry) (dwPad, bool) {
+	if !geo.depthwise || geo.mg != 1 || geo.in[0] != 1 || geo.k[0] != 1 || geo.out[0] != 1 ||
+		geo.k[1] != 3 || geo.k[2] != 3 || geo.d[1] != 1 || geo.d[2] != 1 ||
+		(geo.s[2] != 1 && geo.s[2] != 2) {
+		return dwPad{}, false
+	}
+	p := dwPad{pitch: geo.s[2]*(geo.out[2]-1) + 3, rows: geo.s[1]*(geo.out[1]-1) + 3}
+	if p.rows > maxScratch/p.pitch {
+		return dwPad{}, false
+	}
+	p.size = p.rows*p.pitch + dispatch.DwSlack
+	return p, true
+}
+
+// dwBufs holds the padded planes between runs.
+var dwBufs sync.Pool // *[]float32
+
+// depthwiseFast runs a float32 depthwise 3×3 Conv (dwFast) through the
+// dispatch kernel, applying act (Relu and Clip as the kernel's clamp,
+// others per plane while it is in cache). It reports false, doing
+// nothing, for any other element type or geometry.
+func depthwiseFast[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T, act operators.Activation) bool {
+	x32, ok := any(x).([]float32)
+	if !ok {
+		return false
+	}
+	p, ok := dwFast(geo)
+	if !ok {
+		return false
+	}
+	w32, y32 := any(w).([]float32), any(y).([]float32)
+	var b32 []float32
+	if bias != nil {
+		b32 = any(bias).([]float32)
+	}
+	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+	switch act.Kind {
+	case operators.ActRelu:
+		lo = 0
+	case operators.ActClip:
+		lo, hi = act.Min, act.Max
+	}
+	planes := geo.n * geo.m
+	slots := 1
+	if rc != nil && rc.Threads > 1 {
+		slots = min(rc.Threads, planes)
+	}
+	// The padded planes are small (one per goroutine) and every depthwise
+	// Conv of a model can share them: a process-wide pool keeps one set.
+	pooled, _ := dwBufs.Get().(*[]float32)
+	if pooled == nil || cap(*pooled) < slots*p.size {
+		s := make([]float32, slots*p.size)
+		pooled = &s
+	}
+	buf := (*pooled)[:slots*p.size]
+	k := dispatch.Active().DwConv3x3F32
+	if slots == 1 {
+		dwPlanes(k, geo, p, x32, w32, b32, y32, buf, lo, hi, act, 0, planes)
+	} else {
+		rc.Parallel(slots, 1, func(s0, s1 int) {
+			for s := s0; s < s1; s++ {
+				dwPlanes(k, geo, p, x32, w32, b32, y32, buf[s*p.size:(s+1)*p.size], lo, hi, act, s*planes/slots, (s+1)*planes/slots)
+			}
+		})
+	}
+	dwBufs.Put(pooled)
+	return true
+}
+
+// dwPlanes computes the output planes [lo, hi) of n*m, padding each input
+// plane into buf (p.size elements) first.
+func dwPlanes(k func(dst []float32, dpitch int, src []float32, spitch, ow, oh, sh, sw int, w []float32, b, lo, hi float32),
+	geo *geometry, p dwPad, x, w, bias, y, buf []float32, clo, chi float32, act operators.Activation, lo, hi int) {
+	ih, iw := geo.in[1], geo.in[2]
+	oh, ow := geo.out[1], geo.out[2]
+	ph, pw := geo.pb[1], geo.pb[2]
+	left := min(pw, p.pitch)
+	cols := max(0, min(iw, p.pitch-left))
+	fused := act.Kind == operators.ActNone || act.Kind == operators.ActRelu || act.Kind == operators.ActClip
+	for nm := lo; nm < hi; nm++ {
+		n, m := nm/geo.m, nm%geo.m
+		xc := x[(n*geo.c+m)*ih*iw : (n*geo.c+m+1)*ih*iw]
+		yc := y[nm*oh*ow : (nm+1)*oh*ow]
+		for r := 0; r < p.rows; r++ {
+			row := buf[r*p.pitch : (r+1)*p.pitch]
+			iy := r - ph
+			if iy < 0 || iy >= ih {
+				clear(row)
+				continue
+			}
+			clear(row[:left])
+			copy(row[left:left+cols], xc[iy*iw:iy*iw+cols])
+			clear(row[left+cols:])
+		}
+		var b float32
+		if bias != nil {
+			b = bias[m]
+		}
+		k(yc, ow, buf, p.pitch, ow, oh, geo.s[1], geo.s[2], w[m*9:m*9+9], b, clo, chi)
+		if !fused {
+			operators.Activate(act, yc)
+		}
+	}
 }
