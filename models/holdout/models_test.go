@@ -1,0 +1,527 @@
+package holdout
+
+import (
+	"math"
+
+	"github.com/onnxrun/onnxrun/operators"
+)
+
+var allOpsets = []int64{11, 13, 17}
+
+func families() []family {
+	return []family{
+		{"efficientnet", allOpsets, efficientnet},
+		{"mnasnet", allOpsets, mnasnet},
+		{"mobilenetv3", []int64{11, 13, 14, 17}, mobilenetv3},
+		{"regnet", allOpsets, regnet},
+		{"densenet", allOpsets, densenet},
+		{"googlenet", allOpsets, googlenet},
+		{"vgg", allOpsets, vgg},
+		{"alexnet", allOpsets, alexnet},
+		{"convnext", allOpsets, convnext},
+		{"vit", allOpsets, vit},
+		{"swin", allOpsets, swin},
+		{"text_transformer", []int64{11, 13, 17, 18}, textTransformer},
+		{"kws_gru", allOpsets, kwsGRU},
+		{"kws_lstm", allOpsets, kwsLSTM},
+		{"kws_dense", allOpsets, kwsDense},
+		{"tf_nhwc", allOpsets, tfNHWC},
+	}
+}
+
+func imageInput(b *builder, c, h, w int) string {
+	return b.input("input", "batch", c, h, w)
+}
+
+// se is squeeze-excitation: GlobalAveragePool, 1x1 Conv, act, 1x1 Conv,
+// gate, scale.
+func (b *builder) se(x string, c, r int64, act func(string) string, gate func(string) string) string {
+	s := b.op("GlobalAveragePool", x)
+	s = act(b.conv(s, c, r, 1, 1, 0, 1))
+	s = gate(b.conv(s, r, c, 1, 1, 0, 1))
+	return b.op("Mul", x, s)
+}
+
+func (b *builder) head(x string, c, classes int64) {
+	x = b.node("Flatten", []string{b.op("GlobalAveragePool", x)}, attrI("axis", 1))
+	b.outputAs(b.gemm(x, c, classes), "logits", "batch", int(classes))
+}
+
+// efficientnet: SiLU (Sigmoid*Mul), depthwise 3x3 and 5x5, squeeze-
+// excitation, an inverted residual and a GlobalAveragePool head.
+func efficientnet(b *builder) {
+	x := imageInput(b, 3, 32, 32)
+	x = b.silu(b.bn(b.conv(x, 3, 16, 3, 2, 1, 1), 16))
+	// MBConv1
+	h := b.silu(b.bn(b.conv(x, 16, 16, 3, 1, 1, 16), 16))
+	h = b.se(h, 16, 4, b.silu, b.sigmoid)
+	x = b.bn(b.conv(h, 16, 8, 1, 1, 0, 1), 8)
+	// MBConv6, 5x5 stride 2
+	h = b.silu(b.bn(b.conv(x, 8, 48, 1, 1, 0, 1), 48))
+	h = b.silu(b.bn(b.conv(h, 48, 48, 5, 2, 2, 48), 48))
+	h = b.se(h, 48, 2, b.silu, b.sigmoid)
+	x = b.bn(b.conv(h, 48, 12, 1, 1, 0, 1), 12)
+	// MBConv6 with the residual
+	h = b.silu(b.bn(b.conv(x, 12, 72, 1, 1, 0, 1), 72))
+	h = b.silu(b.bn(b.conv(h, 72, 72, 3, 1, 1, 72), 72))
+	h = b.se(h, 72, 3, b.silu, b.sigmoid)
+	x = b.op("Add", b.bn(b.conv(h, 72, 12, 1, 1, 0, 1), 12), x)
+	x = b.silu(b.bn(b.conv(x, 12, 64, 1, 1, 0, 1), 64))
+	b.head(x, 64, 10)
+}
+
+// mnasnet: ReLU inverted residuals and x.mean([2, 3]) exported as
+// ReduceMean(keepdims=0).
+func mnasnet(b *builder) {
+	x := imageInput(b, 3, 32, 32)
+	x = b.relu(b.bn(b.conv(x, 3, 16, 3, 2, 1, 1), 16))
+	x = b.relu(b.bn(b.conv(x, 16, 16, 3, 1, 1, 16), 16))
+	x = b.bn(b.conv(x, 16, 8, 1, 1, 0, 1), 8)
+	for i, s := range []int64{2, 1} {
+		h := b.relu(b.bn(b.conv(x, 8, 24, 1, 1, 0, 1), 24))
+		h = b.relu(b.bn(b.conv(h, 24, 24, 5, s, 2, 24), 24))
+		h = b.bn(b.conv(h, 24, 8, 1, 1, 0, 1), 8)
+		if i == 1 {
+			h = b.op("Add", h, x)
+		}
+		x = h
+	}
+	x = b.relu(b.bn(b.conv(x, 8, 32, 1, 1, 0, 1), 32))
+	x = b.reduceMean(x, 0, 2, 3)
+	b.outputAs(b.gemm(x, 32, 10), "logits", "batch", 10)
+}
+
+// mobilenetv3: HardSwish (HardSigmoid*Mul before opset 14), an SE block
+// gated by HardSigmoid, and a Flatten + Gemm head with HardSwish between.
+func mobilenetv3(b *builder) {
+	x := imageInput(b, 3, 32, 32)
+	x = b.hardswish(b.bn(b.conv(x, 3, 16, 3, 2, 1, 1), 16))
+	h := b.relu(b.bn(b.conv(x, 16, 16, 3, 2, 1, 16), 16))
+	hsig := func(s string) string {
+		return b.node("HardSigmoid", []string{s}, attrF("alpha", 1.0/6), attrF("beta", 0.5))
+	}
+	h = b.se(h, 16, 8, b.relu, hsig)
+	x = b.bn(b.conv(h, 16, 16, 1, 1, 0, 1), 16)
+	h = b.hardswish(b.bn(b.conv(x, 16, 48, 1, 1, 0, 1), 48))
+	h = b.hardswish(b.bn(b.conv(h, 48, 48, 3, 1, 1, 48), 48))
+	x = b.op("Add", x, b.bn(b.conv(h, 48, 16, 1, 1, 0, 1), 16))
+	x = b.hardswish(b.bn(b.conv(x, 16, 48, 1, 1, 0, 1), 48))
+	x = b.node("Flatten", []string{b.op("GlobalAveragePool", x)}, attrI("axis", 1))
+	x = b.hardswish(b.gemm(x, 48, 32))
+	b.outputAs(b.gemm(x, 32, 10), "logits", "batch", 10)
+}
+
+// regnet: grouped 3x3 convolutions, SE with ReLU, projection and identity
+// shortcuts.
+func regnet(b *builder) {
+	x := imageInput(b, 3, 32, 32)
+	x = b.relu(b.bn(b.conv(x, 3, 16, 3, 2, 1, 1), 16))
+	block := func(x string, cin, w, stride int64) string {
+		h := b.relu(b.bn(b.conv(x, cin, w, 1, 1, 0, 1), w))
+		h = b.relu(b.bn(b.conv(h, w, w, 3, stride, 1, w/8), w))
+		h = b.se(h, w, 4, b.relu, b.sigmoid)
+		h = b.bn(b.conv(h, w, w, 1, 1, 0, 1), w)
+		sc := x
+		if stride != 1 || cin != w {
+			sc = b.bn(b.conv(x, cin, w, 1, stride, 0, 1), w)
+		}
+		return b.relu(b.op("Add", h, sc))
+	}
+	x = block(x, 16, 24, 2)
+	x = block(x, 24, 24, 1)
+	x = block(x, 24, 32, 2)
+	b.head(x, 32, 10)
+}
+
+// densenet: a 7x7 stem with a padded MaxPool, dense layers that Concat
+// their input and new features, a transition with AveragePool 2x2.
+func densenet(b *builder) {
+	x := imageInput(b, 3, 32, 32)
+	x = b.relu(b.bn(b.conv(x, 3, 16, 7, 2, 3, 1), 16))
+	x = b.node("MaxPool", []string{x}, attrIs("kernel_shape", 3, 3), attrIs("strides", 2, 2), attrIs("pads", 1, 1, 1, 1))
+	c := int64(16)
+	layer := func(x string) string {
+		h := b.conv(b.relu(b.bn(x, c)), c, 16, 1, 1, 0, 1)
+		h = b.conv(b.relu(b.bn(h, 16)), 16, 8, 3, 1, 1, 1)
+		c += 8
+		return b.node("Concat", []string{x, h}, attrI("axis", 1))
+	}
+	for range 3 {
+		x = layer(x)
+	}
+	x = b.conv(b.relu(b.bn(x, c)), c, 20, 1, 1, 0, 1)
+	c = 20
+	x = b.node("AveragePool", []string{x}, attrIs("kernel_shape", 2, 2), attrIs("strides", 2, 2))
+	for range 2 {
+		x = layer(x)
+	}
+	x = b.relu(b.bn(x, c))
+	b.head(x, c, 10)
+}
+
+// googlenet: ceil_mode MaxPools, inception branches joined by Concat,
+// 1x7/7x1 factorised convolutions, a padded AveragePool counting the
+// padding, TensorFlow-style asymmetric (end-only) pads on a strided Conv
+// and a MaxPool.
+func googlenet(b *builder) {
+	x := imageInput(b, 3, 40, 40)
+	x = b.relu(b.bn(b.conv(x, 3, 16, 7, 2, 3, 1), 16)) // 20
+	x = b.node("MaxPool", []string{x}, attrIs("kernel_shape", 3, 3), attrIs("strides", 2, 2), attrI("ceil_mode", 1)) // 10
+	cbr := func(x string, cin, cout, k, pad int64) string {
+		return b.relu(b.bn(b.conv(x, cin, cout, k, 1, pad, 1), cout))
+	}
+	inception := func(x string, cin int64) (string, int64) {
+		b1 := cbr(x, cin, 8, 1, 0)
+		b2 := cbr(cbr(x, cin, 6, 1, 0), 6, 8, 3, 1)
+		b3 := cbr(cbr(x, cin, 4, 1, 0), 4, 6, 3, 1)
+		p := b.node("MaxPool", []string{x}, attrIs("kernel_shape", 3, 3), attrIs("strides", 1, 1), attrIs("pads", 1, 1, 1, 1), attrI("ceil_mode", 1))
+		b4 := cbr(p, cin, 6, 1, 0)
+		return b.node("Concat", []string{b1, b2, b3, b4}, attrI("axis", 1)), 28
+	}
+	x, c := inception(x, 16)
+	x = b.node("MaxPool", []string{x}, attrIs("kernel_shape", 3, 3), attrIs("strides", 2, 2), attrI("ceil_mode", 1)) // 5
+	// Inception-v3 style factorised branch and pooled branch.
+	f := b.relu(b.bn(b.conv2(x, c, 8, 1, 7, 1, []int64{0, 3, 0, 3}, 1), 8))
+	f = b.relu(b.bn(b.conv2(f, 8, 8, 7, 1, 1, []int64{3, 0, 3, 0}, 1), 8))
+	p := b.node("AveragePool", []string{x}, attrIs("kernel_shape", 3, 3), attrIs("strides", 1, 1), attrIs("pads", 1, 1, 1, 1), attrI("count_include_pad", 1))
+	p = cbr(p, c, 8, 1, 0)
+	q := b.node("AveragePool", []string{x}, attrIs("kernel_shape", 3, 3), attrIs("strides", 1, 1), attrIs("pads", 1, 1, 1, 1))
+	q = cbr(q, c, 4, 1, 0)
+	x = b.node("Concat", []string{f, p, q}, attrI("axis", 1))
+	c = 20
+	// SAME padding of a stride-2 3x3 on an odd size: pad only the end.
+	x = b.relu(b.conv2(x, c, 16, 3, 3, 2, []int64{0, 0, 1, 1}, 1)) // 3
+	x = b.node("MaxPool", []string{x}, attrIs("kernel_shape", 2, 2), attrIs("strides", 2, 2), attrIs("pads", 0, 0, 1, 1)) // 2
+	b.head(x, 16, 10)
+}
+
+// vgg: 3x3 Conv+ReLU stacks, MaxPool 2x2, AdaptiveAvgPool((2,2)) on 4x4
+// exported as AveragePool 2x2 and x.view(x.size(0), -1) as Shape,
+// Gather, Unsqueeze, Concat, Reshape; the classifier is Gemm, ReLU, Gemm.
+func vgg(b *builder) {
+	x := imageInput(b, 3, 32, 32)
+	c := int64(3)
+	for _, v := range []int64{8, 0, 16, 0, 16, 16, 0} {
+		if v == 0 {
+			x = b.node("MaxPool", []string{x}, attrIs("kernel_shape", 2, 2), attrIs("strides", 2, 2))
+			continue
+		}
+		x = b.relu(b.conv(x, c, v, 3, 1, 1, 1))
+		c = v
+	}
+	x = b.node("AveragePool", []string{x}, attrIs("kernel_shape", 2, 2), attrIs("strides", 2, 2))
+	x = b.flattenBatch(x)
+	x = b.relu(b.gemm(x, 64, 32))
+	b.outputAs(b.gemm(x, 32, 10), "logits", "batch", 10)
+}
+
+// alexnet: an 11x11 stride-4 Conv, overlapping MaxPools (3x3 stride 2),
+// AdaptiveAvgPool((1,1)) exported as GlobalAveragePool, Flatten, and a
+// three-layer Gemm classifier.
+func alexnet(b *builder) {
+	x := imageInput(b, 3, 96, 96)
+	x = b.relu(b.conv(x, 3, 16, 11, 4, 2, 1))
+	mp := func(x string) string {
+		return b.node("MaxPool", []string{x}, attrIs("kernel_shape", 3, 3), attrIs("strides", 2, 2))
+	}
+	x = mp(x)
+	x = mp(b.relu(b.conv(x, 16, 24, 5, 1, 2, 1)))
+	x = b.relu(b.conv(x, 24, 32, 3, 1, 1, 1))
+	x = b.relu(b.conv(x, 32, 24, 3, 1, 1, 1))
+	x = mp(x)
+	x = b.node("Flatten", []string{b.op("GlobalAveragePool", x)}, attrI("axis", 1))
+	x = b.relu(b.gemm(x, 24, 32))
+	x = b.relu(b.gemm(x, 32, 32))
+	b.outputAs(b.gemm(x, 32, 10), "logits", "batch", 10)
+}
+
+// layerNorm2d is ConvNeXt's channel LayerNorm: Transpose to channels
+// last, LayerNorm, Transpose back.
+func (b *builder) layerNorm2d(x string, c int64) string {
+	return b.transpose(b.layerNorm(b.transpose(x, 0, 2, 3, 1), c), 0, 3, 1, 2)
+}
+
+// convnext: 4x4 patchify stem, depthwise 7x7, channels-last LayerNorm and
+// MLP (MatMul, Erf GELU), layer scale, downsampling through LayerNorm2d
+// and a 2x2 stride-2 Conv.
+func convnext(b *builder) {
+	x := imageInput(b, 3, 32, 32)
+	x = b.layerNorm2d(b.conv(x, 3, 16, 4, 4, 0, 1), 16) // 8x8
+	block := func(x string, c int64) string {
+		h := b.conv(x, c, c, 7, 1, 3, c)
+		h = b.layerNorm(b.transpose(h, 0, 2, 3, 1), c)
+		h = b.linear(b.gelu(b.linear(h, c, 4*c)), 4*c, c)
+		h = b.op("Mul", b.around(0.5, 0.2, c), h)
+		return b.op("Add", x, b.transpose(h, 0, 3, 1, 2))
+	}
+	x = block(x, 16)
+	x = b.conv(b.layerNorm2d(x, 16), 16, 32, 2, 2, 0, 1) // 4x4
+	x = block(x, 32)
+	x = b.layerNorm2d(b.op("GlobalAveragePool", x), 32)
+	x = b.node("Flatten", []string{x}, attrI("axis", 1))
+	b.outputAs(b.gemm(x, 32, 10), "logits", "batch", 10)
+}
+
+// expandBatch is t.expand(x.size(0), -1, -1) as PyTorch exports it: the
+// target shape with -1 entries replaced through ConstantOfShape, Mul,
+// Equal and Where.
+func (b *builder) expandBatch(t, x string) string {
+	shape := b.node("Concat", []string{b.dim(x, 0), b.ints(-1, -1)}, attrI("axis", 0))
+	ones := b.node("ConstantOfShape", []string{b.ints(3)}, attrT("value", tensorI("", []int64{1}, []int64{1})))
+	neg := b.op("Mul", ones, b.scalarI(-1))
+	shape = b.op("Where", b.op("Equal", shape, neg), ones, shape)
+	return b.op("Expand", t, shape)
+}
+
+// attention is multi-head self-attention on [B, N, d] with heads heads:
+// one QKV projection reshaped to [B, N, 3, H, dh] from Shape arithmetic,
+// Transpose [2,0,3,1,4], q/k/v taken by Gather (or Split), scaled
+// MatMul, optional additive bias, Softmax over the last axis.
+func (b *builder) attention(x string, d, heads int64, useSplit bool, bias func(string) string) string {
+	dh := d / heads
+	qkv := b.linear(x, d, 3*d)
+	shape := b.node("Concat", []string{b.dim(x, 0), b.dim(x, 1), b.ints(3, heads, dh)}, attrI("axis", 0))
+	qkv = b.transpose(b.op("Reshape", qkv, shape), 2, 0, 3, 1, 4)
+	var q, k, v string
+	if useSplit {
+		p := b.split(qkv, 0, 1, 1, 1)
+		q, k, v = b.squeeze(p[0], 0), b.squeeze(p[1], 0), b.squeeze(p[2], 0)
+	} else {
+		q = b.node("Gather", []string{qkv, b.scalarI(0)}, attrI("axis", 0))
+		k = b.node("Gather", []string{qkv, b.scalarI(1)}, attrI("axis", 0))
+		v = b.node("Gather", []string{qkv, b.scalarI(2)}, attrI("axis", 0))
+	}
+	q = b.op("Mul", q, b.scalarF(float32(1/math.Sqrt(float64(dh)))))
+	a := b.op("MatMul", q, b.transpose(k, 0, 1, 3, 2))
+	if bias != nil {
+		a = bias(a)
+	}
+	a = b.softmax(a, -1)
+	o := b.transpose(b.op("MatMul", a, v), 0, 2, 1, 3)
+	o = b.reshape(o, 0, -1, d)
+	return b.linear(o, d, d)
+}
+
+func (b *builder) mlp(x string, d, hidden int64) string {
+	return b.linear(b.gelu(b.linear(x, d, hidden)), hidden, d)
+}
+
+// vit: Conv patch embedding flattened through Shape arithmetic, a class
+// token expanded to the batch and Concat-ed, position embeddings,
+// pre-LayerNorm encoder blocks and a head on the class token (Gather).
+func vit(b *builder) {
+	const d = 16
+	x := imageInput(b, 3, 16, 16)
+	x = b.conv(x, 3, d, 4, 4, 0, 1) // [B, d, 4, 4]
+	shape := b.node("Concat", []string{b.dim(x, 0), b.dim(x, 1), b.ints(-1)}, attrI("axis", 0))
+	x = b.transpose(b.op("Reshape", x, shape), 0, 2, 1) // [B, 16, d]
+	cls := b.expandBatch(b.weight(1, 1, 1, d), x)
+	x = b.node("Concat", []string{cls, x}, attrI("axis", 1))
+	x = b.op("Add", x, b.weight(0.5, 1, 17, d))
+	for i := range 2 {
+		x = b.op("Add", x, b.attention(b.layerNorm(x, d), d, 2, i == 1, nil))
+		x = b.op("Add", x, b.mlp(b.layerNorm(x, d), d, 2*d))
+	}
+	x = b.layerNorm(x, d)
+	x = b.node("Gather", []string{x, b.scalarI(0)}, attrI("axis", 1))
+	b.outputAs(b.gemm(x, d, 10), "logits", "batch", 10)
+}
+
+// roll is torch.roll along one axis, as exported: two Slices and a
+// Concat.
+func (b *builder) roll(x string, shift, axis, size int64) string {
+	s := ((-shift)%size + size) % size
+	hi := b.slice(x, []int64{s}, []int64{math.MaxInt64}, []int64{axis}, nil)
+	lo := b.slice(x, []int64{0}, []int64{s}, []int64{axis}, nil)
+	return b.node("Concat", []string{hi, lo}, attrI("axis", axis))
+}
+
+// swin: channels-last patch embedding, shifted-window attention (roll,
+// window partition and reverse through Reshape/Transpose, relative
+// position bias gathered from a table, the shift mask added per window),
+// patch merging through strided Slices, and a mean-pooled head.
+func swin(b *builder) {
+	const c, ws, heads = 16, 4, 2
+	x := imageInput(b, 3, 16, 16)
+	x = b.transpose(b.conv(x, 3, c, 2, 2, 0, 1), 0, 2, 3, 1) // [B, 8, 8, c]
+	x = b.layerNorm(x, c)
+	table := b.weight(0.5, (2*ws-1)*(2*ws-1), heads)
+	idx := make([]int64, ws*ws*ws*ws)
+	for i := range ws * ws {
+		for j := range ws * ws {
+			dy, dx := i/ws-j/ws+ws-1, i%ws-j%ws+ws-1
+			idx[i*ws*ws+j] = int64(dy*(2*ws-1) + dx)
+		}
+	}
+	b.constNodes = false
+	index := b.intsShaped([]int64{int64(len(idx))}, idx)
+	b.constNodes = true
+	relBias := func(a string) string {
+		t := b.node("Gather", []string{table, index}, attrI("axis", 0))
+		t = b.unsqueeze(b.transpose(b.reshape(t, ws*ws, ws*ws, heads), 2, 0, 1), 0)
+		return b.op("Add", a, t)
+	}
+	mask := make([]float32, 4*ws*ws*ws*ws)
+	for i := range mask {
+		if b.r.intn(3) == 0 {
+			mask[i] = -100
+		}
+	}
+	maskT := b.initF([]int64{4, 1, ws * ws, ws * ws}, mask)
+	shiftMask := func(a string) string {
+		a = relBias(a)
+		a = b.reshape(a, -1, 4, heads, ws*ws, ws*ws)
+		a = b.op("Add", a, b.unsqueeze(maskT, 0))
+		return b.reshape(a, -1, heads, ws*ws, ws*ws)
+	}
+	for i := range 2 {
+		h := b.layerNorm(x, c)
+		if i == 1 {
+			h = b.roll(b.roll(h, -2, 1, 8), -2, 2, 8)
+		}
+		h = b.reshape(h, -1, 2, ws, 2, ws, c)
+		h = b.reshape(b.transpose(h, 0, 1, 3, 2, 4, 5), -1, ws*ws, c)
+		bias := relBias
+		if i == 1 {
+			bias = shiftMask
+		}
+		h = b.attention(h, c, heads, false, bias)
+		h = b.reshape(h, -1, 2, 2, ws, ws, c)
+		h = b.reshape(b.transpose(h, 0, 1, 3, 2, 4, 5), -1, 8, 8, c)
+		if i == 1 {
+			h = b.roll(b.roll(h, 2, 1, 8), 2, 2, 8)
+		}
+		x = b.op("Add", x, h)
+		x = b.op("Add", x, b.mlp(b.layerNorm(x, c), c, 2*c))
+	}
+	// Patch merging: x[:, 0::2, 0::2], x[:, 1::2, 0::2], ...
+	var parts []string
+	for _, o := range [][2]int64{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
+		parts = append(parts, b.slice(x, []int64{o[0], o[1]}, []int64{math.MaxInt64, math.MaxInt64}, []int64{1, 2}, []int64{2, 2}))
+	}
+	x = b.node("Concat", parts, attrI("axis", -1))
+	x = b.layerNorm(x, 4*c)
+	x = b.op("MatMul", x, b.weight(math.Sqrt(3.0/64), 4*c, 2*c))
+	x = b.layerNorm(x, 2*c)
+	x = b.reduceMean(x, 0, 1, 2)
+	b.outputAs(b.gemm(x, 2*c, 10), "logits", "batch", 10)
+}
+
+// textTransformer: token and position embeddings (Gather, Slice of the
+// position table to the run's sequence length), a mask from
+// attention_mask applied once with Where(Equal(mask, 0)) and once
+// additively after a Cast, post-LayerNorm blocks, masked mean pooling
+// (ReduceSum / Clip), the first token, plain ReduceMean pooling, and a
+// Softmax over the classes.
+func textTransformer(b *builder) {
+	const d, heads, vocab, maxLen = 16, 2, 50, 32
+	b.syms["seq"], b.syms["sequence"] = 7, 7
+	b.syms["batch_size"] = -1
+	ids := b.inputWith("input_ids", operators.Int64, func(r *rng, v *operators.Value) {
+		for i := range v.I64() {
+			v.I64()[i] = int64(r.intn(vocab))
+		}
+	}, "batch", "seq")
+	am := b.inputWith("attention_mask", operators.Int64, func(r *rng, v *operators.Value) {
+		n, s := v.Shape[0], v.Shape[1]
+		for i := range n {
+			keep := s - i%3*2 // at least one token stays
+			for j := range s {
+				if j < keep {
+					v.I64()[i*s+j] = 1
+				}
+			}
+		}
+	}, "batch_size", "sequence")
+	x := b.node("Gather", []string{b.weight(1, vocab, d), ids}, attrI("axis", 0))
+	seq := b.dim(ids, 1)
+	pos := b.op("Slice", b.weight(0.5, maxLen, d), b.ints(0), seq, b.ints(0))
+	x = b.layerNorm(b.op("Add", x, pos), d)
+	mf := b.node("Cast", []string{am}, attrI("to", int64(operators.Float32)))
+	ext := b.unsqueeze(mf, 1, 2) // [B, 1, 1, S]
+	whereMask := func(a string) string {
+		z := b.op("Equal", b.unsqueeze(am, 1, 2), b.scalarI(0))
+		return b.op("Where", z, b.scalarF(-1e9), a)
+	}
+	addMask := func(a string) string {
+		return b.op("Add", a, b.op("Mul", b.op("Sub", b.scalarF(1), ext), b.scalarF(-10000)))
+	}
+	for i, mask := range []func(string) string{whereMask, addMask} {
+		x = b.layerNorm(b.op("Add", x, b.attention(x, d, heads, i == 1, mask)), d)
+		x = b.layerNorm(b.op("Add", x, b.mlp(x, d, 2*d)), d)
+	}
+	m3 := b.unsqueeze(mf, 2)
+	sum := b.reduceSum(b.op("Mul", x, m3), 0, 1)
+	cnt := b.clip(b.reduceSum(m3, 0, 1), 1e-9, 1e9)
+	pooled := b.op("Div", sum, cnt)
+	first := b.node("Gather", []string{x, b.scalarI(0)}, attrI("axis", 1))
+	h := b.node("Concat", []string{pooled, first}, attrI("axis", 1))
+	h = b.op("Tanh", b.gemm(h, 2*d, d))
+	b.outputAs(b.softmax(b.gemm(h, d, 3), -1), "probabilities", "batch", 3)
+	b.outputAs(b.reduceMean(x, 0, 1), "mean_pool", "batch", d)
+}
+
+// kwsGRU: Conv1d feature extractor over [B, 40 mels, T], time-major GRU
+// (linear_before_reset=1 as PyTorch exports), the last hidden state
+// Squeezed, Gemm and Sigmoid.
+func kwsGRU(b *builder) {
+	const hid = 24
+	x := b.input("features", "batch", 40, 20)
+	x = b.relu(b.bn(b.conv1d(x, 40, 32, 3, 1, 1), 32))
+	x = b.relu(b.conv1d(x, 32, 32, 3, 2, 1)) // [B, 32, 10]
+	x = b.transpose(x, 2, 0, 1)              // [T, B, 32]
+	s := math.Sqrt(1.0 / hid)
+	outs := b.nodeN("GRU", []string{x, b.weight(s, 1, 3*hid, 32), b.weight(s, 1, 3*hid, hid), b.weight(s, 1, 6*hid)}, 2,
+		attrI("hidden_size", hid), attrI("linear_before_reset", 1))
+	h := b.squeeze(outs[1], 0) // [B, hid]
+	b.outputAs(b.sigmoid(b.gemm(h, hid, 1)), "wake", "batch", 1)
+}
+
+// kwsLSTM: MatMul over the feature axis of [B, T, 40], a bidirectional
+// LSTM, its output reshaped to [T, B, 2*hid], the last step taken with
+// Gather(-1), and a two-keyword sigmoid head.
+func kwsLSTM(b *builder) {
+	const hid = 16
+	x := b.input("features", "batch", 16, 40)
+	x = b.relu(b.linear(x, 40, 32))
+	x = b.transpose(x, 1, 0, 2) // [T, B, 32]
+	s := math.Sqrt(1.0 / hid)
+	outs := b.nodeN("LSTM", []string{x, b.weight(s, 2, 4*hid, 32), b.weight(s, 2, 4*hid, hid), b.weight(s, 2, 8*hid)}, 3,
+		attrI("hidden_size", hid), attrS("direction", "bidirectional"))
+	y := b.transpose(outs[0], 0, 2, 1, 3) // [T, B, 2, hid]
+	y = b.reshape(y, 0, 0, 2*hid)
+	last := b.node("Gather", []string{y, b.scalarI(-1)}, attrI("axis", 0))
+	b.outputAs(b.sigmoid(b.gemm(last, 2*hid, 2)), "wake", "batch", 2)
+	hn := b.transpose(outs[1], 1, 0, 2) // [B, 2, hid]
+	b.outputAs(b.flattenBatch(hn), "state", "batch", 2*hid)
+}
+
+// kwsDense: MatMul layers over features, ReduceMean over time, one sigmoid
+// unit Squeezed to [B].
+func kwsDense(b *builder) {
+	x := b.input("features", "batch", 24, 40)
+	x = b.relu(b.linear(x, 40, 64))
+	x = b.relu(b.linear(x, 64, 32))
+	x = b.reduceMean(x, 0, 1)
+	x = b.sigmoid(b.linear(x, 32, 1))
+	b.outputAs(b.squeeze(x, 1), "wake", "batch")
+}
+
+// tfNHWC: a channels-last TensorFlow export: Transpose to NCHW, an
+// explicit Pad before a VALID stride-2 Conv, ReLU6 as Clip, a depthwise
+// Conv with auto_pad SAME_UPPER, a SAME_UPPER MaxPool, Mean with
+// keepdims then Squeeze, MatMul + Add and Softmax.
+func tfNHWC(b *builder) {
+	x := b.input("input:0", "batch", 30, 30, 3)
+	x = b.transpose(x, 0, 3, 1, 2)
+	x = b.op("Pad", x, b.ints(0, 0, 0, 0, 0, 0, 1, 1), b.scalarF(0))
+	x = b.clip(b.conv(x, 3, 16, 3, 2, 0, 1), 0, 6) // 15
+	w := b.weight(math.Sqrt(3.0/9), 16, 1, 3, 3)
+	x = b.node("Conv", []string{x, w, b.weight(0.1, 16)}, attrIs("kernel_shape", 3, 3), attrIs("strides", 2, 2), attrI("group", 16), attrS("auto_pad", "SAME_UPPER")) // 8
+	x = b.clip(x, 0, 6)
+	x = b.relu(b.conv(x, 16, 24, 1, 1, 0, 1))
+	x = b.node("MaxPool", []string{x}, attrIs("kernel_shape", 3, 3), attrIs("strides", 2, 2), attrS("auto_pad", "SAME_UPPER")) // 4
+	x = b.squeeze(b.reduceMean(x, 1, 2, 3), 2, 3)
+	x = b.softmax(b.linear(x, 24, 10), -1)
+	b.outputAs(x, "Identity:0", "batch", 10)
+}
