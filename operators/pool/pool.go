@@ -219,6 +219,8 @@ func (p *Pool) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 
 type float interface{ ~float32 | ~float64 }
 
+var negInf32 = float32(math.Inf(-1))
+
 // taps returns the kernel taps [lo, hi) whose input position
 // o*s - pb + t*d lies in [0, n), and how many lie in the padded extent
 // [-pb, n+pe) (the divisor for count_include_pad).
@@ -336,6 +338,10 @@ func maxRange[T ordered](p *Pool, g *geometry, x, y []T, idx []int64, lowest T, 
 	r := &g.taps
 	colMajor := p.storageOrder == 1
 	if idx == nil && g.in[0] == 1 && g.out[0] == 1 && g.d[2] == 1 {
+		if x32, ok := any(x).([]float32); ok && maxFast(g) {
+			maxRangeF32(g, x32, any(y).([]float32), lo, hi)
+			return
+		}
 		maxRange2D(g, x, y, lowest, lo, hi)
 		return
 	}

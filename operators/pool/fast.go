@@ -1,0 +1,78 @@
+package pool
+
+import (
+	"github.com/onnxrun/onnxrun/dispatch"
+)
+
+// inner returns the output positions [lo, hi) along one dimension whose
+// whole window (k taps, unit dilation) lies inside the input of size n.
+func inner(out, n, k, s, pad int) (lo, hi int) {
+	lo = (pad + s - 1) / s
+	if n-k+pad >= 0 {
+		hi = min(out, (n-k+pad)/s+1)
+	}
+	if lo > hi {
+		lo = hi
+	}
+	return lo, hi
+}
+
+// maxFast reports whether maxRangeF32 takes the geometry: 1-D or 2-D
+// pooling with unit dilation and a column stride of 1 or 2.
+func maxFast(g *geometry) bool {
+	return g.in[0] == 1 && g.out[0] == 1 && g.k[0] == 1 && g.d[1] == 1 && g.d[2] == 1 && (g.s[2] == 1 || g.s[2] == 2)
+}
+
+// maxRangeF32 pools the float32 planes [lo, hi) as maxRange2D does: the
+// outputs whose windows lie inside the plane go to the MaxPoolF32
+// kernel, reading the input in place (its loads may run into the planes
+// that follow, which the kernel's wrapper keeps inside x), and the
+// border outputs, whose windows reach into the padding, are taken here
+// over their taps inside the plane.
+func maxRangeF32(g *geometry, x, y []float32, lo, hi int) {
+	ih, iw := g.in[1], g.in[2]
+	oh, ow := g.out[1], g.out[2]
+	kh, kw := g.k[1], g.k[2]
+	sh, sw := g.s[1], g.s[2]
+	ph, pw := g.pb[1], g.pb[2]
+	y0, y1 := inner(oh, ih, kh, sh, ph)
+	x0, x1 := inner(ow, iw, kw, sw, pw)
+	kern := dispatch.Active().MaxPoolF32
+	for c := lo; c < hi; c++ {
+		xc := x[c*ih*iw : (c+1)*ih*iw]
+		yc := y[c*oh*ow : (c+1)*oh*ow]
+		if y1 > y0 && x1 > x0 {
+			off := c*ih*iw + (y0*sh-ph)*iw + x0*sw - pw
+			kern(yc[y0*ow+x0:], ow, x[off:], iw, x1-x0, y1-y0, kh, kw, sh, sw)
+		}
+		for oy := 0; oy < oh; oy++ {
+			if oy >= y0 && oy < y1 {
+				maxBorder(g, xc, yc, oy, 0, x0)
+				maxBorder(g, xc, yc, oy, x1, ow)
+				continue
+			}
+			maxBorder(g, xc, yc, oy, 0, ow)
+		}
+	}
+}
+
+// maxBorder computes the outputs [ox0, ox1) of row oy of one plane over
+// the taps inside the plane (-Inf when there are none), NaN winning as in
+// maxRange2D.
+func maxBorder(g *geometry, xc, yc []float32, oy, ox0, ox1 int) {
+	r := &g.taps
+	rh := r[1][oy]
+	bh := oy*g.s[1] - g.pb[1]
+	for ox := ox0; ox < ox1; ox++ {
+		rw := r[2][ox]
+		bw := ox*g.s[2] - g.pb[2]
+		acc := negInf32
+		for th := rh.lo; th < rh.hi; th++ {
+			base := (bh+th)*g.in[2] + bw
+			for _, v := range xc[base+rw.lo : base+rw.hi] {
+				acc = max(acc, v)
+			}
+		}
+		yc[oy*g.out[2]+ox] = acc
+	}
+}
