@@ -165,7 +165,7 @@ func densenet(b *builder) {
 // and a MaxPool.
 func googlenet(b *builder) {
 	x := imageInput(b, 3, 40, 40)
-	x = b.relu(b.bn(b.conv(x, 3, 16, 7, 2, 3, 1), 16)) // 20
+	x = b.relu(b.bn(b.conv(x, 3, 16, 7, 2, 3, 1), 16))                                                               // 20
 	x = b.node("MaxPool", []string{x}, attrIs("kernel_shape", 3, 3), attrIs("strides", 2, 2), attrI("ceil_mode", 1)) // 10
 	cbr := func(x string, cin, cout, k, pad int64) string {
 		return b.relu(b.bn(b.conv(x, cin, cout, k, 1, pad, 1), cout))
@@ -190,7 +190,7 @@ func googlenet(b *builder) {
 	x = b.node("Concat", []string{f, p, q}, attrI("axis", 1))
 	c = 20
 	// SAME padding of a stride-2 3x3 on an odd size: pad only the end.
-	x = b.relu(b.conv2(x, c, 16, 3, 3, 2, []int64{0, 0, 1, 1}, 1)) // 3
+	x = b.relu(b.conv2(x, c, 16, 3, 3, 2, []int64{0, 0, 1, 1}, 1))                                                        // 3
 	x = b.node("MaxPool", []string{x}, attrIs("kernel_shape", 2, 2), attrIs("strides", 2, 2), attrIs("pads", 0, 0, 1, 1)) // 2
 	b.head(x, 16, 10)
 }
