@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/onnxrun/onnxrun/operators"
 	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
@@ -12,14 +13,34 @@ import (
 	"github.com/onnxrun/onnxrun/operators/internal/spatial"
 )
 
-// Conv is one Conv node. The scratch pools are safe for concurrent runs.
+// Conv is one Conv node. It is safe for concurrent runs: the memoised
+// geometry and the packed weight are replaced whole, atomically.
 type Conv struct {
-	attrs  *spatial.Attrs
-	group  int
-	act    operators.Activation // epilogue fused in by the runtime (float Conv only)
-	pool32 sync.Pool            // *[]float32 im2col buffers
-	pool64 sync.Pool            // *[]float64
-	last   memo.Last[*geometry]
+	attrs *spatial.Attrs
+	group int
+	act   operators.Activation // epilogue fused in by the runtime (float Conv only)
+	last  memo.Last[*geometry]
+	w     *wcache // the constant weight and its packed copy, shared with fused copies
+}
+
+// wcache holds a Conv's weight when it is a constant (an initializer),
+// as Infer saw it at load time, and that weight packed into the GEMM
+// engine's panel layout on the first run that reads it. Runs whose W is
+// another buffer pack their own copy as before.
+type wcache struct {
+	val    atomic.Pointer[operators.Value]
+	packed atomic.Pointer[packedW]
+}
+
+// packedW is the constant weight packed for one engine: one matrix per
+// group. w32/w64 is the first element of the weight it was packed from.
+type packedW struct {
+	engine   any // *eng.Engine[float32] or [float64]
+	w32      *float32
+	w64      *float64
+	n, g, mg int // weight length, groups, output channels per group
+	p32      []*eng.PackedA[float32]
+	p64      []*eng.PackedA[float64]
 }
 
 func newConv(n *operators.Node) (operators.Op, error) {
@@ -43,7 +64,7 @@ func parseConv(n *operators.Node) (*Conv, error) {
 	if g < 1 || g > 1<<30 {
 		return nil, &operators.AttributeError{Attr: "group", Reason: fmt.Sprintf("is %d, want >= 1", g)}
 	}
-	return &Conv{attrs: a, group: int(g)}, nil
+	return &Conv{attrs: a, group: int(g), w: new(wcache)}, nil
 }
 
 // Fuse returns a Conv that applies act to its output while the output is
@@ -53,7 +74,7 @@ func (c *Conv) Fuse(act operators.Activation) (operators.Op, bool) {
 	if c.act.Kind != operators.ActNone || act.Kind == operators.ActNone {
 		return nil, false
 	}
-	return &Conv{attrs: c.attrs, group: c.group, act: act}, true
+	return &Conv{attrs: c.attrs, group: c.group, act: act, w: c.w}, true
 }
 
 func shapeErr(idx int, name, format string, args ...any) error {
@@ -70,6 +91,7 @@ type geometry struct {
 
 	depthwise, pointwise bool  // Conv's direct paths
 	colShape             []int // the column buffer's shape, nil if none
+	im                   eng.Im2col
 }
 
 func (c *Conv) resolve(x, w, b []int) (*geometry, error) {
@@ -119,7 +141,11 @@ func (c *Conv) resolve(x, w, b []int) (*geometry, error) {
 	}
 	geo.outShape = append([]int{geo.n, geo.m}, win.Out...)
 	kVol := geo.k[0] * geo.k[1] * geo.k[2]
-	geo.depthwise = geo.g == geo.c && geo.cg == 1 && geo.in[0] == 1
+	// Only a true depthwise layer (one input and one output channel per
+	// group) takes the direct loop: with several output channels per input
+	// channel (a single-channel image's first layer, say) the GEMM, which
+	// runs the channels side by side in SIMD tiles, is far faster.
+	geo.depthwise = geo.g == geo.c && geo.cg == 1 && geo.mg == 1 && geo.in[0] == 1
 	geo.pointwise = kVol == 1
 	for i := range 3 {
 		if geo.s[i] != 1 || geo.pb[i] != 0 || geo.out[i] != geo.in[i] {
@@ -132,6 +158,7 @@ func (c *Conv) resolve(x, w, b []int) (*geometry, error) {
 		}
 		geo.colShape = []int{geo.cg * kVol * geo.out[0] * geo.out[1] * geo.out[2]}
 	}
+	geo.im = eng.Im2col{C: geo.cg, In: geo.in, K: geo.k, S: geo.s, D: geo.d, Pad: geo.pb, Out: geo.out}
 	return geo, nil
 }
 
@@ -142,6 +169,10 @@ func (c *Conv) Infer(in []operators.Meta, consts []*operators.Value) ([]operator
 		return nil, fmt.Errorf("%w: %v (want float32 or float64)", operators.ErrUnsupportedType, dt)
 	}
 	out := operators.Meta{DType: dt}
+	if len(consts) > 1 && consts[1] != nil && consts[1].DType == dt && c.w != nil {
+		// A constant weight: the runs will pack it once.
+		c.w.val.Store(consts[1])
+	}
 	if !in[0].HasShape || !in[1].HasShape {
 		return []operators.Meta{out}, nil
 	}
@@ -206,34 +237,63 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		return err
 	}
 	out[0] = y
-	// The column buffer is scratch: from the runtime's allocator it goes
-	// back to the shared pool when the step ends, so every Conv of a model
-	// reuses the same memory. Without an allocator, the op's own pool.
-	colv, err := scratchValue(rc, x.DType, geo.colShape)
-	if err != nil {
-		return err
-	}
+	constW := c.w != nil && c.w.val.Load() == w
 	switch x.DType {
 	case operators.Float32:
-		var bias, col []float32
+		var bias []float32
 		if b != nil {
 			bias = b.F32()
 		}
-		if colv != nil {
-			col = colv.F32()
+		e := eng.F32()
+		var pa []*eng.PackedA[float32]
+		if constW && !geo.depthwise {
+			pa = c.packed32(e, geo, w.F32())
 		}
-		run(rc, geo, x.F32(), w.F32(), bias, y.F32(), col, eng.F32(), &c.pool32, c.act)
+		run(rc, geo, x.F32(), w.F32(), bias, y.F32(), e, pa, c.act)
 	case operators.Float64:
-		var bias, col []float64
+		var bias []float64
 		if b != nil {
 			bias = b.F64()
 		}
-		if colv != nil {
-			col = colv.F64()
+		e := eng.F64()
+		var pa []*eng.PackedA[float64]
+		if constW && !geo.depthwise {
+			pa = c.packed64(e, geo, w.F64())
 		}
-		run(rc, geo, x.F64(), w.F64(), bias, y.F64(), col, eng.F64(), &c.pool64, c.act)
+		run(rc, geo, x.F64(), w.F64(), bias, y.F64(), e, pa, c.act)
 	}
 	return nil
+}
+
+// packed32 returns the constant weight w packed for e, one matrix per
+// group, packing it on the first call (or when the engine changed).
+func (c *Conv) packed32(e *eng.Engine[float32], geo *geometry, w []float32) []*eng.PackedA[float32] {
+	if p := c.w.packed.Load(); p != nil && p.engine == e && p.w32 == &w[0] && p.n == len(w) && p.g == geo.g && p.mg == geo.mg {
+		return p.p32
+	}
+	p := &packedW{engine: e, w32: &w[0], n: len(w), g: geo.g, mg: geo.mg, p32: packGroups(e, geo, w)}
+	c.w.packed.Store(p)
+	return p.p32
+}
+
+// packed64 is packed32 for float64.
+func (c *Conv) packed64(e *eng.Engine[float64], geo *geometry, w []float64) []*eng.PackedA[float64] {
+	if p := c.w.packed.Load(); p != nil && p.engine == e && p.w64 == &w[0] && p.n == len(w) && p.g == geo.g && p.mg == geo.mg {
+		return p.p64
+	}
+	p := &packedW{engine: e, w64: &w[0], n: len(w), g: geo.g, mg: geo.mg, p64: packGroups(e, geo, w)}
+	c.w.packed.Store(p)
+	return p.p64
+}
+
+// packGroups packs each group's mg×kRows block of the weight.
+func packGroups[T eng.Float](e *eng.Engine[T], geo *geometry, w []T) []*eng.PackedA[T] {
+	kRows := geo.cg * geo.k[0] * geo.k[1] * geo.k[2]
+	ps := make([]*eng.PackedA[T], geo.g)
+	for g := range ps {
+		ps[g] = e.PackA(false, geo.mg, kRows, 1, w[g*geo.mg*kRows:(g+1)*geo.mg*kRows], kRows)
+	}
+	return ps
 }
 
 // scratchValue allocates a step-scoped scratch buffer from the runtime, or
@@ -245,7 +305,9 @@ func scratchValue(rc *operators.RunContext, dt operators.DType, shape []int) (*o
 	return rc.Alloc.Alloc(dt, shape, false)
 }
 
-func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, col []T, e *eng.Engine[T], pool *sync.Pool, act operators.Activation) {
+// run computes the convolution. pa, when set, is the weight pre-packed
+// per group; otherwise the GEMM packs the weight as it goes.
+func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T, e *eng.Engine[T], pa []*eng.PackedA[T], act operators.Activation) {
 	threads := 1
 	if rc != nil {
 		threads = rc.Threads
@@ -267,26 +329,11 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, co
 		return
 	}
 	kRows := geo.cg * kVol
-	var colp *[]T
-	if !geo.pointwise && col == nil {
-		colp = scratch[T](pool, kRows*outVol)
-		col = *colp
-	}
 	for n := 0; n < geo.n; n++ {
 		for g := 0; g < geo.g; g++ {
 			xg := x[(n*geo.c+g*geo.cg)*inVol : (n*geo.c+(g+1)*geo.cg)*inVol]
 			wg := w[g*geo.mg*kRows : (g+1)*geo.mg*kRows]
 			yg := y[(n*geo.m+g*geo.mg)*outVol : (n*geo.m+(g+1)*geo.mg)*outVol]
-			b := xg
-			if !geo.pointwise {
-				if threads > 1 {
-					dst := col // captured by value, so col stays on the stack
-					rc.Parallel(kRows, 8, func(lo, hi int) { im2col(geo, xg, dst, lo, hi) })
-				} else {
-					im2col(geo, xg, col, 0, kRows) // no closure, no allocation
-				}
-				b = col
-			}
 			// Start from the bias (one write pass, which the GEMM's
 			// clearing of C would cost anyway) and let the GEMM
 			// accumulate; then the activation while the rows are hot.
@@ -300,14 +347,25 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y, co
 					}
 				}
 			}
-			e.Gemm(false, false, geo.mg, outVol, kRows, 1, wg, kRows, b, outVol, beta, yg, outVol, threads)
+			// A 1×1 unit-stride unpadded convolution's column matrix is
+			// the input itself; otherwise the GEMM packs its B panels
+			// straight from the image (implicit im2col).
+			var im *eng.Im2col
+			if !geo.pointwise {
+				im = &geo.im
+			}
+			switch {
+			case pa != nil:
+				e.GemmPacked(pa[g], outVol, xg, outVol, false, im, beta, yg, outVol, threads)
+			case im != nil:
+				e.GemmIm(geo.mg, wg, kRows, xg, im, beta, yg, outVol, threads)
+			default:
+				e.Gemm(false, false, geo.mg, outVol, kRows, 1, wg, kRows, xg, outVol, beta, yg, outVol, threads)
+			}
 			if act.Kind != operators.ActNone {
 				operators.Activate(act, yg)
 			}
 		}
-	}
-	if colp != nil {
-		pool.Put(colp)
 	}
 }
 

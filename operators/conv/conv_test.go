@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxrun/onnxrun/dispatch"
+	"github.com/onnxrun/onnxrun/dispatch/dispatchtest"
 	"github.com/onnxrun/onnxrun/operators"
 )
 
@@ -141,75 +143,92 @@ func TestConv(t *testing.T) {
 			attrs:   []*operators.Attr{ints("pads", 1, 0, 1, 1, 1, 1), ints("strides", 1, 2, 2)},
 			strides: []int{1, 2, 2}, padsBegin: []int{1, 0, 1}, out: []int{5, 3, 4}},
 		{name: "3d_depthwise", x: []int{1, 2, 4, 5, 5}, w: []int{2, 1, 2, 3, 3}, group: 2, out: []int{3, 3, 3}},
+		{name: "single_channel_5x5", x: []int{1, 1, 28, 28}, w: []int{8, 1, 5, 5}, bias: true,
+			attrs: []*operators.Attr{ints("pads", 2, 2, 2, 2)}, padsBegin: []int{2, 2}, out: []int{28, 28}},
+		{name: "pointwise_wide", x: []int{1, 20, 9, 40}, w: []int{13, 20, 1, 1}, bias: true, out: []int{9, 40}},
+		{name: "pointwise_groups", x: []int{1, 8, 6, 6}, w: []int{12, 2, 1, 1}, group: 4, out: []int{6, 6}},
+		{name: "deep_k_strided_dil", x: []int{1, 40, 15, 14}, w: []int{70, 40, 3, 3}, bias: true,
+			attrs:   []*operators.Attr{ints("pads", 2, 1, 2, 3), ints("strides", 2, 1), ints("dilations", 2, 1)},
+			strides: []int{2, 1}, dil: []int{2, 1}, padsBegin: []int{2, 1}, out: []int{8, 16}},
 		{name: "big_kernel_odd", x: []int{1, 3, 33, 35}, w: []int{17, 3, 7, 7}, bias: true,
 			attrs: []*operators.Attr{ints("pads", 3, 3, 3, 3), ints("strides", 2, 2)}, strides: []int{2, 2}, padsBegin: []int{3, 3}, out: []int{17, 18}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			group := max(c.group, 1)
-			attrs := c.attrs
-			if c.group != 0 {
-				attrs = append(attrs, &operators.Attr{Name: "group", Type: operators.AttrInt, I: int64(c.group)})
-			}
-			ninp := 2
-			if c.bias {
-				ninp = 3
-			}
-			op, err := newConv(node(11, ninp, attrs...))
-			if err != nil {
-				t.Fatal(err)
-			}
-			x, w := randVal(r, c.x...), randVal(r, c.w...)
-			in := []*operators.Value{x, w}
-			var b *operators.Value
-			if c.bias {
-				b = randVal(r, c.w[0])
-				in = append(in, b)
-			}
-			wantShape := append([]int{c.x[0], c.w[0]}, c.out...)
-			metas := make([]operators.Meta, len(in))
-			for i, v := range in {
-				metas[i] = v.Meta()
-			}
-			inf, err := op.Infer(metas, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fmt.Sprint(inf[0].Shape) != fmt.Sprint(wantShape) {
-				t.Fatalf("Infer shape %v, want %v", inf[0].Shape, wantShape)
-			}
-			want := refConv(x, w, b, group, c.strides, c.dil, c.padsBegin, c.out)
-			kvol := operators.NumElements(c.w[1:])
-			var first []float32
-			for _, threads := range []int{1, 2} {
-				out := make([]*operators.Value, 1)
-				if err := op.Run(&operators.RunContext{Threads: threads}, in, out); err != nil {
-					t.Fatal(err)
-				}
-				if fmt.Sprint(out[0].Shape) != fmt.Sprint(wantShape) {
-					t.Fatalf("shape %v, want %v", out[0].Shape, wantShape)
-				}
-				got := out[0].F32()
-				for i := range want {
-					// float32 sums of kvol products of N(0,1) values:
-					// error grows like sqrt(kvol) ulps.
-					tol := 1e-5 + 2e-6*math.Sqrt(float64(kvol))*(1+math.Abs(want[i]))
-					if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol) {
-						t.Fatalf("threads %d: y[%d] = %g, want %g", threads, i, got[i], want[i])
+	dispatchtest.ForEachImpl(t, func(t *testing.T, _ *dispatch.Kernels) {
+		for _, c := range cases {
+			for _, constW := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/const=%v", c.name, constW), func(t *testing.T) {
+					group := max(c.group, 1)
+					attrs := c.attrs
+					if c.group != 0 {
+						attrs = append(attrs, &operators.Attr{Name: "group", Type: operators.AttrInt, I: int64(c.group)})
 					}
-				}
-				if first == nil {
-					first = append([]float32(nil), got...)
-				} else {
-					for i := range got {
-						if got[i] != first[i] {
-							t.Fatalf("threads 1 and 2 differ at %d", i)
+					ninp := 2
+					if c.bias {
+						ninp = 3
+					}
+					op, err := newConv(node(11, ninp, attrs...))
+					if err != nil {
+						t.Fatal(err)
+					}
+					x, w := randVal(r, c.x...), randVal(r, c.w...)
+					in := []*operators.Value{x, w}
+					var b *operators.Value
+					if c.bias {
+						b = randVal(r, c.w[0])
+						in = append(in, b)
+					}
+					wantShape := append([]int{c.x[0], c.w[0]}, c.out...)
+					metas := make([]operators.Meta, len(in))
+					for i, v := range in {
+						metas[i] = v.Meta()
+					}
+					// With W among the constants the Conv packs it once and
+					// reuses the packed copy; without, every run packs it.
+					var consts []*operators.Value
+					if constW {
+						consts = []*operators.Value{nil, w}
+					}
+					inf, err := op.Infer(metas, consts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fmt.Sprint(inf[0].Shape) != fmt.Sprint(wantShape) {
+						t.Fatalf("Infer shape %v, want %v", inf[0].Shape, wantShape)
+					}
+					want := refConv(x, w, b, group, c.strides, c.dil, c.padsBegin, c.out)
+					kvol := operators.NumElements(c.w[1:])
+					var first []float32
+					for _, threads := range []int{1, 2, 1} {
+						out := make([]*operators.Value, 1)
+						if err := op.Run(&operators.RunContext{Threads: threads}, in, out); err != nil {
+							t.Fatal(err)
+						}
+						if fmt.Sprint(out[0].Shape) != fmt.Sprint(wantShape) {
+							t.Fatalf("shape %v, want %v", out[0].Shape, wantShape)
+						}
+						got := out[0].F32()
+						for i := range want {
+							// float32 sums of kvol products of N(0,1) values:
+							// error grows like sqrt(kvol) ulps.
+							tol := 1e-5 + 2e-6*math.Sqrt(float64(kvol))*(1+math.Abs(want[i]))
+							if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol) {
+								t.Fatalf("threads %d: y[%d] = %g, want %g", threads, i, got[i], want[i])
+							}
+						}
+						if first == nil {
+							first = append([]float32(nil), got...)
+						} else {
+							for i := range got {
+								if got[i] != first[i] {
+									t.Fatalf("threads 1 and 2 differ at %d", i)
+								}
+							}
 						}
 					}
-				}
+				})
 			}
-		})
-	}
+		}
+	})
 }
 
 func TestConvFloat64(t *testing.T) {
@@ -424,9 +443,66 @@ func TestConvSteadyStateAllocs(t *testing.T) {
 		if n := testing.AllocsPerRun(20, run); n != 0 {
 			t.Errorf("%s: %v allocations per run, want 0", c.name, n)
 		}
-		// The column buffer came from the allocator, not a private pool.
-		if c.name == "im2col" && len(alloc.vals) != 2 {
-			t.Errorf("im2col: %d values allocated, want the output and the column buffer", len(alloc.vals))
+		// The GEMM packs B straight from the image: no column buffer.
+		if len(alloc.vals) != 1 {
+			t.Errorf("%s: %d values allocated, want the output only", c.name, len(alloc.vals))
 		}
 	}
+}
+
+// TestConvConstWeight checks the packed-weight cache: a W that Infer saw
+// as a constant is packed on the first run and reused by later runs and
+// by the fused copy of the operator, while a run given another W buffer
+// (the same shape) computes with that buffer and leaves the cache alone.
+func TestConvConstWeight(t *testing.T) {
+	r := rand.New(rand.NewSource(24))
+	opv, err := newConv(node(11, 3, ints("pads", 1, 1, 1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := opv.(*Conv)
+	x, w1, w2, b := randVal(r, 1, 5, 8, 9), randVal(r, 7, 5, 3, 3), randVal(r, 7, 5, 3, 3), randVal(r, 7)
+	if _, err := op.Infer([]operators.Meta{x.Meta(), w1.Meta(), b.Meta()}, []*operators.Value{nil, w1, nil}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(op operators.Op, w *operators.Value, relu bool) {
+		t.Helper()
+		out := make([]*operators.Value, 1)
+		if err := op.Run(&operators.RunContext{Threads: 1}, []*operators.Value{x, w, b}, out); err != nil {
+			t.Fatal(err)
+		}
+		want := refConv(x, w, b, 1, nil, nil, []int{1, 1}, []int{8, 9})
+		for i, v := range out[0].F32() {
+			wv := want[i]
+			if relu {
+				wv = max(wv, 0)
+			}
+			// float32 sums of 45 products of N(0,1) values.
+			if d := math.Abs(float64(v) - wv); !(d <= 1e-5+2e-6*math.Sqrt(45)*(1+math.Abs(wv))) {
+				t.Fatalf("y[%d] = %g, want %g", i, v, wv)
+			}
+		}
+	}
+	check(op, w1, false)
+	p := op.w.packed.Load()
+	if p == nil || p.w32 != &w1.F32()[0] || len(p.p32) != 1 {
+		t.Fatalf("the constant weight was not packed: %+v", p)
+	}
+	check(op, w1, false)
+	if op.w.packed.Load() != p {
+		t.Error("the constant weight was packed again")
+	}
+	check(op, w2, false)
+	if op.w.packed.Load() != p {
+		t.Error("a run with another weight buffer replaced the packed constant")
+	}
+	fused, ok := op.Fuse(operators.Activation{Kind: operators.ActRelu})
+	if !ok {
+		t.Fatal("Fuse refused Relu")
+	}
+	check(fused, w1, true)
+	if op.w.packed.Load() != p {
+		t.Error("the fused copy packed the constant weight again")
+	}
+	check(fused, w2, true)
 }

@@ -3,9 +3,14 @@
 // dilations, explicit or automatic padding and an optional bias.
 //
 // Three paths share one set of semantics: a direct loop for depthwise
-// convolutions (one group per input channel), a plain GEMM for 1×1
-// convolutions with unit strides and no padding (the input already is the
-// column matrix), and im2col followed by GEMM for everything else.
+// convolutions (one input and one output channel per group), a plain GEMM
+// for 1×1 convolutions with unit strides and no padding (the input already
+// is the column matrix), and for everything else a GEMM whose B panels are
+// packed straight from the image (implicit im2col: the column matrix is
+// never built). A weight that is a constant of the model is packed into
+// the GEMM's panel layout on the first run and reused; the packed copy is
+// about the weight's size again (output channels rounded up to the
+// micro-kernel's tile height).
 //
 // ConvInteger (opset 10) and QLinearConv (opset 10) share Conv's
 // attributes, geometry and paths on 8-bit operands: uint8 or int8 x and

@@ -151,37 +151,50 @@ func (e *Engine[T]) Gemm(transA, transB bool, m, n, k int, alpha T, a []T, lda i
 	if k <= 0 || alpha == 0 {
 		return
 	}
-	if threads > 1 && m*n*k >= parallelMinFlops {
-		e.gemmParallel(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, threads)
+	t := task[T]{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc}
+	e.dispatch(&t, threads)
+}
+
+// dispatch runs t on this goroutine or splits it between threads.
+func (e *Engine[T]) dispatch(t *task[T], threads int) {
+	if threads > 1 && t.m*t.n*t.k >= parallelMinFlops {
+		e.gemmParallel(*t, threads)
 		return
 	}
-	e.gemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+	e.gemmSerial(t)
 }
 
 // gemmParallel splits C into column strips (or row strips when C is tall
 // and narrow) on tile boundaries. The calling goroutine computes the last
 // strip; the others go to the engine's long-lived workers, so a steady
 // stream of GEMMs starts no goroutines and allocates nothing.
-func (e *Engine[T]) gemmParallel(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int, threads int) {
+func (e *Engine[T]) gemmParallel(t task[T], threads int) {
 	j := e.jobs.Get()
 	if j == nil {
 		j = new(sync.WaitGroup)
 	}
 	wg := j.(*sync.WaitGroup)
-	t := task[T]{transA: transA, transB: transB, k: k, alpha: alpha, lda: lda, ldb: ldb, ldc: ldc, wg: wg}
+	t.wg = wg
+	m, n := t.m, t.n
+	a, b, c := t.a, t.b, t.c
+	bCol, aRow := t.bCol, t.aRow
 	if n >= m {
 		tiles := (n + e.k.NR - 1) / e.k.NR
 		th := min(threads, tiles)
 		per := (tiles + th - 1) / th * e.k.NR
 		for j0 := 0; j0 < n; j0 += per {
-			t.m, t.n, t.a, t.c = m, min(per, n-j0), a, c[j0:]
-			if transB {
-				t.b = b[j0*ldb:]
-			} else {
+			t.n, t.c = min(per, n-j0), c[j0:]
+			switch {
+			case t.im != nil:
+				t.bCol = bCol + j0
+			case t.transB:
+				t.b = b[j0*t.ldb:]
+			default:
 				t.b = b[j0:]
 			}
 			if j0+per >= n {
-				t.run(e)
+				t.wg = nil
+				e.gemmSerial(&t)
 				break
 			}
 			e.submit(t)
@@ -191,14 +204,18 @@ func (e *Engine[T]) gemmParallel(transA, transB bool, m, n, k int, alpha T, a []
 		th := min(threads, tiles)
 		per := (tiles + th - 1) / th * e.k.MR
 		for i0 := 0; i0 < m; i0 += per {
-			t.m, t.n, t.b, t.c = min(per, m-i0), n, b, c[i0*ldc:]
-			if transA {
+			t.m, t.c = min(per, m-i0), c[i0*t.ldc:]
+			switch {
+			case t.pa != nil:
+				t.aRow = aRow + i0
+			case t.transA:
 				t.a = a[i0:]
-			} else {
-				t.a = a[i0*lda:]
+			default:
+				t.a = a[i0*t.lda:]
 			}
 			if i0+per >= m {
-				t.run(e)
+				t.wg = nil
+				e.gemmSerial(&t)
 				break
 			}
 			e.submit(t)
@@ -208,18 +225,21 @@ func (e *Engine[T]) gemmParallel(transA, transB bool, m, n, k int, alpha T, a []
 	e.jobs.Put(wg)
 }
 
-// task is one strip of a parallel GEMM.
+// task is one GEMM, or one strip of a parallel GEMM: C += alpha*op(A)*op(B)
+// for an m×n block of C. A is either a matrix (a, lda, transA, alpha) or
+// pre-packed (pa, starting at row aRow); B is a matrix (b, ldb, transB) or,
+// when im is set, the column matrix of the image b starting at column bCol.
 type task[T Float] struct {
 	transA, transB bool
 	m, n, k        int
 	alpha          T
 	a, b, c        []T
 	lda, ldb, ldc  int
+	pa             *PackedA[T]
+	aRow           int
+	im             *Im2col
+	bCol           int
 	wg             *sync.WaitGroup // nil for the caller's own strip
-}
-
-func (t *task[T]) run(e *Engine[T]) {
-	e.gemmSerial(t.transA, t.transB, t.m, t.n, t.k, t.alpha, t.a, t.lda, t.b, t.ldb, t.c, t.ldc)
 }
 
 // submit hands t to a worker, starting the engine's workers on first use
@@ -232,7 +252,7 @@ func (e *Engine[T]) submit(t task[T]) {
 		for range n {
 			go func() {
 				for t := range e.work {
-					t.run(e)
+					e.gemmSerial(&t)
 					t.wg.Done()
 				}
 			}()
@@ -267,15 +287,19 @@ func (e *Engine[T]) scratch(n int) *[]T {
 	return &s
 }
 
-// gemmSerial computes C += alpha*op(A)*op(B) on one goroutine.
-func (e *Engine[T]) gemmSerial(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int) {
-	if m == 1 {
-		gemvRow(transA, transB, n, k, alpha, a, lda, b, ldb, c)
-		return
-	}
-	if n == 1 {
-		gemvCol(transA, transB, m, k, alpha, a, lda, b, ldb, c, ldc)
-		return
+// gemmSerial computes t's C += alpha*op(A)*op(B) on one goroutine.
+func (e *Engine[T]) gemmSerial(t *task[T]) {
+	m, n, k := t.m, t.n, t.k
+	c, ldc := t.c, t.ldc
+	if t.pa == nil && t.im == nil {
+		if m == 1 {
+			gemvRow(t.transA, t.transB, n, k, t.alpha, t.a, t.lda, t.b, t.ldb, c)
+			return
+		}
+		if n == 1 {
+			gemvCol(t.transA, t.transB, m, k, t.alpha, t.a, t.lda, t.b, t.ldb, c, ldc)
+			return
+		}
 	}
 	mr, nr := e.k.MR, e.k.NR
 	micro := e.k.Micro
@@ -283,26 +307,49 @@ func (e *Engine[T]) gemmSerial(transA, transB bool, m, n, k int, alpha T, a []T,
 	kcMax := min(k, kcBlock)
 	mcMax := min(roundUp(m, mr), mcBlock)
 	ncMax := min(roundUp(n, nr), ncBlock)
-	bufp := e.scratch(kcMax*mcMax + kcMax*ncMax + mr*nr)
+	aLen := kcMax * mcMax
+	if t.pa != nil {
+		aLen = 0
+	}
+	rowLen := 0
+	if t.im != nil {
+		rowLen = ncMax
+	}
+	bufp := e.scratch(aLen + kcMax*ncMax + mr*nr + rowLen)
 	buf := *bufp
-	pa := buf[:kcMax*mcMax]
-	pb := buf[kcMax*mcMax : kcMax*mcMax+kcMax*ncMax]
-	tile := buf[kcMax*mcMax+kcMax*ncMax:]
+	pa := buf[:aLen]
+	pb := buf[aLen : aLen+kcMax*ncMax]
+	tile := buf[aLen+kcMax*ncMax : aLen+kcMax*ncMax+mr*nr]
+	row := buf[aLen+kcMax*ncMax+mr*nr:]
+	var mPad int
+	if t.pa != nil {
+		mPad = roundUp(t.pa.m, mr)
+	}
 
 	for j0 := 0; j0 < n; j0 += ncBlock {
 		nc := min(ncBlock, n-j0)
 		for p0 := 0; p0 < k; p0 += kcBlock {
 			kc := min(kcBlock, k-p0)
-			packB(transB, b, ldb, p0, j0, kc, nc, nr, pb)
+			if t.im != nil {
+				packIm(t.im, t.b, p0, t.bCol+j0, kc, nc, nr, pb, row)
+			} else {
+				packB(t.transB, t.b, t.ldb, p0, j0, kc, nc, nr, pb)
+			}
 			for i0 := 0; i0 < m; i0 += mcBlock {
 				mc := min(mcBlock, m-i0)
-				packA(transA, a, lda, i0, p0, mc, kc, mr, alpha, pa)
+				ablk := pa
+				if t.pa != nil {
+					off := mPad*p0 + (t.aRow+i0)*kc
+					ablk = t.pa.data[off : off+roundUp(mc, mr)*kc]
+				} else {
+					packA(t.transA, t.a, t.lda, i0, p0, mc, kc, mr, t.alpha, pa)
+				}
 				for jr := 0; jr < nc; jr += nr {
 					nn := min(nr, nc-jr)
 					bp := pb[jr*kc : jr*kc+kc*nr]
 					for ir := 0; ir < mc; ir += mr {
 						mm := min(mr, mc-ir)
-						ap := pa[ir*kc : ir*kc+kc*mr]
+						ap := ablk[ir*kc : ir*kc+kc*mr]
 						off := (i0+ir)*ldc + j0 + jr
 						if mm == mr && nn == nr {
 							micro(kc, ap, bp, c[off:], ldc)
@@ -323,6 +370,66 @@ func (e *Engine[T]) gemmSerial(transA, transB bool, m, n, k int, alpha T, a []T,
 		}
 	}
 	e.pool.Put(bufp)
+}
+
+// PackedA is a matrix alpha*op(A) copied once into an engine's A-panel
+// layout, for a left operand (a layer's weights) that many GEMMs share.
+// For each block of KC columns of op(A), in order, it holds the panels of
+// MR rows that packA would make of all m rows: the block starting at
+// column p0 begins at element roundUp(m, MR)*p0. It is read-only after
+// PackA, so any number of GEMMs may use it at once.
+type PackedA[T Float] struct {
+	e    *Engine[T]
+	m, k int
+	data []T
+}
+
+// PackA packs alpha*op(A) (m×k; A stored m×k with row stride lda, or k×m
+// when transA) for GemmPacked on this engine.
+func (e *Engine[T]) PackA(transA bool, m, k int, alpha T, a []T, lda int) *PackedA[T] {
+	mr := e.k.MR
+	mPad := roundUp(max(m, 0), mr)
+	p := &PackedA[T]{e: e, m: m, k: k, data: make([]T, mPad*max(k, 0))}
+	for p0 := 0; p0 < k; p0 += kcBlock {
+		kc := min(kcBlock, k-p0)
+		packA(transA, a, lda, 0, p0, m, kc, mr, alpha, p.data[mPad*p0:mPad*p0+mPad*kc])
+	}
+	return p
+}
+
+// Dims returns the packed matrix's rows and columns.
+func (p *PackedA[T]) Dims() (m, k int) { return p.m, p.k }
+
+// Len is the number of elements the packed copy holds (rows rounded up
+// to the engine's tile height).
+func (p *PackedA[T]) Len() int { return len(p.data) }
+
+// Engine returns the engine p was packed for.
+func (p *PackedA[T]) Engine() *Engine[T] { return p.e }
+
+// GemmPacked computes C = A*op(B) + beta*C with A pre-packed by PackA on
+// this engine (alpha was applied then). With im nil, op(B) is k×n: B is
+// stored k×n with row stride ldb, or n×k when transB. With im set, b is
+// an image of im.C channels and op(B) is its column matrix (k = im.Rows(),
+// n = im.Cols()), which is packed straight from the image. C is m×n with
+// row stride ldc; threads as in Gemm.
+func (e *Engine[T]) GemmPacked(pa *PackedA[T], n int, b []T, ldb int, transB bool, im *Im2col, beta T, c []T, ldc int, threads int) {
+	if pa.e != e {
+		panic("gemm: PackedA used with another engine")
+	}
+	m, k := pa.m, pa.k
+	if im != nil && (k != im.Rows() || n != im.Cols()) {
+		panic(fmt.Sprintf("gemm: column matrix is %dx%d, GEMM wants %dx%d", im.Rows(), im.Cols(), k, n))
+	}
+	if m <= 0 || n <= 0 {
+		return
+	}
+	scaleC(m, n, beta, c, ldc)
+	if k <= 0 {
+		return
+	}
+	t := task[T]{transB: transB, m: m, n: n, k: k, alpha: 1, pa: pa, b: b, ldb: ldb, im: im, c: c, ldc: ldc}
+	e.dispatch(&t, threads)
 }
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
@@ -418,4 +525,21 @@ func packA[T Float](transA bool, a []T, lda, i0, p0, mc, kc, mr int, alpha T, ds
 			}
 		}
 	}
+}
+
+// GemmIm computes C = A*B' + beta*C where A is m×k (row stride lda) and
+// B' is the column matrix of image x described by im (k = im.Rows()
+// rows, im.Cols() columns), packed straight from the image. C has row
+// stride ldc; threads as in Gemm.
+func (e *Engine[T]) GemmIm(m int, a []T, lda int, x []T, im *Im2col, beta T, c []T, ldc int, threads int) {
+	n, k := im.Cols(), im.Rows()
+	if m <= 0 || n <= 0 {
+		return
+	}
+	scaleC(m, n, beta, c, ldc)
+	if k <= 0 {
+		return
+	}
+	t := task[T]{m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: x, im: im, c: c, ldc: ldc}
+	e.dispatch(&t, threads)
 }

@@ -1,0 +1,120 @@
+package gemm
+
+// Im2col describes the column matrix of a convolution of one image (the
+// channels of one group) without building it: row (c, kd, kh, kw) holds,
+// for every output position in order, the input value that kernel tap
+// sees there, zero in the padding. GemmPacked packs B panels straight from
+// the image through it, so the matrix (kernel volume times the image's
+// size) is never written out. Dimensions are depth, height, width; 1-D
+// and 2-D convolutions leave the leading ones at 1 (strides and
+// dilations 1, pads 0).
+type Im2col struct {
+	C                     int // channels
+	In, K, S, D, Pad, Out [3]int
+}
+
+// Rows is the column matrix's height: C times the kernel volume.
+func (im *Im2col) Rows() int { return im.C * im.K[0] * im.K[1] * im.K[2] }
+
+// Cols is the column matrix's width: the number of output positions.
+func (im *Im2col) Cols() int { return im.Out[0] * im.Out[1] * im.Out[2] }
+
+// span returns the range [lo, hi) of output positions o along one
+// dimension whose input position o*s - pad + off lies in [0, n).
+func span(outN, n, s, pad, off int) (lo, hi int) {
+	a := pad - off
+	if a > 0 {
+		lo = (a + s - 1) / s
+	}
+	b := n - 1 + pad - off
+	if b < 0 {
+		return 0, 0
+	}
+	hi = min(outN, b/s+1)
+	if lo > hi {
+		lo = hi
+	}
+	return lo, hi
+}
+
+// packIm packs rows [p0, p0+kc) and columns [j0, j0+nc) of im's column
+// matrix of image x into panels of nr columns, as packB would pack the
+// built matrix. Each row is gathered into row (len >= nc), which stays in
+// L1, and then dealt out to the panels.
+func packIm[T Float](im *Im2col, x []T, p0, j0, kc, nc, nr int, dst, row []T) {
+	kd, kh, kw := im.K[0], im.K[1], im.K[2]
+	id, ih, iw := im.In[0], im.In[1], im.In[2]
+	oh, ow := im.Out[1], im.Out[2]
+	sd, sh, sw := im.S[0], im.S[1], im.S[2]
+	inVol := id * ih * iw
+	kVol := kd * kh * kw
+	row = row[:nc]
+	for p := 0; p < kc; p++ {
+		r := p0 + p
+		c, rr := r/kVol, r%kVol
+		fd, fh, fw := rr/(kh*kw), rr/kw%kh, rr%kw
+		offD, offH, offW := fd*im.D[0], fh*im.D[1], fw*im.D[2]
+		xc := x[c*inVol : (c+1)*inVol]
+		wlo, whi := span(ow, iw, sw, im.Pad[2], offW)
+		zrow, zw := j0/ow, j0%ow
+		for t := 0; t < nc; {
+			l := min(ow-zw, nc-t)
+			seg := row[t : t+l]
+			zd, zh := zrow/oh, zrow%oh
+			zi := zd*sd - im.Pad[0] + offD
+			yi := zh*sh - im.Pad[1] + offH
+			if zi < 0 || zi >= id || yi < 0 || yi >= ih {
+				clear(seg)
+			} else {
+				src := xc[(zi*ih+yi)*iw : (zi*ih+yi+1)*iw]
+				lo, hi := max(wlo, zw), min(whi, zw+l)
+				if lo >= hi {
+					clear(seg)
+				} else {
+					clear(seg[:lo-zw])
+					clear(seg[hi-zw:])
+					base := lo*sw - im.Pad[2] + offW
+					d := seg[lo-zw : hi-zw]
+					if sw == 1 {
+						copy(d, src[base:base+len(d)])
+					} else {
+						for i := range d {
+							d[i] = src[base]
+							base += sw
+						}
+					}
+				}
+			}
+			t += l
+			zw = 0
+			zrow++
+		}
+		dealRow(row, dst[p*nr:], kc, nc, nr)
+	}
+}
+
+// dealRow writes src (one row of nc values of B) into its place in every
+// nr-wide panel: panel q's row starts at d[q*kc], with zeros past nc.
+func dealRow[T Float](src, d []T, kc, nc, nr int) {
+	full := nc / nr * nr
+	q := 0
+	switch nr {
+	case 16:
+		for ; q < full; q += 16 {
+			*(*[16]T)(d[q*kc:]) = *(*[16]T)(src[q:])
+		}
+	case 32:
+		for ; q < full; q += 32 {
+			*(*[32]T)(d[q*kc:]) = *(*[32]T)(src[q:])
+		}
+	case 4:
+		for ; q < full; q += 4 {
+			*(*[4]T)(d[q*kc:]) = *(*[4]T)(src[q:])
+		}
+	}
+	for ; q < nc; q += nr {
+		tail := d[q*kc : q*kc+nr]
+		n := copy(tail, src[q:nc])
+		clear(tail[n:])
+	}
+}

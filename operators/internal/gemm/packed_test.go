@@ -1,0 +1,225 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/onnxrun/onnxrun/dispatch"
+	"github.com/onnxrun/onnxrun/dispatch/dispatchtest"
+)
+
+// refIm2col builds the column matrix of image x for im element by element
+// (row (c, kd, kh, kw), column (od, oh, ow)), independently of packIm.
+func refIm2col(im *Im2col, x []float32) []float32 {
+	rows, cols := im.Rows(), im.Cols()
+	out := make([]float32, rows*cols)
+	for c := 0; c < im.C; c++ {
+		for a := 0; a < im.K[0]; a++ {
+			for b := 0; b < im.K[1]; b++ {
+				for d := 0; d < im.K[2]; d++ {
+					r := ((c*im.K[0]+a)*im.K[1]+b)*im.K[2] + d
+					j := 0
+					for z := 0; z < im.Out[0]; z++ {
+						for y := 0; y < im.Out[1]; y++ {
+							for w := 0; w < im.Out[2]; w++ {
+								iz := z*im.S[0] - im.Pad[0] + a*im.D[0]
+								iy := y*im.S[1] - im.Pad[1] + b*im.D[1]
+								ix := w*im.S[2] - im.Pad[2] + d*im.D[2]
+								if iz >= 0 && iz < im.In[0] && iy >= 0 && iy < im.In[1] && ix >= 0 && ix < im.In[2] {
+									out[r*cols+j] = x[((c*im.In[0]+iz)*im.In[1]+iy)*im.In[2]+ix]
+								}
+								j++
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// im2colCases are convolution geometries for the implicit column matrix:
+// strides, pads (that reach past a whole kernel row), dilations, 1-D and
+// 3-D, outputs narrower than a tile, and a K spanning several KC blocks.
+func im2colCases() []Im2col {
+	one := [3]int{1, 1, 1}
+	outOf := func(im Im2col) Im2col {
+		for i := range 3 {
+			span := (im.K[i]-1)*im.D[i] + 1
+			im.Out[i] = (im.In[i]+2*im.Pad[i]-span)/im.S[i] + 1
+		}
+		return im
+	}
+	return []Im2col{
+		outOf(Im2col{C: 3, In: [3]int{1, 9, 11}, K: [3]int{1, 3, 3}, S: one, D: one, Pad: [3]int{0, 1, 1}}),
+		outOf(Im2col{C: 2, In: [3]int{1, 13, 17}, K: [3]int{1, 3, 2}, S: [3]int{1, 2, 3}, D: one, Pad: [3]int{0, 2, 1}}),
+		outOf(Im2col{C: 4, In: [3]int{1, 12, 12}, K: [3]int{1, 3, 3}, S: one, D: [3]int{1, 2, 3}, Pad: [3]int{0, 2, 3}}),
+		outOf(Im2col{C: 5, In: [3]int{1, 1, 40}, K: [3]int{1, 1, 5}, S: [3]int{1, 1, 2}, D: one, Pad: [3]int{0, 0, 2}}),
+		outOf(Im2col{C: 2, In: [3]int{5, 6, 7}, K: [3]int{3, 2, 3}, S: [3]int{1, 2, 2}, D: one, Pad: [3]int{1, 0, 1}}),
+		outOf(Im2col{C: 3, In: [3]int{1, 4, 4}, K: [3]int{1, 7, 7}, S: one, D: one, Pad: [3]int{0, 3, 3}}),
+		outOf(Im2col{C: 40, In: [3]int{1, 7, 7}, K: [3]int{1, 3, 3}, S: one, D: one, Pad: [3]int{0, 1, 1}}),
+		outOf(Im2col{C: 8, In: [3]int{1, 20, 60}, K: [3]int{1, 1, 1}, S: [3]int{1, 2, 2}, D: one, Pad: one}),
+		outOf(Im2col{C: 1, In: [3]int{1, 28, 28}, K: [3]int{1, 5, 5}, S: one, D: one, Pad: [3]int{0, 2, 2}}),
+	}
+}
+
+// TestPackedEveryLevel checks PackA with GemmPacked (matrix B, either
+// orientation, and the implicit column matrix) and GemmIm against the
+// float64 reference on the explicit matrices, at every dispatch tier, on
+// one and two threads; the parallel and serial results must agree
+// bit for bit. C has guard columns that must keep their values.
+func TestPackedEveryLevel(t *testing.T) {
+	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {
+		e := F32()
+		r := rand.New(rand.NewSource(11))
+		check := func(name string, m, n, kk int, want []float64, ldc int, c0 []float32, run func(c []float32, threads int)) {
+			t.Helper()
+			var first []float32
+			for _, threads := range []int{1, 2} {
+				c := append([]float32(nil), c0...)
+				run(c, threads)
+				for i := 0; i < m; i++ {
+					for j := 0; j < ldc; j++ {
+						x := i*ldc + j
+						if j >= n {
+							if !sameBits(c[x], c0[x]) {
+								t.Fatalf("%s t%d: guard C[%d,%d] changed", name, threads, i, j)
+							}
+							continue
+						}
+						// float32 sums of kk products of N(0,1) values.
+						tol := 1e-5 + 1e-5*math.Sqrt(float64(kk)+1)*(1+math.Abs(want[x]))
+						if d := math.Abs(float64(c[x]) - want[x]); !(d <= tol) {
+							t.Fatalf("%s t%d: C[%d,%d] = %g, want %g", name, threads, i, j, c[x], want[x])
+						}
+					}
+				}
+				if first == nil {
+					first = c
+					continue
+				}
+				for i := range c {
+					if !sameBits(c[i], first[i]) {
+						t.Fatalf("%s: one and two threads differ at %d", name, i)
+					}
+				}
+			}
+		}
+		// Matrix B.
+		for _, sz := range [][3]int{{1, 17, 9}, {13, 1, 9}, {7, 37, 1}, {6, 16, 5}, {67, 35, 600}, {125, 300, 20}, {19, 2061, 3}} {
+			for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+				m, n, kk := sz[0], sz[1], sz[2]
+				name := fmt.Sprintf("%dx%dx%d/%v", m, n, kk, tr)
+				lda, ldb, ldc := kk+1, n+3, n+7
+				ar, br := m, kk
+				if tr[0] {
+					lda, ar = m+2, kk
+				}
+				if tr[1] {
+					ldb, br = kk+5, n
+				}
+				a, b := randSlice(r, ar*lda), randSlice(r, br*ldb)
+				c0 := randSlice(r, m*ldc)
+				const alpha, beta = -0.5, 1.5
+				pa := e.PackA(tr[0], m, kk, alpha, a, lda)
+				if gm, gk := pa.Dims(); gm != m || gk != kk || pa.Engine() != e || pa.Len() < m*kk {
+					t.Fatalf("%s: PackA gave %dx%d, %d elements", name, gm, gk, pa.Len())
+				}
+				want := naive(tr[0], tr[1], m, n, kk, alpha, a, lda, b, ldb, beta, c0, ldc)
+				check(name, m, n, kk, want, ldc, c0, func(c []float32, threads int) {
+					e.GemmPacked(pa, n, b, ldb, tr[1], nil, beta, c, ldc, threads)
+				})
+			}
+		}
+		// Implicit column matrix.
+		for ci, im := range im2colCases() {
+			for _, m := range []int{1, 5, 16, 70} {
+				im := im
+				kk, n := im.Rows(), im.Cols()
+				name := fmt.Sprintf("im2col%d/m%d", ci, m)
+				x := randSlice(r, im.C*im.In[0]*im.In[1]*im.In[2])
+				col := refIm2col(&im, x)
+				a := randSlice(r, m*kk)
+				ldc := n + 2
+				c0 := randSlice(r, m*ldc)
+				want := naive(false, false, m, n, kk, 1, a, kk, col, n, 1, c0, ldc)
+				pa := e.PackA(false, m, kk, 1, a, kk)
+				check(name+"/packed", m, n, kk, want, ldc, c0, func(c []float32, threads int) {
+					e.GemmPacked(pa, n, x, 0, false, &im, 1, c, ldc, threads)
+				})
+				check(name+"/im", m, n, kk, want, ldc, c0, func(c []float32, threads int) {
+					e.GemmIm(m, a, kk, x, &im, 1, c, ldc, threads)
+				})
+			}
+		}
+	})
+}
+
+// TestPackedKernels runs the implicit column matrix through every pure-Go
+// tile shape, so the panel dealing handles any NR.
+func TestPackedKernels(t *testing.T) {
+	r := rand.New(rand.NewSource(12))
+	for _, kern := range testKernels() {
+		e := New(kern)
+		for ci, im := range im2colCases() {
+			im := im
+			m, kk, n := 9, im.Rows(), im.Cols()
+			x := randSlice(r, im.C*im.In[0]*im.In[1]*im.In[2])
+			a := randSlice(r, m*kk)
+			c := make([]float32, m*n)
+			want := naive(false, false, m, n, kk, 1, a, kk, refIm2col(&im, x), n, 0, c, n)
+			e.GemmPacked(e.PackA(false, m, kk, 1, a, kk), n, x, 0, false, &im, 0, c, n, 2)
+			for i := range c {
+				if math.Abs(float64(c[i])-want[i]) > 1e-5*math.Sqrt(float64(kk)+1)*(1+math.Abs(want[i])) {
+					t.Fatalf("%s case %d: C[%d] = %g, want %g", kern.Name, ci, i, c[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestPackedMisuse checks the panics that guard GemmPacked's contract.
+func TestPackedMisuse(t *testing.T) {
+	e1, e2 := New(testKernels()[0]), New(testKernels()[1])
+	pa := e1.PackA(false, 2, 3, 1, make([]float32, 6), 3)
+	for name, f := range map[string]func(){
+		"other engine": func() { e2.GemmPacked(pa, 2, make([]float32, 6), 2, false, nil, 0, make([]float32, 4), 2, 1) },
+		"column shape": func() {
+			im := Im2col{C: 1, In: [3]int{1, 1, 4}, K: [3]int{1, 1, 2}, S: [3]int{1, 1, 1}, D: [3]int{1, 1, 1}, Out: [3]int{1, 1, 3}}
+			e1.GemmPacked(pa, 3, make([]float32, 4), 0, false, &im, 0, make([]float32, 6), 3, 1)
+		},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+// TestPackedNoAllocs: a steady stream of packed and implicit-im2col
+// GEMMs on two threads allocates nothing.
+func TestPackedNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	e := F32()
+	im := im2colCases()[6]
+	m, kk, n := 64, im.Rows(), im.Cols()
+	a, x, c := make([]float32, m*kk), make([]float32, im.C*49), make([]float32, m*n)
+	pa := e.PackA(false, m, kk, 1, a, kk)
+	run := func() {
+		e.GemmPacked(pa, n, x, 0, false, &im, 0, c, n, 2)
+		e.GemmIm(m, a, kk, x, &im, 0, c, n, 2)
+	}
+	run()
+	if allocs := testing.AllocsPerRun(50, run); allocs >= 1 {
+		t.Errorf("%.1f allocations per run, want 0", allocs)
+	}
+}
