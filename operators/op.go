@@ -122,7 +122,8 @@ type Allocator interface {
 type RunContext struct {
 	Ctx     context.Context
 	Alloc   Allocator
-	Threads int // intra-op goroutines an operator may use; <= 1 means one
+	Threads int    // intra-op goroutines an operator may use; <= 1 means one
+	Views   *Views // headers for views (see View); nil makes new ones
 }
 
 // AllocValue allocates through rc.Alloc, or directly when rc has no

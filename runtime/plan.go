@@ -115,6 +115,8 @@ type State struct {
 	vals   []*operators.Value
 	bufOf  []*pbuf // the pooled buffer a slot's value lives in, if any
 	pool   bufPool
+	viewOf []*operators.ViewHeader // the view header a slot's value is, if any
+	views  operators.Views
 	fresh  []*pbuf // buffers handed out during the current step
 	ins    []*operators.Value
 	outs   []*operators.Value
@@ -134,11 +136,12 @@ type State struct {
 
 func newState(p *Plan) *State {
 	return &State{
-		p:     p,
-		vals:  make([]*operators.Value, len(p.slots)),
-		bufOf: make([]*pbuf, len(p.slots)),
-		ins:   make([]*operators.Value, p.maxIn),
-		outs:  make([]*operators.Value, p.maxOut),
+		p:      p,
+		vals:   make([]*operators.Value, len(p.slots)),
+		bufOf:  make([]*pbuf, len(p.slots)),
+		viewOf: make([]*operators.ViewHeader, len(p.slots)),
+		ins:    make([]*operators.Value, p.maxIn),
+		outs:   make([]*operators.Value, p.maxOut),
 	}
 }
 
@@ -207,7 +210,35 @@ func (st *State) release(s int) {
 			st.pool.put(b)
 		}
 	}
+	if h := st.viewOf[s]; h != nil {
+		st.viewOf[s] = nil
+		h.Refs--
+		if h.Refs == 0 {
+			st.views.Put(h)
+		}
+	}
 	st.vals[s] = nil
+}
+
+// ownView records that slot s holds the view header v: one handed out
+// during the current step, or an input's that the operator passed through.
+func (st *State) ownView(s int, v *operators.Value, in []int) {
+	for _, h := range st.views.Fresh {
+		if &h.V == v {
+			st.viewOf[s] = h
+			h.Refs++
+			return
+		}
+	}
+	for _, j := range in {
+		if j >= 0 {
+			if h := st.viewOf[j]; h != nil && &h.V == v {
+				st.viewOf[s] = h
+				h.Refs++
+				return
+			}
+		}
+	}
 }
 
 // own records which pooled buffer (if any) holds output value v of the
@@ -256,6 +287,7 @@ func (st *State) exec(ctx context.Context) error {
 	st.rc.Ctx = ctx
 	st.rc.Alloc = st
 	st.rc.Threads = p.threads
+	st.rc.Views = &st.views
 	done := ctx.Done()
 	for k := range p.steps {
 		if done != nil {
@@ -317,6 +349,7 @@ func (st *State) exec(ctx context.Context) error {
 			}
 			st.vals[slot] = v
 			st.own(slot, v, s.in)
+			st.ownView(slot, v, s.in)
 			// An output whose buffer does not match its shape would
 			// make the next kernel read out of bounds; stop here,
 			// naming the node that produced it.
@@ -345,6 +378,13 @@ func (st *State) dropFresh() {
 	}
 	clear(st.fresh)
 	st.fresh = st.fresh[:0]
+	for _, h := range st.views.Fresh {
+		if h.Refs == 0 {
+			st.views.Put(h)
+		}
+	}
+	clear(st.views.Fresh)
+	st.views.Fresh = st.views.Fresh[:0]
 }
 
 // lookup finds a value by name in this run or the runs of enclosing graphs.

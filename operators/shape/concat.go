@@ -2,13 +2,38 @@ package shape
 
 import (
 	"fmt"
+	"slices"
+	"sync/atomic"
 
 	"github.com/onnxrun/onnxrun/operators"
 	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 )
 
 // Concat joins its inputs along one axis.
-type Concat struct{ axis int64 }
+type Concat struct {
+	axis int64
+	last atomic.Pointer[concatPlan] // of the most recent input shapes
+}
+
+// concatPlan is the output shape and axis worked out for some input
+// shapes; it never changes once made.
+type concatPlan struct {
+	in  [][]int
+	out []int
+	ax  int
+}
+
+func (p *concatPlan) matches(in []*operators.Value) bool {
+	if p == nil || len(p.in) != len(in) {
+		return false
+	}
+	for i, v := range in {
+		if !slices.Equal(p.in[i], v.Shape) {
+			return false
+		}
+	}
+	return true
+}
 
 func newConcat(n *operators.Node) (operators.Op, error) {
 	if err := inputs.Check(n, max(1, len(n.Inputs)), -1); err != nil {
@@ -80,17 +105,25 @@ func (c *Concat) Infer(in []operators.Meta, consts []*operators.Value) ([]operat
 
 // Run implements operators.Op.
 func (c *Concat) Run(rc *operators.RunContext, in, out []*operators.Value) error {
-	shapes := make([][]int, len(in))
 	for i, v := range in {
 		if v.DType != in[0].DType {
 			return fmt.Errorf("%w: input %d has type %v, input 0 has %v", operators.ErrShape, i, v.DType, in[0].DType)
 		}
-		shapes[i] = v.Shape
 	}
-	shape, ax, err := c.shape(shapes)
-	if err != nil {
-		return err
+	pl := c.last.Load()
+	if !pl.matches(in) {
+		shapes := make([][]int, len(in))
+		for i, v := range in {
+			shapes[i] = slices.Clone(v.Shape)
+		}
+		shape, ax, err := c.shape(shapes)
+		if err != nil {
+			return err
+		}
+		pl = &concatPlan{in: shapes, out: shape, ax: ax}
+		c.last.Store(pl)
 	}
+	shape, ax := pl.out, pl.ax
 	y, err := alloc(rc, in[0].DType, shape)
 	if err != nil {
 		return err

@@ -44,10 +44,10 @@ func newReshape(n *operators.Node) (operators.Op, error) {
 	return r, nil
 }
 
-// target computes the output shape. in may hold -1 for unknown dims; the
-// result then holds -1 where it cannot be told.
-func (r *Reshape) target(in []int, shape []int64) ([]int, error) {
-	out := make([]int, len(shape))
+// target computes the output shape, in dst when it has room. in may hold
+// -1 for unknown dims; the result then holds -1 where it cannot be told.
+func (r *Reshape) target(dst, in []int, shape []int64) ([]int, error) {
+	out := ints0(dst, len(shape))
 	infer := -1
 	prod, unknownIn := 1, false
 	for i, s := range shape {
@@ -134,7 +134,7 @@ func (r *Reshape) Infer(in []operators.Meta, consts []*operators.Value) ([]opera
 		}
 		return known(dt, out), nil
 	}
-	out, err := r.target(in[0].Shape, shape)
+	out, err := r.target(nil, in[0].Shape, shape)
 	if err != nil {
 		return nil, err
 	}
@@ -150,11 +150,12 @@ func (r *Reshape) Run(rc *operators.RunContext, in, out []*operators.Value) erro
 			return err
 		}
 	}
-	s, err := r.target(in[0].Shape, shape)
+	var buf [8]int
+	s, err := r.target(buf[:], in[0].Shape, shape)
 	if err != nil {
 		return err
 	}
-	out[0] = view(in[0], s)
+	out[0] = rc.View(in[0], s)
 	return nil
 }
 
@@ -174,7 +175,7 @@ func newFlatten(n *operators.Node) (operators.Op, error) {
 	return &Flatten{axis: a}, nil
 }
 
-func (f *Flatten) shape(in []int) ([]int, error) {
+func (f *Flatten) shape(dst, in []int) ([]int, error) {
 	r := len(in)
 	a := f.axis
 	if a < -int64(r) || a > int64(r) {
@@ -201,7 +202,7 @@ func (f *Flatten) shape(in []int) ([]int, error) {
 			inner *= d
 		}
 	}
-	return []int{outer, inner}, nil
+	return append(dst[:0], outer, inner), nil
 }
 
 // Infer implements operators.Op.
@@ -209,7 +210,7 @@ func (f *Flatten) Infer(in []operators.Meta, consts []*operators.Value) ([]opera
 	if !in[0].HasShape {
 		return known(in[0].DType, []int{-1, -1}), nil
 	}
-	s, err := f.shape(in[0].Shape)
+	s, err := f.shape(nil, in[0].Shape)
 	if err != nil {
 		return nil, err
 	}
@@ -218,11 +219,12 @@ func (f *Flatten) Infer(in []operators.Meta, consts []*operators.Value) ([]opera
 
 // Run implements operators.Op.
 func (f *Flatten) Run(rc *operators.RunContext, in, out []*operators.Value) error {
-	s, err := f.shape(in[0].Shape)
+	var buf [2]int
+	s, err := f.shape(buf[:], in[0].Shape)
 	if err != nil {
 		return err
 	}
-	out[0] = view(in[0], s)
+	out[0] = rc.View(in[0], s)
 	return nil
 }
 
@@ -331,7 +333,7 @@ func (s *Squeeze) Run(rc *operators.RunContext, in, out []*operators.Value) erro
 	if err != nil {
 		return err
 	}
-	out[0] = view(in[0], sh)
+	out[0] = rc.View(in[0], sh)
 	return nil
 }
 
@@ -424,7 +426,7 @@ func (u *Unsqueeze) Run(rc *operators.RunContext, in, out []*operators.Value) er
 	if err != nil {
 		return err
 	}
-	out[0] = view(in[0], s)
+	out[0] = rc.View(in[0], s)
 	return nil
 }
 
@@ -518,7 +520,7 @@ func (d *Dropout) Run(rc *operators.RunContext, in, out []*operators.Value) erro
 		}
 	}
 	x := in[0]
-	out[0] = view(x, x.Shape)
+	out[0] = rc.View(x, x.Shape)
 	if d.wantMask && len(out) > 1 {
 		m, err := rc.AllocValue(d.maskType(x.DType), x.Shape, true)
 		if err != nil {

@@ -3,6 +3,8 @@ package shape
 import (
 	"fmt"
 	"math"
+	"slices"
+	"sync/atomic"
 
 	"github.com/onnxrun/onnxrun/operators"
 	"github.com/onnxrun/onnxrun/operators/internal/inputs"
@@ -13,6 +15,15 @@ type Slice struct {
 	fromAttrs          bool // opset 1: starts/ends/axes are attributes
 	starts, ends, axes []int64
 	hasAxes            bool
+	last               atomic.Pointer[sliceMemo] // the most recent run's
+}
+
+// sliceMemo is what Run worked out for one input shape and one set of
+// starts, ends, axes and steps; it never changes once made.
+type sliceMemo struct {
+	shape []int
+	vals  [5][]int64 // inputs 1..4 as read (nil when absent)
+	p     *sliceParams
 }
 
 func newSlice(n *operators.Node) (operators.Op, error) {
@@ -54,6 +65,7 @@ func newSlice(n *operators.Node) (operators.Op, error) {
 type sliceParams struct {
 	start, step, count []int
 	out                []int
+	xs                 []int // the input's strides, for Run
 }
 
 func resolveSlice(shape []int, starts, ends, axes []int64, hasAxes bool, steps []int64) (*sliceParams, error) {
@@ -159,6 +171,55 @@ func (s *Slice) params(shape []int, get func(i int) (*operators.Value, bool)) (*
 	return p, true, err
 }
 
+// runParams resolves the slice of a run, reusing the previous run's when
+// the input shape and the int64 starts, ends, axes and steps are the same.
+func (s *Slice) runParams(in []*operators.Value) (*sliceParams, error) {
+	x := in[0]
+	var vals [5][]int64
+	keep := true // int32 or malformed inputs are not remembered
+	if !s.fromAttrs {
+		for i := 1; i <= 4; i++ {
+			v := input(in, i)
+			if v == nil {
+				continue
+			}
+			if v.DType != operators.Int64 || len(v.Shape) > 1 {
+				keep = false
+				break
+			}
+			vals[i] = v.I64()[:v.Len()]
+		}
+	}
+	if m := s.last.Load(); keep && m != nil && slices.Equal(m.shape, x.Shape) {
+		same := true
+		for i := 1; i <= 4; i++ {
+			if (m.vals[i] == nil) != (vals[i] == nil) || !slices.Equal(m.vals[i], vals[i]) {
+				same = false
+				break
+			}
+		}
+		if same {
+			return m.p, nil
+		}
+	}
+	p, _, err := s.params(x.Shape, func(i int) (*operators.Value, bool) { return input(in, i), true })
+	if err != nil {
+		return nil, err
+	}
+	p.xs = strides(x.Shape)
+	if !keep {
+		return p, nil
+	}
+	m := &sliceMemo{shape: slices.Clone(x.Shape), p: p}
+	for i := range vals {
+		if vals[i] != nil {
+			m.vals[i] = slices.Clone(vals[i])
+		}
+	}
+	s.last.Store(m)
+	return p, nil
+}
+
 // Infer implements operators.Op.
 func (s *Slice) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
 	dt := in[0].DType
@@ -188,7 +249,7 @@ func (s *Slice) Infer(in []operators.Meta, consts []*operators.Value) ([]operato
 // Run implements operators.Op.
 func (s *Slice) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	x := in[0]
-	p, _, err := s.params(x.Shape, func(i int) (*operators.Value, bool) { return input(in, i), true })
+	p, err := s.runParams(in)
 	if err != nil {
 		return err
 	}
@@ -212,8 +273,9 @@ func (s *Slice) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 		k--
 	}
 	inner := operators.NumElements(x.Shape[k+1:])
-	xs := strides(x.Shape)
-	idx := make([]int, k) // odometer over output dims [0, k)
+	xs := p.xs
+	var idxBuf [8]int
+	idx := ints0(idxBuf[:], k) // odometer over output dims [0, k)
 	outerN := operators.NumElements(p.out[:k])
 	o := 0
 	for t := 0; t < outerN; t++ {

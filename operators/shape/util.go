@@ -54,9 +54,14 @@ func alloc(rc *operators.RunContext, dt operators.DType, shape []int) (*operator
 	return rc.AllocValue(dt, shape, false)
 }
 
-// view returns a value that shares v's elements under a new shape.
-func view(v *operators.Value, shape []int) *operators.Value {
-	return &operators.Value{DType: v.DType, Shape: shape, Raw: v.Raw, Strs: v.Strs}
+// ints0 returns n zeros in dst's memory when it has room, else new ones.
+func ints0(dst []int, n int) []int {
+	if n <= cap(dst) {
+		s := dst[:n]
+		clear(s)
+		return s
+	}
+	return make([]int, n)
 }
 
 // copyRun copies n elements from src[si:] to dst[di:].
