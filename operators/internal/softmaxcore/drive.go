@@ -44,8 +44,11 @@ type kern[T float32 | float64] struct {
 	sumExpCols func(x, m, s []T, n, width, stride int)
 	scaleCols  func(x, s []T, n, width, stride int)
 	shiftCols  func(dst, x, a, b []T, n, width, stride int)
-	scratch    *sync.Pool // of *[2 * tile]T: the max and sum of one tile
-	column     *sync.Pool // of *[]T: one gathered column
+	// softmaxRows and logSoftmaxRows, when set, normalise a batch of
+	// contiguous rows per call with the bits of the row kernels above.
+	softmaxRows, logSoftmaxRows func(dst, x []T, rows, d int)
+	scratch                     *sync.Pool // of *[2 * tile]T: the max and sum of one tile
+	column                      *sync.Pool // of *[]T: one gathered column
 }
 
 var (
@@ -62,6 +65,7 @@ func kernels32(k *dispatch.Kernels) kern[float32] {
 		max: k.MaxF32, expSum: k.ExpSumF32, sumExp: k.SumExpF32, scale: k.ScaleF32, shift: k.ShiftF32,
 		maxCols: k.MaxColsF32, expSumCols: k.ExpSumColsF32, sumExpCols: k.SumExpColsF32,
 		scaleCols: k.ScaleColsF32, shiftCols: k.ShiftColsF32,
+		softmaxRows: k.SoftmaxRowsF32, logSoftmaxRows: k.LogSoftmaxRowsF32,
 		scratch: &scratch32, column: &column32,
 	}
 }
@@ -109,6 +113,15 @@ func run[T float32 | float64](k *kern[T], log bool, rc *operators.RunContext, ds
 
 // rows normalises the contiguous rows [lo, hi) of length d.
 func (k *kern[T]) rows(log bool, dst, x []T, d, lo, hi int) {
+	if k.softmaxRows != nil {
+		ds, xs := dst[lo*d:hi*d], x[lo*d:hi*d]
+		if log {
+			k.logSoftmaxRows(ds, xs, hi-lo, d)
+		} else {
+			k.softmaxRows(ds, xs, hi-lo, d)
+		}
+		return
+	}
 	for r := lo; r < hi; r++ {
 		xs := x[r*d : (r+1)*d : (r+1)*d]
 		ds := dst[r*d : (r+1)*d : (r+1)*d]
