@@ -49,6 +49,11 @@ type builder struct {
 	// constNodes makes small integer tensors Constant nodes (as the
 	// PyTorch exporter does) instead of initializers.
 	constNodes bool
+	// noConvBias leaves out the bias of Conv (convolutions followed by
+	// BatchNormalization are exported so unless BN is folded).
+	noConvBias bool
+	// dynHW declares image inputs with symbolic height and width.
+	dynHW bool
 }
 
 func newBuilder(name string, opset int64, seed uint64) *builder {
@@ -285,13 +290,16 @@ func (b *builder) conv(x string, cin, cout, k, stride, pad, group int64, attrs .
 func (b *builder) conv2(x string, cin, cout, kh, kw, stride int64, pads []int64, group int64, attrs ...*onnxpb.Attribute) string {
 	fan := cin / group * kh * kw
 	w := b.weight(math.Sqrt(3/float64(fan)), cout, cin/group, kh, kw)
-	bias := b.weight(0.1, cout)
+	ins := []string{x, w}
+	if !b.noConvBias {
+		ins = append(ins, b.weight(0.1, cout))
+	}
 	as := []*onnxpb.Attribute{attrIs("kernel_shape", kh, kw), attrIs("strides", stride, stride), attrI("group", group), attrIs("dilations", 1, 1)}
 	if pads != nil {
 		as = append(as, attrIs("pads", pads...))
 	}
 	as = append(as, attrs...)
-	return b.node("Conv", []string{x, w, bias}, as...)
+	return b.node("Conv", ins, as...)
 }
 
 // conv1d is a 1-D Conv.

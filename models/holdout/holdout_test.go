@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/onnxrun/onnxrun/operators"
@@ -101,6 +102,47 @@ func TestHoldoutAgainstONNXRuntime(t *testing.T) {
 							t.Logf("%s %v: max |ORT| %.3g, spread %.3g, max |diff| %.3g", o.Name, w.Shape, maxAbs(asFloats(w)), spread(asFloats(w)), maxDiff(got[o.Name], w))
 						}
 					}
+				}
+				// One session, one thread, run again and again with the
+				// batch changing between runs and from two goroutines at
+				// once: pooled buffers and per-run state must not carry a
+				// shape or a value from one run into another.
+				s, err := runtime.Load(path, runtime.WithThreads(1))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var wg sync.WaitGroup
+				errs := make(chan string, 16)
+				for g := range 2 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for i := range 4 {
+							in, b1 := feeds3, (i+g)%2 == 1
+							if b1 {
+								in = feeds1
+							}
+							got, err := s.RunValues(context.Background(), in)
+							if err != nil {
+								errs <- fmt.Sprintf("reused session, run %d: %v", i, err)
+								return
+							}
+							for _, o := range m.Graph.Outputs {
+								w := want[o.Name]
+								if b1 {
+									w = firstItem(w)
+								}
+								if msg := compare(got[o.Name], w); msg != "" {
+									errs <- fmt.Sprintf("reused session, goroutine %d run %d (batch 1: %v): output %q: %s", g, i, b1, o.Name, msg)
+								}
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				close(errs)
+				for e := range errs {
+					t.Error(e)
 				}
 			})
 		}

@@ -26,11 +26,31 @@ func families() []family {
 		{"kws_lstm", allOpsets, kwsLSTM},
 		{"kws_dense", allOpsets, kwsDense},
 		{"tf_nhwc", allOpsets, tfNHWC},
+		{"efficientnet_dynhw", allOpsets, variant(efficientnet, func(b *builder) { b.dynHW = true })},
+		{"googlenet_dynhw_nobias", allOpsets, variant(googlenet, func(b *builder) { b.dynHW, b.noConvBias = true, true })},
+		{"regnet_nobias", allOpsets, variant(regnet, func(b *builder) { b.noConvBias = true })},
+		{"densenet_nobias_inits", allOpsets, variant(densenet, func(b *builder) { b.noConvBias, b.constNodes = true, false })},
+		{"convnext_dynhw", allOpsets, variant(convnext, func(b *builder) { b.dynHW = true })},
+		{"vit_wide", allOpsets, vitWide},
+		{"text_hf", []int64{11, 13, 14, 17}, textHF},
+		{"kws_stream", allOpsets, kwsStream},
 	}
 }
 
 func imageInput(b *builder, c, h, w int) string {
+	if b.dynHW {
+		b.syms["height"], b.syms["width"] = h, w
+		return b.input("input", "batch", c, "height", "width")
+	}
 	return b.input("input", "batch", c, h, w)
+}
+
+// variant runs build with the builder changed by set first.
+func variant(build func(*builder), set func(*builder)) func(*builder) {
+	return func(b *builder) {
+		set(b)
+		build(b)
+	}
 }
 
 // se is squeeze-excitation: GlobalAveragePool, 1x1 Conv, act, 1x1 Conv,
@@ -197,7 +217,8 @@ func googlenet(b *builder) {
 
 // vgg: 3x3 Conv+ReLU stacks, MaxPool 2x2, AdaptiveAvgPool((2,2)) on 4x4
 // exported as AveragePool 2x2 and x.view(x.size(0), -1) as Shape,
-// Gather, Unsqueeze, Concat, Reshape; the classifier is Gemm, ReLU, Gemm.
+// Gather, Unsqueeze, Concat, Reshape; the classifier is Gemm, ReLU,
+// Dropout, Gemm.
 func vgg(b *builder) {
 	x := imageInput(b, 3, 32, 32)
 	c := int64(3)
@@ -212,15 +233,23 @@ func vgg(b *builder) {
 	x = b.node("AveragePool", []string{x}, attrIs("kernel_shape", 2, 2), attrIs("strides", 2, 2))
 	x = b.flattenBatch(x)
 	x = b.relu(b.gemm(x, 64, 32))
+	// An inference-mode Dropout kept in the graph, with its mask output.
+	if b.opset >= 12 {
+		x = b.nodeN("Dropout", []string{x, b.scalarF(0.5), b.node("Cast", []string{b.scalarI(0)}, attrI("to", int64(operators.Bool)))}, 2)[0]
+	} else {
+		x = b.nodeN("Dropout", []string{x}, 2, attrF("ratio", 0.5))[0]
+	}
 	b.outputAs(b.gemm(x, 32, 10), "logits", "batch", 10)
 }
 
 // alexnet: an 11x11 stride-4 Conv, overlapping MaxPools (3x3 stride 2),
 // AdaptiveAvgPool((1,1)) exported as GlobalAveragePool, Flatten, and a
-// three-layer Gemm classifier.
+// three-layer Gemm classifier; an LRN after the first Conv as in the
+// original Caffe network.
 func alexnet(b *builder) {
 	x := imageInput(b, 3, 96, 96)
 	x = b.relu(b.conv(x, 3, 16, 11, 4, 2, 1))
+	x = b.node("LRN", []string{x}, attrI("size", 5), attrF("alpha", 1e-4), attrF("beta", 0.75), attrF("bias", 2))
 	mp := func(x string) string {
 		return b.node("MaxPool", []string{x}, attrIs("kernel_shape", 3, 3), attrIs("strides", 2, 2))
 	}
@@ -309,22 +338,30 @@ func (b *builder) mlp(x string, d, hidden int64) string {
 // vit: Conv patch embedding flattened through Shape arithmetic, a class
 // token expanded to the batch and Concat-ed, position embeddings,
 // pre-LayerNorm encoder blocks and a head on the class token (Gather).
-func vit(b *builder) {
-	const d = 16
-	x := imageInput(b, 3, 16, 16)
-	x = b.conv(x, 3, d, 4, 4, 0, 1) // [B, d, 4, 4]
+func vit(b *builder) { vitOf(b, 16, 2, 16, 4, 2) }
+
+// vitWide has 65 tokens of width 48 in three heads of 16, so the
+// attention and MLP products are past the small-matrix paths.
+func vitWide(b *builder) { vitOf(b, 48, 3, 32, 4, 2) }
+
+func vitOf(b *builder, d, heads int64, img, patch int, depth int) {
+	n := int64(img/patch) * int64(img/patch)
+	x := imageInput(b, 3, img, img)
+	x = b.conv(x, 3, d, int64(patch), int64(patch), 0, 1) // [B, d, img/patch, img/patch]
 	shape := b.node("Concat", []string{b.dim(x, 0), b.dim(x, 1), b.ints(-1)}, attrI("axis", 0))
-	x = b.transpose(b.op("Reshape", x, shape), 0, 2, 1) // [B, 16, d]
+	x = b.transpose(b.op("Reshape", x, shape), 0, 2, 1) // [B, n, d]
 	cls := b.expandBatch(b.weight(1, 1, 1, d), x)
 	x = b.node("Concat", []string{cls, x}, attrI("axis", 1))
-	x = b.op("Add", x, b.weight(0.5, 1, 17, d))
-	for i := range 2 {
-		x = b.op("Add", x, b.attention(b.layerNorm(x, d), d, 2, i == 1, nil))
+	x = b.op("Add", x, b.weight(0.5, 1, n+1, d))
+	for i := range depth {
+		x = b.op("Add", x, b.attention(b.layerNorm(x, d), d, heads, i == 1, nil))
 		x = b.op("Add", x, b.mlp(b.layerNorm(x, d), d, 2*d))
 	}
 	x = b.layerNorm(x, d)
 	x = b.node("Gather", []string{x, b.scalarI(0)}, attrI("axis", 1))
-	b.outputAs(b.gemm(x, d, 10), "logits", "batch", 10)
+	// A head without bias: Gemm with two inputs.
+	w := b.weight(math.Sqrt(3/float64(d)), 10, d)
+	b.outputAs(b.node("Gemm", []string{x, w}, attrI("transB", 1)), "logits", "batch", 10)
 }
 
 // roll is torch.roll along one axis, as exported: two Slices and a
@@ -524,4 +561,91 @@ func tfNHWC(b *builder) {
 	x = b.squeeze(b.reduceMean(x, 1, 2, 3), 2, 3)
 	x = b.softmax(b.linear(x, 24, 10), -1)
 	b.outputAs(x, "Identity:0", "batch", 10)
+}
+
+// textHF: a BERT-style export: position ids from Range over the run's
+// sequence length, Expand-ed to the batch; word, token-type and position
+// embeddings; the mask as (1 - mask) * float32 min; heads split by a
+// Reshape whose shape is Slice(Shape) + Concat; the score scale computed
+// as Sqrt(Cast(Shape[-1])); a Tanh pooler on the first token.
+func textHF(b *builder) {
+	const d, heads, vocab = 32, 4, 64
+	b.syms["sequence"] = 9
+	ids := b.inputWith("input_ids", operators.Int64, func(r *rng, v *operators.Value) {
+		for i := range v.I64() {
+			v.I64()[i] = int64(r.intn(vocab))
+		}
+	}, "batch", "sequence")
+	am := b.inputWith("attention_mask", operators.Int64, func(r *rng, v *operators.Value) {
+		n, s := v.Shape[0], v.Shape[1]
+		for i := range n {
+			for j := range s {
+				if j < s-i*3 || j == 0 {
+					v.I64()[i*s+j] = 1
+				}
+			}
+		}
+	}, "batch", "sequence")
+	tt := b.inputWith("token_type_ids", operators.Int64, func(r *rng, v *operators.Value) {
+		s := v.Shape[1]
+		for i := range v.I64() {
+			if i%s >= s/2 {
+				v.I64()[i] = 1
+			}
+		}
+	}, "batch", "sequence")
+	shapeIDs := b.op("Shape", ids)
+	seqLen := b.node("Gather", []string{shapeIDs, b.scalarI(1)}, attrI("axis", 0))
+	pos := b.unsqueeze(b.op("Range", b.scalarI(0), seqLen, b.scalarI(1)), 0)
+	pos = b.op("Expand", pos, shapeIDs)
+	x := b.node("Gather", []string{b.weight(1, vocab, d), ids}, attrI("axis", 0))
+	x = b.op("Add", x, b.node("Gather", []string{b.weight(0.5, 2, d), tt}, attrI("axis", 0)))
+	x = b.op("Add", x, b.node("Gather", []string{b.weight(0.5, 40, d), pos}, attrI("axis", 0)))
+	x = b.layerNorm(x, d)
+	ext := b.node("Cast", []string{b.unsqueeze(am, 1, 2)}, attrI("to", int64(operators.Float32)))
+	ext = b.op("Mul", b.op("Sub", b.scalarF(1), ext), b.scalarF(-math.MaxFloat32))
+	heads4 := func(t string) string {
+		lead := b.slice(b.op("Shape", t), []int64{0}, []int64{-1}, []int64{0}, nil)
+		shape := b.node("Concat", []string{lead, b.ints(heads, d/heads)}, attrI("axis", 0))
+		return b.transpose(b.op("Reshape", t, shape), 0, 2, 1, 3)
+	}
+	for range 2 {
+		q, k, v := heads4(b.linear(x, d, d)), heads4(b.linear(x, d, d)), heads4(b.linear(x, d, d))
+		sc := b.op("MatMul", q, b.transpose(k, 0, 1, 3, 2))
+		dh := b.node("Gather", []string{b.op("Shape", q), b.scalarI(-1)}, attrI("axis", 0))
+		sc = b.op("Div", sc, b.op("Sqrt", b.node("Cast", []string{dh}, attrI("to", int64(operators.Float32)))))
+		p := b.softmax(b.op("Add", sc, ext), -1)
+		c := b.transpose(b.op("MatMul", p, v), 0, 2, 1, 3)
+		lead := b.slice(b.op("Shape", c), []int64{0}, []int64{-2}, []int64{0}, nil)
+		c = b.op("Reshape", c, b.node("Concat", []string{lead, b.ints(d)}, attrI("axis", 0)))
+		x = b.layerNorm(b.op("Add", x, b.linear(c, d, d)), d)
+		x = b.layerNorm(b.op("Add", x, b.mlp(x, d, 4*d)), d)
+	}
+	first := b.node("Gather", []string{x, b.scalarI(0)}, attrI("axis", 1))
+	pooled := b.op("Tanh", b.gemm(first, d, d))
+	b.outputAs(b.gemm(pooled, d, 2), "logits", "batch", 2)
+}
+
+// kwsStream: a streaming wake-word model: one chunk of features and the
+// recurrent state of two stacked GRU layers come in, the new state goes
+// out; the state is split per layer and handed to GRU as initial_h (with
+// sequence_lens left empty).
+func kwsStream(b *builder) {
+	const hid = 20
+	x := b.input("features", "batch", 40, 8)
+	hIn := b.input("h_in", "batch", 2, hid)
+	x = b.relu(b.conv1d(x, 40, 32, 3, 1, 1))
+	x = b.transpose(x, 2, 0, 1) // [T, B, 32]
+	h := b.split(b.transpose(hIn, 1, 0, 2), 0, 1, 1)
+	s := math.Sqrt(1.0 / hid)
+	gru := func(x string, in int64, h0 string) (string, string) {
+		o := b.nodeN("GRU", []string{x, b.weight(s, 1, 3*hid, in), b.weight(s, 1, 3*hid, hid), b.weight(s, 1, 6*hid), "", h0}, 2,
+			attrI("hidden_size", hid), attrI("linear_before_reset", 1))
+		return b.squeeze(o[0], 1), o[1]
+	}
+	y1, h1 := gru(x, 32, h[0])
+	y2, h2 := gru(y1, hid, h[1])
+	last := b.node("Gather", []string{y2, b.scalarI(-1)}, attrI("axis", 0))
+	b.outputAs(b.sigmoid(b.gemm(last, hid, 1)), "wake", "batch", 1)
+	b.outputAs(b.transpose(b.node("Concat", []string{h1, h2}, attrI("axis", 0)), 1, 0, 2), "h_out", "batch", 2, hid)
 }
