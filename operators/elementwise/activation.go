@@ -3,6 +3,8 @@ package elementwise
 import (
 	"math"
 
+	"github.com/onnxrun/onnxrun/dispatch"
+
 	"github.com/onnxrun/onnxrun/operators"
 )
 
@@ -115,6 +117,32 @@ func roundOf[T float32 | float64](y, x []T) {
 	}
 }
 
+// newRelu serves float32 Relu with the dispatch table's clamp (in force
+// when the model is loaded): a copy and a branch-free max with 0 instead of
+// a compare per element, whose branch mispredicts on data of mixed sign.
+// The clamp keeps NaN and -0 as the loop does, so the results are the same.
+func newRelu(base loops) operators.Factory {
+	return func(*operators.Node) (operators.Op, error) {
+		clamp := dispatch.Active().ClampF32
+		l := make(loops, len(base))
+		for dt, f := range base {
+			l[dt] = f
+		}
+		inf := float32(math.Inf(1))
+		l[operators.Float32] = func(y, x *operators.Value, lo, hi int) {
+			if lo >= hi {
+				return
+			}
+			ys := y.F32()[lo:hi]
+			if xs := x.F32()[lo:hi]; &xs[0] != &ys[0] {
+				copy(ys, xs)
+			}
+			clamp(ys, 0, inf)
+		}
+		return &unary{name: "Relu", loops: l}, nil
+	}
+}
+
 func registerActivations() {
 	relu := withSigned(floatLoops(reluOf[float32], reluOf[float64]), reluOf[int8], reluOf[int16], reluOf[int32], reluOf[int64])
 	neg := withSigned(floatLoops(negOf[float32], negOf[float64]), negOf[int8], negOf[int16], negOf[int32], negOf[int64])
@@ -128,7 +156,7 @@ func registerActivations() {
 	register(
 		// Relu: opset 6 drops consumed_inputs, 13 adds bfloat16, 14 the
 		// signed integers; the map never changed.
-		operators.Registration{OpType: "Relu", Since: 1, New: unaryFactory("Relu", relu)},
+		operators.Registration{OpType: "Relu", Since: 1, New: newRelu(relu)},
 		// Neg and Abs: opset 6 adds the integer types and drops
 		// consumed_inputs, 13 adds bfloat16.
 		operators.Registration{OpType: "Neg", Since: 1, New: unaryFactory("Neg", neg)},

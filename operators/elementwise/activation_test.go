@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/onnxrun/onnxrun/dispatch"
+	"github.com/onnxrun/onnxrun/dispatch/dispatchtest"
 	"github.com/onnxrun/onnxrun/operators"
 	ot "github.com/onnxrun/onnxrun/operators/internal/optest"
 )
@@ -134,4 +136,37 @@ func TestActivationSpecials(t *testing.T) {
 	if _, err := ot.Build("LeakyRelu", 6, 1, ot.Int("alpha", 1)); err == nil {
 		t.Error("an int alpha was accepted")
 	}
+}
+
+// TestReluFloat32Clamp checks the float32 Relu (a copy and the dispatch
+// table's clamp) element by element against the definition, signed zeros
+// and NaN included, on lengths around the SIMD widths and on an empty
+// tensor, at every kernel level the machine runs.
+func TestReluFloat32Clamp(t *testing.T) {
+	dispatchtest.ForEachImpl(t, func(t *testing.T, _ *dispatch.Kernels) {
+		op := ot.MustBuild(t, "Relu", 14, 1)
+		for _, n := range []int{0, 1, 7, 8, 9, 31, 33, 100} {
+			x, _ := operators.NewValue(operators.Float32, []int{n})
+			xs := x.F32()
+			specials := []float32{float32(math.NaN()), float32(math.Copysign(0, -1)), 0, float32(math.Inf(-1)), float32(math.Inf(1)), -1e-40}
+			for i := range xs {
+				if i < len(specials) {
+					xs[i] = specials[i]
+				} else {
+					xs[i] = float32(i%7) - 3.5
+				}
+			}
+			y := ot.MustExec(t, op, x)[0]
+			for i, v := range xs {
+				want := v
+				if v < 0 {
+					want = 0
+				}
+				got := y.F32()[i]
+				if math.Float32bits(got) != math.Float32bits(want) && !(want != want && got != got) {
+					t.Fatalf("n=%d: Relu(%v) = %v, want %v", n, v, got, want)
+				}
+			}
+		}
+	})
 }

@@ -16,12 +16,20 @@ func Shape(shapes ...[]int) ([]int, error) { return shapeOf(shapes) }
 
 // shapeOf is Shape without the variadic slice, so callers can pass a stack
 // array; nothing it is given escapes (error messages format copies).
-func shapeOf(shapes [][]int) ([]int, error) {
+func shapeOf(shapes [][]int) ([]int, error) { return shapeInto(nil, shapes) }
+
+// shapeInto is shapeOf writing into dst when it has room.
+func shapeInto(dst []int, shapes [][]int) ([]int, error) {
 	rank := 0
 	for _, s := range shapes {
 		rank = max(rank, len(s))
 	}
-	out := make([]int, rank)
+	var out []int
+	if dst != nil && rank <= cap(dst) {
+		out = dst[:rank]
+	} else {
+		out = make([]int, rank)
+	}
 	for i := range out {
 		out[i] = 1
 	}
@@ -122,9 +130,23 @@ func (p *Binary) Init(a, b []int) error {
 			}
 		}
 	}
-	out, err := shapeOf(ab[:])
+	// The output shape is worked out on the stack; the plan keeps an
+	// operand's own shape when it is the output's (a bias or scale
+	// broadcast against a tensor), so only operands that both expand
+	// cost an allocation.
+	var obuf [8]int
+	o, err := shapeInto(obuf[:], ab[:])
 	if err != nil {
 		return err
+	}
+	var out []int
+	switch {
+	case slices.Equal(o, a):
+		out = a
+	case slices.Equal(o, b):
+		out = b
+	default:
+		out = slices.Clone(o)
 	}
 	p.Out = out
 	p.N = operators.NumElements(out)

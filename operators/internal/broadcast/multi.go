@@ -57,9 +57,22 @@ func (m *Multi) Init(shapes ...[]int) error {
 			}
 		}
 	}
-	out, err := shapeOf(shapes)
+	// As in Binary.Init: an operand's own shape serves when it is the
+	// output's, so only a shape no operand has is allocated.
+	var obuf [8]int
+	o, err := shapeInto(obuf[:], shapes)
 	if err != nil {
 		return err
+	}
+	var out []int
+	for _, s := range shapes {
+		if slices.Equal(o, s) {
+			out = s
+			break
+		}
+	}
+	if out == nil {
+		out = slices.Clone(o)
 	}
 	m.Out, m.N = out, operators.NumElements(out)
 	if m.N < 0 {
