@@ -52,6 +52,9 @@ type builder struct {
 	// noConvBias leaves out the bias of Conv (convolutions followed by
 	// BatchNormalization are exported so unless BN is folded).
 	noConvBias bool
+	// constAttrs writes Constant nodes with value_int and value_ints
+	// (opset 12 on) instead of a value tensor.
+	constAttrs bool
 	// dynHW declares image inputs with symbolic height and width.
 	dynHW bool
 }
@@ -206,6 +209,15 @@ func (b *builder) ints(vals ...int64) string { return b.intsShaped([]int64{int64
 func (b *builder) scalarI(v int64) string { return b.intsShaped(nil, []int64{v}) }
 
 func (b *builder) intsShaped(shape []int64, vals []int64) string {
+	if b.constNodes && b.constAttrs {
+		name := b.fresh("Constant")
+		a := attrIs("value_ints", vals...)
+		if shape == nil {
+			a = attrI("value_int", vals[0])
+		}
+		b.g.Nodes = append(b.g.Nodes, &onnxpb.Node{Name: name, OpType: "Constant", Outputs: []string{name + "_o0"}, Attributes: []*onnxpb.Attribute{a}})
+		return name + "_o0"
+	}
 	if b.constNodes {
 		name := b.fresh("Constant")
 		b.g.Nodes = append(b.g.Nodes, &onnxpb.Node{Name: name, OpType: "Constant", Outputs: []string{name + "_o0"},

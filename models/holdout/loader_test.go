@@ -356,3 +356,68 @@ func TestExternalDataNextToModel(t *testing.T) {
 		t.Logf("LoadBytes: %v", err)
 	}
 }
+
+// TestOlderEncodings: inputs declared without a shape or with unnamed
+// unknown dimensions (as some converters write them), and weights stored
+// in the typed fields (float_data, int64_data) instead of raw_data, as
+// older exporters and Caffe2 did, in initializers and Constant nodes.
+func TestOlderEncodings(t *testing.T) {
+	dir := ortDir(t)
+	tmp := t.TempDir()
+	for _, fam := range []string{"efficientnet", "text_hf", "kws_lstm"} {
+		t.Run(fam, func(t *testing.T) {
+			b := buildFamily(t, fam, 11)
+			feeds, err := b.feeds(3, 0xfeed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := runORT(dir, writeModel(t, tmp, fam, b.model()), feeds)
+			if err != nil {
+				t.Fatalf("ONNX Runtime: %v", err)
+			}
+			typed := func(tn *onnxpb.Tensor) {
+				v, err := onnxpb.TensorToValue(tn, tmp, onnxpb.Limits{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch v.DType {
+				case operators.Float32:
+					tn.FloatData = append([]float32{}, v.F32()...)
+				case operators.Int64:
+					tn.Int64Data = append([]int64{}, v.I64()...)
+				default:
+					return
+				}
+				tn.RawData, tn.HasRawData = nil, false
+			}
+			for _, init := range b.g.Initializers {
+				typed(init)
+			}
+			for _, n := range b.g.Nodes {
+				for _, a := range n.Attributes {
+					if a.T != nil {
+						typed(a.T)
+					}
+				}
+			}
+			for i, in := range b.g.Inputs {
+				tt := in.Type.Tensor
+				if i == 0 {
+					tt.Shape = nil
+					continue
+				}
+				for j := range tt.Shape.Dims {
+					tt.Shape.Dims[j] = onnxpb.Dim{}
+				}
+			}
+			path := writeModel(t, tmp, fam+"_typed", b.model())
+			sameOutputs(t, "typed fields, shapeless inputs", runOurs(t, path, feeds), ref)
+			sameOutputs(t, "typed fields, shapeless inputs, no optimizations", runOurs(t, path, feeds, runtime.WithoutOptimizations()), ref)
+			ortTyped, err := runORT(dir, path, feeds)
+			if err != nil {
+				t.Fatalf("ONNX Runtime on typed fields: %v", err)
+			}
+			sameOutputs(t, "ONNX Runtime on typed fields", ortTyped, ref)
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/runtime/onnxpb"
 )
 
 var allOpsets = []int64{11, 13, 17}
@@ -34,12 +35,19 @@ func families() []family {
 		{"vit_wide", allOpsets, vitWide},
 		{"text_hf", []int64{11, 13, 14, 17}, textHF},
 		{"kws_stream", allOpsets, kwsStream},
+		{"dscnn", allOpsets, dscnn},
+		{"mixed", allOpsets, mixed},
+		// At 16x16 the If takes its else branch.
+		{"mixed_dynhw16", allOpsets, variant(mixed, func(b *builder) { b.dynHW, b.syms["height"], b.syms["width"] = true, 16, 16 })},
+		{"vit_constattrs", []int64{13, 17}, variant(vit, func(b *builder) { b.constAttrs = true })},
 	}
 }
 
 func imageInput(b *builder, c, h, w int) string {
 	if b.dynHW {
-		b.syms["height"], b.syms["width"] = h, w
+		if _, set := b.syms["height"]; !set {
+			b.syms["height"], b.syms["width"] = h, w
+		}
 		return b.input("input", "batch", c, "height", "width")
 	}
 	return b.input("input", "batch", c, h, w)
@@ -648,4 +656,98 @@ func kwsStream(b *builder) {
 	last := b.node("Gather", []string{y2, b.scalarI(-1)}, attrI("axis", 0))
 	b.outputAs(b.sigmoid(b.gemm(last, hid, 1)), "wake", "batch", 1)
 	b.outputAs(b.transpose(b.node("Concat", []string{h1, h2}, attrI("axis", 0)), 1, 0, 2), "h_out", "batch", 2, hid)
+}
+
+// convFull is a Conv with every geometry attribute given.
+func (b *builder) convFull(x string, cin, cout, kh, kw, sh, sw int64, pads []int64, group, dil int64) string {
+	w := b.weight(math.Sqrt(3/float64(cin/group*kh*kw)), cout, cin/group, kh, kw)
+	ins := []string{x, w}
+	if !b.noConvBias {
+		ins = append(ins, b.weight(0.1, cout))
+	}
+	return b.node("Conv", ins, attrIs("kernel_shape", kh, kw), attrIs("strides", sh, sw), attrIs("pads", pads...),
+		attrI("group", group), attrIs("dilations", dil, dil))
+}
+
+// dscnn: the depthwise-separable keyword-spotting CNN over a [1, 49, 10]
+// MFCC patch: a 10x4 stride-2 first Conv with uneven padding, depthwise
+// layers (one with channel multiplier 2, one dilated), an AveragePool
+// with ceil_mode whose last window hangs past the padding
+// (count_include_pad=0), GlobalMaxPool beside it, LogSoftmax.
+func dscnn(b *builder) {
+	x := b.input("mfcc", "batch", 1, 49, 10)
+	x = b.relu(b.bn(b.convFull(x, 1, 16, 10, 4, 2, 2, []int64{4, 1, 5, 2}, 1, 1), 16)) // 25x5
+	x = b.relu(b.bn(b.convFull(x, 16, 32, 3, 3, 1, 1, []int64{1, 1, 1, 1}, 16, 1), 32))
+	x = b.relu(b.bn(b.convFull(x, 32, 16, 1, 1, 1, 1, []int64{0, 0, 0, 0}, 1, 1), 16))
+	x = b.relu(b.bn(b.convFull(x, 16, 16, 3, 3, 1, 1, []int64{2, 2, 2, 2}, 16, 2), 16))
+	x = b.relu(b.bn(b.convFull(x, 16, 24, 1, 1, 1, 1, []int64{0, 0, 0, 0}, 1, 1), 24))
+	avg := b.node("AveragePool", []string{x}, attrIs("kernel_shape", 4, 3), attrIs("strides", 3, 2), attrIs("pads", 1, 1, 1, 0),
+		attrI("ceil_mode", 1), attrI("count_include_pad", 0)) // [B, 24, 9, 3]
+	avg = b.op("GlobalAveragePool", avg)
+	mx := b.op("GlobalMaxPool", x)
+	x = b.node("Concat", []string{avg, mx}, attrI("axis", 1))
+	x = b.node("Flatten", []string{x}, attrI("axis", 1))
+	b.outputAs(b.node("LogSoftmax", []string{b.gemm(x, 48, 12)}, attrI("axis", -1)), "log_probs", "batch", 12)
+}
+
+// groupNorm is nn.GroupNorm as PyTorch exports it before opset 18:
+// Reshape to [N, G, -1], InstanceNormalization with unit scale, Reshape
+// back to the input's shape, per-channel Mul and Add.
+func (b *builder) groupNorm(x string, c, groups int64) string {
+	ones := make([]float32, groups)
+	for i := range ones {
+		ones[i] = 1
+	}
+	h := b.reshape(x, 0, groups, -1)
+	h = b.node("InstanceNormalization", []string{h, b.initF([]int64{groups}, ones), b.initF([]int64{groups}, make([]float32, groups))}, attrF("epsilon", 1e-5))
+	h = b.op("Reshape", h, b.op("Shape", x))
+	return b.op("Add", b.op("Mul", h, b.around(1, 0.2, c, 1, 1)), b.weight(0.1, c, 1, 1))
+}
+
+// mixed: activations and heads the other families leave out: PReLU with
+// a [C,1,1] slope, Mish (x*tanh(softplus(x))), LeakyRelu, Elu, Selu,
+// GroupNorm, a dilated Conv, BatchNormalization on [N, C], an If on the
+// input's height (as scripted models export), an Einsum projection
+// (opset 12 on), an L2-normalised embedding (ReduceL2, Clip, Expand,
+// Div), and TopK/ArgMax outputs.
+func mixed(b *builder) {
+	x := imageInput(b, 3, 24, 24)
+	x = b.conv(x, 3, 16, 3, 1, 1, 1)
+	x = b.op("PRelu", x, b.around(0.2, 0.1, 16, 1, 1))
+	x = b.groupNorm(x, 16, 4)
+	x = b.op("Mul", x, b.op("Tanh", b.op("Softplus", x))) // Mish
+	x = b.convFull(x, 16, 16, 3, 3, 2, 2, []int64{2, 2, 2, 2}, 1, 2)
+	x = b.node("LeakyRelu", []string{x}, attrF("alpha", 0.1))
+	// if x.size(2) > 8: x = avg_pool(x) else: x = x * 2
+	h := b.node("Gather", []string{b.op("Shape", x), b.scalarI(2)}, attrI("axis", 0))
+	cond := b.op("Greater", h, b.scalarI(8))
+	thenOut, elseOut := b.fresh("then"), b.fresh("else")
+	pool := &onnxpb.Graph{Name: "then_branch",
+		Nodes:   []*onnxpb.Node{{Name: b.fresh("AveragePool"), OpType: "AveragePool", Inputs: []string{x}, Outputs: []string{thenOut}, Attributes: []*onnxpb.Attribute{attrIs("kernel_shape", 2, 2), attrIs("strides", 2, 2)}}},
+		Outputs: []*onnxpb.ValueInfo{{Name: thenOut, Type: shapeType(operators.Float32, nil)}}}
+	two := b.scalarF(2)
+	dbl := &onnxpb.Graph{Name: "else_branch",
+		Nodes:   []*onnxpb.Node{{Name: b.fresh("Mul"), OpType: "Mul", Inputs: []string{x, two}, Outputs: []string{elseOut}}},
+		Outputs: []*onnxpb.ValueInfo{{Name: elseOut, Type: shapeType(operators.Float32, nil)}}}
+	x = b.node("If", []string{cond}, &onnxpb.Attribute{Name: "then_branch", Type: onnxpb.AttrGraph, G: pool},
+		&onnxpb.Attribute{Name: "else_branch", Type: onnxpb.AttrGraph, G: dbl})
+	x = b.op("Elu", x)
+	x = b.op("Selu", b.conv(x, 16, 32, 1, 1, 0, 1))
+	x = b.node("Flatten", []string{b.op("GlobalAveragePool", x)}, attrI("axis", 1))
+	x = b.bn(x, 32)
+	if b.opset >= 12 {
+		x = b.node("Einsum", []string{x, b.weight(math.Sqrt(3.0/32), 32, 24)}, attrS("equation", "nc,cd->nd"))
+	} else {
+		x = b.op("MatMul", x, b.weight(math.Sqrt(3.0/32), 32, 24))
+	}
+	norm := b.clip(b.node("ReduceL2", []string{x}, attrIs("axes", 1), attrI("keepdims", 1)), 1e-12, math.MaxFloat32)
+	emb := b.op("Div", x, b.op("Expand", norm, b.op("Shape", x)))
+	b.outputAs(emb, "embedding", "batch", 24)
+	logits := b.gemm(emb, 24, 10)
+	b.outputAs(logits, "logits", "batch", 10)
+	tk := b.nodeN("TopK", []string{logits, b.ints(3)}, 2, attrI("axis", -1))
+	b.outputAs(tk[0], "top3", "batch", 3)
+	b.g.Outputs = append(b.g.Outputs, &onnxpb.ValueInfo{Name: tk[1], Type: shapeType(operators.Int64, []any{"batch", 3})})
+	am := b.node("ArgMax", []string{logits}, attrI("axis", 1), attrI("keepdims", 0))
+	b.g.Outputs = append(b.g.Outputs, &onnxpb.ValueInfo{Name: am, Type: shapeType(operators.Int64, []any{"batch"})})
 }
