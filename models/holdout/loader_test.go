@@ -421,3 +421,73 @@ func TestOlderEncodings(t *testing.T) {
 		})
 	}
 }
+
+// TestExporterNames: value names as exporters write them ("/blocks.0/
+// attn/MatMul_output_0", "input.1", "onnx::Gemm_42", "x:0"), node names
+// empty or all the same, and the nodes in reverse order (ONNX asks for a
+// topological order; not every tool keeps it).
+func TestExporterNames(t *testing.T) {
+	dir := ortDir(t)
+	tmp := t.TempDir()
+	for _, fam := range []string{"vit", "kws_stream", "mixed"} {
+		t.Run(fam, func(t *testing.T) {
+			b := buildFamily(t, fam, 13)
+			feeds, err := b.feeds(3, 0xfeed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := runORT(dir, writeModel(t, tmp, fam, b.model()), feeds)
+			if err != nil {
+				t.Fatalf("ONNX Runtime: %v", err)
+			}
+			rename := map[string]string{}
+			forms := []string{"/blocks.%d/attn/MatMul_output_0", "input.%d", "onnx::Gemm_%d", "x:%d", "%d"}
+			keep := map[string]bool{}
+			for _, in := range b.g.Inputs {
+				keep[in.Name] = true
+			}
+			for _, o := range b.g.Outputs {
+				keep[o.Name] = true
+			}
+			name := func(s string) string {
+				if s == "" || keep[s] {
+					return s
+				}
+				if r, ok := rename[s]; ok {
+					return r
+				}
+				r := fmt.Sprintf(forms[len(rename)%len(forms)], len(rename))
+				rename[s] = r
+				return r
+			}
+			var walk func(g *onnxpb.Graph)
+			walk = func(g *onnxpb.Graph) {
+				for _, init := range g.Initializers {
+					init.Name = name(init.Name)
+				}
+				for i, n := range g.Nodes {
+					for j := range n.Inputs {
+						n.Inputs[j] = name(n.Inputs[j])
+					}
+					for j := range n.Outputs {
+						n.Outputs[j] = name(n.Outputs[j])
+					}
+					n.Name = []string{"", "node"}[i%2]
+					for _, a := range n.Attributes {
+						if a.G != nil {
+							walk(a.G)
+						}
+					}
+				}
+				for _, o := range g.Outputs {
+					o.Name = name(o.Name)
+				}
+			}
+			walk(b.g)
+			slices.Reverse(b.g.Nodes)
+			path := writeModel(t, tmp, fam+"_names", b.model())
+			sameOutputs(t, "exporter names, reversed nodes", runOurs(t, path, feeds), ref)
+			sameOutputs(t, "exporter names, reversed nodes, no optimizations", runOurs(t, path, feeds, runtime.WithoutOptimizations()), ref)
+		})
+	}
+}
