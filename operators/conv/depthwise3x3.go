@@ -171,20 +171,18 @@ func dwPlanes(k func(dst []float32, dpitch int, src []float32, spitch, ow, oh, s
 	left := min(pw, p.pitch)
 	cols := max(0, min(iw, p.pitch-left))
 	fused := act.Kind == operators.ActNone || act.Kind == operators.ActRelu || act.Kind == operators.ActClip
+	// The padding is cleared once: each plane then only overwrites the
+	// input rows, which land in the same place every time.
+	clear(buf)
+	r0, r1 := min(ph, p.rows), min(ph+ih, p.rows)
 	for nm := lo; nm < hi; nm++ {
 		n, m := nm/geo.m, nm%geo.m
 		xc := x[(n*geo.c+m)*ih*iw : (n*geo.c+m+1)*ih*iw]
 		yc := y[nm*oh*ow : (nm+1)*oh*ow]
-		for r := 0; r < p.rows; r++ {
-			row := buf[r*p.pitch : (r+1)*p.pitch]
-			iy := r - ph
-			if iy < 0 || iy >= ih {
-				clear(row)
-				continue
-			}
-			clear(row[:left])
-			copy(row[left:left+cols], xc[iy*iw:iy*iw+cols])
-			clear(row[left+cols:])
+		for r := r0; r < r1; r++ {
+			o := r*p.pitch + left
+			i := (r - ph) * iw
+			copy(buf[o:o+cols], xc[i:i+cols])
 		}
 		var b float32
 		if bias != nil {
