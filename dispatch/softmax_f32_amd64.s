@@ -1535,7 +1535,11 @@ shiftc512_done:
 // through the same loops as maxF32*, expSumF32* and scaleF32* (or
 // shiftF32*) above, in the same order, so the results have the same bits
 // as those kernels called row by row; only the calls, the Go wrappers and
-// the return of each reduction to Go are saved.
+// the return of each reduction to Go are saved. While a row's
+// exponentials are computed, the x and dst lines a row (at least 2 KiB)
+// further on are prefetched: the max pass of a later row then reads from
+// cache, and the stores find their lines there, instead of both waiting
+// on memory with nothing to overlap.
 
 // ROWMAX_AVX2(pre) sets Y14 to the maximum of the row at SI (d = CX
 // elements, DX = d&^31), as maxF32AVX2 computes it. Clobbers Y0-Y7, AX.
@@ -1595,6 +1599,9 @@ TEXT ·softmaxRowsF32AVX2(SB), NOSPLIT, $0-64
 	ANDQ $-32, DX
 	MOVQ CX, R8
 	SHLQ $2, R8            // bytes per row
+	MOVQ    $2048, R12     // prefetch distance: a row, at least 2 KiB
+	CMPQ    R8, R12
+	CMOVQGT R8, R12
 	LOAD_EXP_REGS_AVX2
 
 smr_row:
@@ -1604,10 +1611,16 @@ smr_row:
 	VXORPD Y12, Y12, Y12
 	VXORPD Y13, Y13, Y13
 	XORQ   AX, AX
+	LEAQ   (SI)(R12*1), R10 // x and dst R12 bytes on, fetched while this row computes
+	LEAQ   (DI)(R12*1), R11
 
 smr_exp32:
-	CMPQ    AX, DX
-	JGE     smr_exp8
+	CMPQ       AX, DX
+	JGE        smr_exp8
+	PREFETCHT0 0(R10)(AX*4)
+	PREFETCHT0 64(R10)(AX*4)
+	PREFETCHT0 0(R11)(AX*4)
+	PREFETCHT0 64(R11)(AX*4)
 	VMOVUPS 0(SI)(AX*4), Y0
 	VMOVUPS 32(SI)(AX*4), Y1
 	VMOVUPS 64(SI)(AX*4), Y2
@@ -1741,6 +1754,9 @@ TEXT ·maxSumRowsF32AVX2(SB), NOSPLIT, $0-88
 	ANDQ $-32, DX
 	MOVQ CX, R8
 	SHLQ $2, R8
+	MOVQ    $2048, R12     // prefetch distance: a row, at least 2 KiB
+	CMPQ    R8, R12
+	CMOVQGT R8, R12
 	LOAD_EXP_REGS_AVX2
 
 msr_row:
@@ -1750,10 +1766,16 @@ msr_row:
 	VXORPD Y12, Y12, Y12
 	VXORPD Y13, Y13, Y13
 	XORQ   AX, AX
+	LEAQ   (SI)(R12*1), R10 // x and dst R12 bytes on, fetched while this row computes
+	LEAQ   (DI)(R12*1), R11
 
 msr_exp32:
-	CMPQ    AX, DX
-	JGE     msr_exp8
+	CMPQ       AX, DX
+	JGE        msr_exp8
+	PREFETCHT0 0(R10)(AX*4)
+	PREFETCHT0 64(R10)(AX*4)
+	PREFETCHT0 0(R11)(AX*4)
+	PREFETCHT0 64(R11)(AX*4)
 	VMOVUPS 0(SI)(AX*4), Y0
 	VMOVUPS 32(SI)(AX*4), Y1
 	VMOVUPS 64(SI)(AX*4), Y2
@@ -1968,6 +1990,9 @@ TEXT ·softmaxRowsF32AVX512(SB), NOSPLIT, $0-64
 	ANDQ $-64, DX
 	MOVQ CX, R8
 	SHLQ $2, R8
+	MOVQ    $2048, R12     // prefetch distance: a row, at least 2 KiB
+	CMPQ    R8, R12
+	CMOVQGT R8, R12
 	LOAD_CONSTS_512
 
 smr512_row:
@@ -1977,10 +2002,20 @@ smr512_row:
 	VXORPD Z30, Z30, Z30
 	VXORPD Z31, Z31, Z31
 	XORQ   AX, AX
+	LEAQ   (SI)(R12*1), R10
+	LEAQ   (DI)(R12*1), R11
 
 smr512_exp64:
-	CMPQ    AX, DX
-	JGE     smr512_exp16
+	CMPQ       AX, DX
+	JGE        smr512_exp16
+	PREFETCHT0 0(R10)(AX*4)
+	PREFETCHT0 64(R10)(AX*4)
+	PREFETCHT0 128(R10)(AX*4)
+	PREFETCHT0 192(R10)(AX*4)
+	PREFETCHT0 0(R11)(AX*4)
+	PREFETCHT0 64(R11)(AX*4)
+	PREFETCHT0 128(R11)(AX*4)
+	PREFETCHT0 192(R11)(AX*4)
 	VMOVUPS 0(SI)(AX*4), Z0
 	VMOVUPS 64(SI)(AX*4), Z1
 	VMOVUPS 128(SI)(AX*4), Z2
@@ -2066,6 +2101,9 @@ TEXT ·maxSumRowsF32AVX512(SB), NOSPLIT, $0-88
 	ANDQ $-64, DX
 	MOVQ CX, R8
 	SHLQ $2, R8
+	MOVQ    $2048, R12     // prefetch distance: a row, at least 2 KiB
+	CMPQ    R8, R12
+	CMOVQGT R8, R12
 	LOAD_CONSTS_512
 
 msr512_row:
@@ -2075,10 +2113,20 @@ msr512_row:
 	VXORPD Z30, Z30, Z30
 	VXORPD Z31, Z31, Z31
 	XORQ   AX, AX
+	LEAQ   (SI)(R12*1), R10
+	LEAQ   (DI)(R12*1), R11
 
 msr512_exp64:
-	CMPQ    AX, DX
-	JGE     msr512_exp16
+	CMPQ       AX, DX
+	JGE        msr512_exp16
+	PREFETCHT0 0(R10)(AX*4)
+	PREFETCHT0 64(R10)(AX*4)
+	PREFETCHT0 128(R10)(AX*4)
+	PREFETCHT0 192(R10)(AX*4)
+	PREFETCHT0 0(R11)(AX*4)
+	PREFETCHT0 64(R11)(AX*4)
+	PREFETCHT0 128(R11)(AX*4)
+	PREFETCHT0 192(R11)(AX*4)
 	VMOVUPS 0(SI)(AX*4), Z0
 	VMOVUPS 64(SI)(AX*4), Z1
 	VMOVUPS 128(SI)(AX*4), Z2
