@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -176,6 +177,47 @@ func BenchmarkSoftmaxColsF32(b *testing.B) {
 				}
 				b.ReportMetric(float64(n*w)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "el/ns")
 			})
+		}
+	})
+}
+
+// BenchmarkSoftmaxRowsF32 times the row-batch entries on batches of rows
+// as the operators hand them over (rows×d): "batch" is one entry call,
+// "rowwise" the same rows through the row kernels one row at a time.
+func BenchmarkSoftmaxRowsF32(b *testing.B) {
+	benchLevels(b, func(b *testing.B, k *dispatch.Kernels) {
+		for _, sh := range [][2]int{{256, 128}, {64, 1000}, {2, 32000}} {
+			rows, d := sh[0], sh[1]
+			x := benchData32(rows * d)
+			dst := make([]float32, rows*d)
+			for _, log := range []bool{false, true} {
+				op, batch := "Softmax", k.SoftmaxRowsF32
+				if log {
+					op, batch = "LogSoftmax", k.LogSoftmaxRowsF32
+				}
+				b.Run(fmt.Sprintf("%s/%dx%d/batch", op, rows, d), func(b *testing.B) {
+					b.SetBytes(int64(8 * rows * d))
+					for b.Loop() {
+						batch(dst, x, rows, d)
+					}
+					b.ReportMetric(float64(rows*d)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "el/ns")
+				})
+				b.Run(fmt.Sprintf("%s/%dx%d/rowwise", op, rows, d), func(b *testing.B) {
+					b.SetBytes(int64(8 * rows * d))
+					for b.Loop() {
+						for r := range rows {
+							xs, ds := x[r*d:(r+1)*d], dst[r*d:(r+1)*d]
+							m := k.MaxF32(xs)
+							if log {
+								k.ShiftF32(ds, xs, m, float32(math.Log(float64(k.SumExpF32(xs, m)))))
+							} else {
+								k.ScaleF32(ds, 1/k.ExpSumF32(ds, xs, m))
+							}
+						}
+					}
+					b.ReportMetric(float64(rows*d)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "el/ns")
+				})
+			}
 		}
 	})
 }
