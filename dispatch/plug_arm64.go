@@ -63,6 +63,7 @@ func archPlug(k *Kernels, l Level) {
 	k.ScaleColsF32 = scaleColsF32NEONWrap
 	k.ShiftColsF32 = shiftColsF32NEONWrap
 	plugRowsVia(k) // loops over the NEON row kernels above
+	plugDwNEON(k)
 
 	k.MaxF64 = maxF64NEONWrap
 	k.ExpSumF64 = expSumF64NEONWrap
