@@ -121,3 +121,38 @@ func TestConcurrentRuns(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestSplitRunsAllocateNothing: large enough to be split between two
+// threads, the broadcast and unary operators hand their work out through
+// pooled jobs.
+func TestSplitRunsAllocateNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	x, _ := operators.NewValue(operators.Float32, []int{64, 4096})
+	row, _ := operators.NewValue(operators.Float32, []int{4096})
+	for _, c := range []struct {
+		op string
+		in []*operators.Value
+	}{
+		{"Add", []*operators.Value{x, x}},
+		{"Mul", []*operators.Value{x, row}},
+		{"Relu", []*operators.Value{x}},
+		{"Exp", []*operators.Value{x}},
+	} {
+		op := ot.MustBuild(t, c.op, 14, len(c.in))
+		rc := &operators.RunContext{Alloc: &fixedAlloc{}, Threads: 2}
+		out := make([]*operators.Value, 1)
+		if err := op.Run(rc, c.in, out); err != nil {
+			t.Fatal(err)
+		}
+		n := testing.AllocsPerRun(20, func() {
+			if err := op.Run(rc, c.in, out); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if n != 0 {
+			t.Errorf("%s on two threads: %v allocations per run, want 0", c.op, n)
+		}
+	}
+}

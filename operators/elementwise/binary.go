@@ -201,7 +201,7 @@ func (o *arith) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 
 func runArith[T number](rc *operators.RunContext, p *broadcast.Binary, c, a, b *operators.Value, op arithOp) {
 	k := kernels[broadcast.Kernels[T, T]](famArith, a.DType, int(op))
-	broadcast.Apply(p, operators.View[T](c.Raw), operators.View[T](a.Raw), operators.View[T](b.Raw), k, rc.Parallel)
+	broadcast.Apply(p, operators.View[T](c.Raw), operators.View[T](a.Raw), operators.View[T](b.Raw), k, rc)
 }
 
 // checkDivisor fails when an integer divisor holds a zero.

@@ -265,29 +265,29 @@ func (o *compare) Run(rc *operators.RunContext, in, out []*operators.Value) erro
 	cb := c.Bools()
 	switch a.DType {
 	case operators.Float32:
-		broadcast.Apply(&p, cb, a.F32(), b.F32(), kernels[broadcast.Kernels[float32, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.F32(), b.F32(), kernels[broadcast.Kernels[float32, bool]](famCmp, a.DType, int(o.op)), rc)
 	case operators.Float64:
-		broadcast.Apply(&p, cb, a.F64(), b.F64(), kernels[broadcast.Kernels[float64, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.F64(), b.F64(), kernels[broadcast.Kernels[float64, bool]](famCmp, a.DType, int(o.op)), rc)
 	case operators.Int8:
-		broadcast.Apply(&p, cb, a.I8(), b.I8(), kernels[broadcast.Kernels[int8, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.I8(), b.I8(), kernels[broadcast.Kernels[int8, bool]](famCmp, a.DType, int(o.op)), rc)
 	case operators.Uint8, operators.Bool: // bools are the bytes 0 and 1
-		broadcast.Apply(&p, cb, a.U8(), b.U8(), kernels[broadcast.Kernels[uint8, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.U8(), b.U8(), kernels[broadcast.Kernels[uint8, bool]](famCmp, a.DType, int(o.op)), rc)
 	case operators.Int16:
-		broadcast.Apply(&p, cb, a.I16(), b.I16(), kernels[broadcast.Kernels[int16, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.I16(), b.I16(), kernels[broadcast.Kernels[int16, bool]](famCmp, a.DType, int(o.op)), rc)
 	case operators.Uint16:
-		broadcast.Apply(&p, cb, a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, bool]](famCmp, a.DType, int(o.op)), rc)
 	case operators.Int32:
-		broadcast.Apply(&p, cb, a.I32(), b.I32(), kernels[broadcast.Kernels[int32, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.I32(), b.I32(), kernels[broadcast.Kernels[int32, bool]](famCmp, a.DType, int(o.op)), rc)
 	case operators.Uint32:
-		broadcast.Apply(&p, cb, a.U32(), b.U32(), kernels[broadcast.Kernels[uint32, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.U32(), b.U32(), kernels[broadcast.Kernels[uint32, bool]](famCmp, a.DType, int(o.op)), rc)
 	case operators.Int64:
-		broadcast.Apply(&p, cb, a.I64(), b.I64(), kernels[broadcast.Kernels[int64, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.I64(), b.I64(), kernels[broadcast.Kernels[int64, bool]](famCmp, a.DType, int(o.op)), rc)
 	case operators.Uint64:
-		broadcast.Apply(&p, cb, a.U64(), b.U64(), kernels[broadcast.Kernels[uint64, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.U64(), b.U64(), kernels[broadcast.Kernels[uint64, bool]](famCmp, a.DType, int(o.op)), rc)
 	case operators.String:
-		broadcast.Apply(&p, cb, a.Strs, b.Strs, kernels[broadcast.Kernels[string, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.Strs, b.Strs, kernels[broadcast.Kernels[string, bool]](famCmp, a.DType, int(o.op)), rc)
 	case operators.Float16, operators.BFloat16:
-		broadcast.Apply(&p, cb, a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, bool]](famCmp, a.DType, int(o.op)), rc.Parallel)
+		broadcast.Apply(&p, cb, a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, bool]](famCmp, a.DType, int(o.op)), rc)
 	}
 	out[0] = c
 	return nil

@@ -113,7 +113,7 @@ func (o *logic) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 	if err != nil {
 		return err
 	}
-	broadcast.Apply(&p, c.Bools(), in[0].Bools(), in[1].Bools(), kernels[broadcast.Kernels[bool, bool]](famLogic, operators.Bool, int(o.op)), rc.Parallel)
+	broadcast.Apply(&p, c.Bools(), in[0].Bools(), in[1].Bools(), kernels[broadcast.Kernels[bool, bool]](famLogic, operators.Bool, int(o.op)), rc)
 	out[0] = c
 	return nil
 }

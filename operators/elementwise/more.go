@@ -274,21 +274,21 @@ func (o *prelu) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 	}
 	switch x.DType {
 	case operators.Float32:
-		broadcast.Apply(&p, y.F32(), x.F32(), s.F32(), kernels[broadcast.Kernels[float32, float32]](famPRelu, x.DType, 0), rc.Parallel)
+		broadcast.Apply(&p, y.F32(), x.F32(), s.F32(), kernels[broadcast.Kernels[float32, float32]](famPRelu, x.DType, 0), rc)
 	case operators.Float64:
-		broadcast.Apply(&p, y.F64(), x.F64(), s.F64(), kernels[broadcast.Kernels[float64, float64]](famPRelu, x.DType, 0), rc.Parallel)
+		broadcast.Apply(&p, y.F64(), x.F64(), s.F64(), kernels[broadcast.Kernels[float64, float64]](famPRelu, x.DType, 0), rc)
 	case operators.Int8:
-		broadcast.Apply(&p, y.I8(), x.I8(), s.I8(), kernels[broadcast.Kernels[int8, int8]](famPRelu, x.DType, 0), rc.Parallel)
+		broadcast.Apply(&p, y.I8(), x.I8(), s.I8(), kernels[broadcast.Kernels[int8, int8]](famPRelu, x.DType, 0), rc)
 	case operators.Int16:
-		broadcast.Apply(&p, y.I16(), x.I16(), s.I16(), kernels[broadcast.Kernels[int16, int16]](famPRelu, x.DType, 0), rc.Parallel)
+		broadcast.Apply(&p, y.I16(), x.I16(), s.I16(), kernels[broadcast.Kernels[int16, int16]](famPRelu, x.DType, 0), rc)
 	case operators.Int32:
-		broadcast.Apply(&p, y.I32(), x.I32(), s.I32(), kernels[broadcast.Kernels[int32, int32]](famPRelu, x.DType, 0), rc.Parallel)
+		broadcast.Apply(&p, y.I32(), x.I32(), s.I32(), kernels[broadcast.Kernels[int32, int32]](famPRelu, x.DType, 0), rc)
 	case operators.Int64:
-		broadcast.Apply(&p, y.I64(), x.I64(), s.I64(), kernels[broadcast.Kernels[int64, int64]](famPRelu, x.DType, 0), rc.Parallel)
+		broadcast.Apply(&p, y.I64(), x.I64(), s.I64(), kernels[broadcast.Kernels[int64, int64]](famPRelu, x.DType, 0), rc)
 	case operators.Uint8, operators.Uint16, operators.Uint32, operators.Uint64:
 		copy(y.Raw, x.Raw) // never negative
 	case operators.Float16, operators.BFloat16:
-		broadcast.Apply(&p, y.U16(), x.U16(), s.U16(), kernels[broadcast.Kernels[uint16, uint16]](famPRelu, x.DType, 0), rc.Parallel)
+		broadcast.Apply(&p, y.U16(), x.U16(), s.U16(), kernels[broadcast.Kernels[uint16, uint16]](famPRelu, x.DType, 0), rc)
 	}
 	out[0] = y
 	return nil
@@ -400,27 +400,27 @@ func (o *modOp) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 	}
 	switch a.DType {
 	case operators.Float32:
-		broadcast.Apply(&p, c.F32(), a.F32(), b.F32(), kernels[broadcast.Kernels[float32, float32]](famFMod, a.DType, 0), rc.Parallel)
+		broadcast.Apply(&p, c.F32(), a.F32(), b.F32(), kernels[broadcast.Kernels[float32, float32]](famFMod, a.DType, 0), rc)
 	case operators.Float64:
-		broadcast.Apply(&p, c.F64(), a.F64(), b.F64(), kernels[broadcast.Kernels[float64, float64]](famFMod, a.DType, 0), rc.Parallel)
+		broadcast.Apply(&p, c.F64(), a.F64(), b.F64(), kernels[broadcast.Kernels[float64, float64]](famFMod, a.DType, 0), rc)
 	case operators.Float16, operators.BFloat16:
-		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, uint16]](famFMod, a.DType, 0), rc.Parallel)
+		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, uint16]](famFMod, a.DType, 0), rc)
 	case operators.Int8:
-		broadcast.Apply(&p, c.I8(), a.I8(), b.I8(), kernels[broadcast.Kernels[int8, int8]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
+		broadcast.Apply(&p, c.I8(), a.I8(), b.I8(), kernels[broadcast.Kernels[int8, int8]](famIMod, a.DType, b2i(o.fmod)), rc)
 	case operators.Uint8:
-		broadcast.Apply(&p, c.U8(), a.U8(), b.U8(), kernels[broadcast.Kernels[uint8, uint8]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
+		broadcast.Apply(&p, c.U8(), a.U8(), b.U8(), kernels[broadcast.Kernels[uint8, uint8]](famIMod, a.DType, b2i(o.fmod)), rc)
 	case operators.Int16:
-		broadcast.Apply(&p, c.I16(), a.I16(), b.I16(), kernels[broadcast.Kernels[int16, int16]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
+		broadcast.Apply(&p, c.I16(), a.I16(), b.I16(), kernels[broadcast.Kernels[int16, int16]](famIMod, a.DType, b2i(o.fmod)), rc)
 	case operators.Uint16:
-		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, uint16]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
+		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, uint16]](famIMod, a.DType, b2i(o.fmod)), rc)
 	case operators.Int32:
-		broadcast.Apply(&p, c.I32(), a.I32(), b.I32(), kernels[broadcast.Kernels[int32, int32]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
+		broadcast.Apply(&p, c.I32(), a.I32(), b.I32(), kernels[broadcast.Kernels[int32, int32]](famIMod, a.DType, b2i(o.fmod)), rc)
 	case operators.Uint32:
-		broadcast.Apply(&p, c.U32(), a.U32(), b.U32(), kernels[broadcast.Kernels[uint32, uint32]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
+		broadcast.Apply(&p, c.U32(), a.U32(), b.U32(), kernels[broadcast.Kernels[uint32, uint32]](famIMod, a.DType, b2i(o.fmod)), rc)
 	case operators.Int64:
-		broadcast.Apply(&p, c.I64(), a.I64(), b.I64(), kernels[broadcast.Kernels[int64, int64]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
+		broadcast.Apply(&p, c.I64(), a.I64(), b.I64(), kernels[broadcast.Kernels[int64, int64]](famIMod, a.DType, b2i(o.fmod)), rc)
 	case operators.Uint64:
-		broadcast.Apply(&p, c.U64(), a.U64(), b.U64(), kernels[broadcast.Kernels[uint64, uint64]](famIMod, a.DType, b2i(o.fmod)), rc.Parallel)
+		broadcast.Apply(&p, c.U64(), a.U64(), b.U64(), kernels[broadcast.Kernels[uint64, uint64]](famIMod, a.DType, b2i(o.fmod)), rc)
 	}
 	out[0] = c
 	return nil
@@ -505,13 +505,13 @@ func (o *bitShift) Run(rc *operators.RunContext, in, out []*operators.Value) err
 	}
 	switch a.DType {
 	case operators.Uint8:
-		broadcast.Apply(&p, c.U8(), a.U8(), b.U8(), kernels[broadcast.Kernels[uint8, uint8]](famShift, a.DType, b2i(o.left)), rc.Parallel)
+		broadcast.Apply(&p, c.U8(), a.U8(), b.U8(), kernels[broadcast.Kernels[uint8, uint8]](famShift, a.DType, b2i(o.left)), rc)
 	case operators.Uint16:
-		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, uint16]](famShift, a.DType, b2i(o.left)), rc.Parallel)
+		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, uint16]](famShift, a.DType, b2i(o.left)), rc)
 	case operators.Uint32:
-		broadcast.Apply(&p, c.U32(), a.U32(), b.U32(), kernels[broadcast.Kernels[uint32, uint32]](famShift, a.DType, b2i(o.left)), rc.Parallel)
+		broadcast.Apply(&p, c.U32(), a.U32(), b.U32(), kernels[broadcast.Kernels[uint32, uint32]](famShift, a.DType, b2i(o.left)), rc)
 	case operators.Uint64:
-		broadcast.Apply(&p, c.U64(), a.U64(), b.U64(), kernels[broadcast.Kernels[uint64, uint64]](famShift, a.DType, b2i(o.left)), rc.Parallel)
+		broadcast.Apply(&p, c.U64(), a.U64(), b.U64(), kernels[broadcast.Kernels[uint64, uint64]](famShift, a.DType, b2i(o.left)), rc)
 	}
 	out[0] = c
 	return nil

@@ -134,18 +134,18 @@ func (o *pow) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	}
 	switch {
 	case a.DType == operators.Float32 && b.DType == operators.Float32:
-		broadcast.Apply(&p, c.F32(), a.F32(), b.F32(), kernels[broadcast.Kernels[float32, float32]](famPow, operators.Float32, 0), rc.Parallel)
+		broadcast.Apply(&p, c.F32(), a.F32(), b.F32(), kernels[broadcast.Kernels[float32, float32]](famPow, operators.Float32, 0), rc)
 	case a.DType == operators.Float64 && b.DType == operators.Float64:
-		broadcast.Apply(&p, c.F64(), a.F64(), b.F64(), kernels[broadcast.Kernels[float64, float64]](famPow, operators.Float64, 0), rc.Parallel)
+		broadcast.Apply(&p, c.F64(), a.F64(), b.F64(), kernels[broadcast.Kernels[float64, float64]](famPow, operators.Float64, 0), rc)
 	case a.DType == b.DType && (a.DType == operators.Float16 || a.DType == operators.BFloat16):
-		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, uint16]](famPow, a.DType, 0), rc.Parallel)
+		broadcast.Apply(&p, c.U16(), a.U16(), b.U16(), kernels[broadcast.Kernels[uint16, uint16]](famPow, a.DType, 0), rc)
 	default:
 		// Mixed types and integer bases: compute in float64 and convert
 		// to the base's type (integer results truncate, as ONNX
 		// Runtime's cast of std::pow does).
 		fa, fb := toFloat64(a), toFloat64(b)
 		fc := make([]float64, p.N)
-		broadcast.Apply(&p, fc, fa, fb, kernels[broadcast.Kernels[float64, float64]](famPow, operators.Float64, 0), rc.Parallel)
+		broadcast.Apply(&p, fc, fa, fb, kernels[broadcast.Kernels[float64, float64]](famPow, operators.Float64, 0), rc)
 		fromFloat64(c, fc)
 	}
 	out[0] = c

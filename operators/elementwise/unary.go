@@ -3,6 +3,7 @@ package elementwise
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/onnxrun/onnxrun/dispatch"
 	"github.com/onnxrun/onnxrun/operators"
@@ -126,15 +127,28 @@ func registerUnary() {
 }
 
 // parallel runs f over [0, n), split between goroutines when n is large
-// enough and rc allows; the closure is only built for that case, so a
-// small or single-threaded run allocates nothing for it.
+// enough and rc allows, through a pooled job, so no run allocates for it.
 func parallel(rc *operators.RunContext, n int, f unaryLoop, y, x *operators.Value) {
 	if rc == nil || rc.Threads <= 1 || n < 2*unaryChunk {
 		f(y, x, 0, n)
 		return
 	}
-	rc.Parallel(n, unaryChunk, func(lo, hi int) { f(y, x, lo, hi) })
+	j := unaryJobs.Get().(*unaryJob)
+	j.f, j.y, j.x = f, y, x
+	rc.ParallelRange(n, unaryChunk, j)
+	*j = unaryJob{}
+	unaryJobs.Put(j)
 }
+
+// unaryJob is a unary loop split between goroutines.
+type unaryJob struct {
+	f    unaryLoop
+	y, x *operators.Value
+}
+
+func (j *unaryJob) Range(lo, hi int) { j.f(j.y, j.x, lo, hi) }
+
+var unaryJobs = sync.Pool{New: func() any { return new(unaryJob) }}
 
 // newExp binds the exponential kernels of the dispatch table in force when
 // the model is loaded: float32 (and float16/bfloat16 through it) use the

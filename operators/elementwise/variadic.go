@@ -139,7 +139,7 @@ func foldAll[T number](rc *operators.RunContext, op foldOp, y *operators.Value, 
 		if i == 0 {
 			k = kernels[broadcast.Kernels[T, T]](famTake, y.DType, 0)
 		}
-		broadcast.Apply(&p, ys, ys, view(v.Raw), k, rc.Parallel)
+		broadcast.Apply(&p, ys, ys, view(v.Raw), k, rc)
 	}
 	if op == opMean {
 		n := T(len(in))

@@ -3,6 +3,7 @@ package broadcast
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/onnxrun/onnxrun/operators"
 )
@@ -271,23 +272,54 @@ func (p *Binary) Unit() int {
 	return 1
 }
 
-// Apply computes c = f(a, b) over the whole plan. par, when not nil, is a
-// parallel-for such as operators.RunContext.Parallel.
-func Apply[T, U any](p *Binary, c []U, a, b []T, k Kernels[T, U], par func(n, minChunk int, fn func(lo, hi int))) {
+// Apply computes c = f(a, b) over the whole plan, split between rc's
+// threads when it is large enough (rc may be nil: one thread).
+func Apply[T, U any](p *Binary, c []U, a, b []T, k Kernels[T, U], rc *operators.RunContext) {
 	n := p.Units()
 	if n == 0 {
 		return
 	}
-	if par == nil || p.N < parallelMin {
+	if rc == nil || rc.Threads <= 1 || p.N < parallelMin {
 		Range(p, c, a, b, k, 0, n)
 		return
 	}
-	// The goroutines get a copy of the plan, so the caller's plan need not
-	// escape to the heap on the common single-threaded path.
-	q := new(Binary)
-	*q = *p
-	par(n, max(1, parallelMin/p.Unit()), func(lo, hi int) { Range(q, c, a, b, k, lo, hi) })
+	// The goroutines get a pooled copy of the plan and operands, so the
+	// caller's plan need not escape to the heap and nothing is allocated
+	// per call.
+	j := getJob[T, U]()
+	j.p, j.c, j.a, j.b, j.k = *p, c, a, b, k
+	rc.ParallelRange(n, max(1, parallelMin/p.Unit()), j)
+	*j = applyJob[T, U]{}
+	putJob(j)
 }
+
+// applyJob is one split Apply.
+type applyJob[T, U any] struct {
+	p    Binary
+	c    []U
+	a, b []T
+	k    Kernels[T, U]
+}
+
+func (j *applyJob[T, U]) Range(lo, hi int) { Range(&j.p, j.c, j.a, j.b, j.k, lo, hi) }
+
+// jobKey[T, U] names the pool of applyJob[T, U] in jobPools (a zero-size
+// key fits in an interface without allocating).
+type jobKey[T, U any] struct{}
+
+var jobPools sync.Map // jobKey[T, U] -> *sync.Pool of *applyJob[T, U]
+
+func poolOf[T, U any]() *sync.Pool {
+	if p, ok := jobPools.Load(jobKey[T, U]{}); ok {
+		return p.(*sync.Pool)
+	}
+	p, _ := jobPools.LoadOrStore(jobKey[T, U]{}, &sync.Pool{New: func() any { return new(applyJob[T, U]) }})
+	return p.(*sync.Pool)
+}
+
+func getJob[T, U any]() *applyJob[T, U] { return poolOf[T, U]().Get().(*applyJob[T, U]) }
+
+func putJob[T, U any](j *applyJob[T, U]) { poolOf[T, U]().Put(j) }
 
 // parallelMin is the number of output elements below which a goroutine
 // costs more than it saves.

@@ -101,7 +101,7 @@ func fill(r *rand.Rand, shape []int) []float64 {
 	return x
 }
 
-func check(t *testing.T, as, bs []int, r *rand.Rand, par func(int, int, func(int, int))) {
+func check(t *testing.T, as, bs []int, r *rand.Rand, par *operators.RunContext) {
 	t.Helper()
 	a, b := fill(r, as), fill(r, bs)
 	p, err := NewBinary(as, bs)
@@ -176,12 +176,12 @@ func TestApplyRandom(t *testing.T) {
 		}
 		as, bs := mk(), mk()
 		check(t, as, bs, r, nil)
-		check(t, as, bs, r, rc.Parallel)
+		check(t, as, bs, r, rc)
 	}
 	// Large enough to be split between goroutines.
-	check(t, []int{300, 1, 130}, []int{1, 2, 130}, r, rc.Parallel)
-	check(t, []int{70000}, []int{70000}, r, rc.Parallel)
-	check(t, []int{70000}, []int{}, r, rc.Parallel)
+	check(t, []int{300, 1, 130}, []int{1, 2, 130}, r, rc)
+	check(t, []int{70000}, []int{70000}, r, rc)
+	check(t, []int{70000}, []int{}, r, rc)
 }
 
 func TestNewBinaryErrors(t *testing.T) {
