@@ -301,10 +301,10 @@ func (b *builder) conv(x string, cin, cout, k, stride, pad, group int64, attrs .
 
 func (b *builder) conv2(x string, cin, cout, kh, kw, stride int64, pads []int64, group int64, attrs ...*onnxpb.Attribute) string {
 	fan := cin / group * kh * kw
-	w := b.weight(math.Sqrt(3/float64(fan)), cout, cin/group, kh, kw)
+	w := b.weight(math.Sqrt(6/float64(fan)), cout, cin/group, kh, kw)
 	ins := []string{x, w}
 	if !b.noConvBias {
-		ins = append(ins, b.weight(0.1, cout))
+		ins = append(ins, b.weight(0.02, cout))
 	}
 	as := []*onnxpb.Attribute{attrIs("kernel_shape", kh, kw), attrIs("strides", stride, stride), attrI("group", group), attrIs("dilations", 1, 1)}
 	if pads != nil {
@@ -322,7 +322,7 @@ func (b *builder) conv1d(x string, cin, cout, k, stride, pad int64) string {
 }
 
 func (b *builder) bn(x string, c int64) string {
-	return b.node("BatchNormalization", []string{x, b.around(1, 0.3, c), b.weight(0.2, c), b.weight(0.2, c), b.around(1, 0.4, c)},
+	return b.node("BatchNormalization", []string{x, b.around(1, 0.3, c), b.weight(0.05, c), b.weight(0.05, c), b.around(1, 0.4, c)},
 		attrF("epsilon", 1e-5), attrF("momentum", 0.9))
 }
 

@@ -39,6 +39,10 @@ func families() []family {
 		{"mixed", allOpsets, mixed},
 		// At 16x16 the If takes its else branch.
 		{"mixed_dynhw16", allOpsets, variant(mixed, func(b *builder) { b.dynHW, b.syms["height"], b.syms["width"] = true, 16, 16 })},
+		{"kws_masked", allOpsets, kwsMasked},
+		{"ln_variants", allOpsets, lnVariants},
+		{"efficientnet_b0", []int64{13}, efficientnetB0},
+		{"vit_tiny", []int64{17}, vitTiny},
 		{"vit_constattrs", []int64{13, 17}, variant(vit, func(b *builder) { b.constAttrs = true })},
 	}
 }
@@ -660,10 +664,10 @@ func kwsStream(b *builder) {
 
 // convFull is a Conv with every geometry attribute given.
 func (b *builder) convFull(x string, cin, cout, kh, kw, sh, sw int64, pads []int64, group, dil int64) string {
-	w := b.weight(math.Sqrt(3/float64(cin/group*kh*kw)), cout, cin/group, kh, kw)
+	w := b.weight(math.Sqrt(6/float64(cin/group*kh*kw)), cout, cin/group, kh, kw)
 	ins := []string{x, w}
 	if !b.noConvBias {
-		ins = append(ins, b.weight(0.1, cout))
+		ins = append(ins, b.weight(0.02, cout))
 	}
 	return b.node("Conv", ins, attrIs("kernel_shape", kh, kw), attrIs("strides", sh, sw), attrIs("pads", pads...),
 		attrI("group", group), attrIs("dilations", dil, dil))
@@ -751,3 +755,102 @@ func mixed(b *builder) {
 	am := b.node("ArgMax", []string{logits}, attrI("axis", 1), attrI("keepdims", 0))
 	b.g.Outputs = append(b.g.Outputs, &onnxpb.ValueInfo{Name: am, Type: shapeType(operators.Int64, []any{"batch"})})
 }
+
+// kwsMasked: a Keras-style masked recurrent spotter: the valid length of
+// every utterance, from a 0/1 frame mask, goes to LSTM and GRU as
+// sequence_lens (int32); the GRU runs with linear_before_reset=0 and
+// both directions from a given initial state; max- and log-sum-exp
+// pooling over time; RMSNorm (Pow, ReduceMean, Add, Sqrt, Reciprocal,
+// Mul) on the pooled features.
+func kwsMasked(b *builder) {
+	const hid = 12
+	x := b.input("features", "batch", 10, 20) // [B, T, F]
+	mask := b.inputWith("frame_mask", operators.Float32, func(r *rng, v *operators.Value) {
+		n, s := v.Shape[0], v.Shape[1]
+		for i := range n {
+			for j := range s {
+				if j < s-(i*3)%s {
+					v.F32()[i*s+j] = 1
+				}
+			}
+		}
+	}, "batch", 10)
+	lens := b.node("Cast", []string{b.reduceSum(mask, 0, 1)}, attrI("to", int64(operators.Int32)))
+	x = b.transpose(b.relu(b.linear(x, 20, 16)), 1, 0, 2) // [T, B, 16]
+	s := math.Sqrt(1.0 / hid)
+	l := b.nodeN("LSTM", []string{x, b.weight(s, 1, 4*hid, 16), b.weight(s, 1, 4*hid, hid), b.weight(s, 1, 8*hid), lens}, 3,
+		attrI("hidden_size", hid))
+	y := b.squeeze(l[0], 1) // [T, B, hid]
+	h0 := b.op("Tanh", b.unsqueeze(b.linear(b.reduceMean(x, 0, 0), 16, hid), 0))
+	h0 = b.node("Concat", []string{h0, b.op("Neg", h0)}, attrI("axis", 0)) // [2, B, hid]
+	g := b.nodeN("GRU", []string{y, b.weight(s, 2, 3*hid, hid), b.weight(s, 2, 3*hid, hid), b.weight(s, 2, 6*hid), lens, h0}, 2,
+		attrI("hidden_size", hid), attrS("direction", "bidirectional"))
+	yg := b.reshape(b.transpose(g[0], 0, 2, 1, 3), 0, 0, 2*hid) // [T, B, 2hid]
+	mx := b.node("ReduceMax", []string{yg}, attrIs("axes", 0), attrI("keepdims", 0))
+	lse := b.node("ReduceLogSumExp", []string{yg}, attrIs("axes", 0), attrI("keepdims", 0))
+	hy := b.reshape(b.transpose(g[1], 1, 0, 2), 0, -1)
+	f := b.node("Concat", []string{mx, lse, hy, b.squeeze(l[1], 0), b.squeeze(l[2], 0)}, attrI("axis", 1)) // [B, 8hid]
+	ms := b.reduceMean(b.op("Pow", f, b.scalarF(2)), 1, -1)
+	f = b.op("Mul", f, b.op("Reciprocal", b.op("Sqrt", b.op("Add", ms, b.scalarF(1e-6)))))
+	f = b.op("Mul", f, b.around(1, 0.2, 8*hid))
+	b.outputAs(b.sigmoid(b.gemm(f, 8*hid, 3)), "wake", "batch", 3)
+}
+
+// lnVariants: LayerNormalization over the last three axes of
+// [N, C, H, W] (nn.LayerNorm([C, H, W])), without a bias (opset 17), and
+// its decomposition before; InstanceNormalization; ReduceSumSquare and
+// ReduceL1 statistics.
+func lnVariants(b *builder) {
+	x := imageInput(b, 4, 6, 6)
+	x = b.conv(x, 4, 8, 3, 1, 1, 1)
+	if b.opset >= 17 {
+		x = b.node("LayerNormalization", []string{x, b.around(1, 0.2, 8, 6, 6)}, attrI("axis", -3), attrF("epsilon", 1e-5))
+	} else {
+		mean := b.reduceMean(x, 1, -3, -2, -1)
+		d := b.op("Sub", x, mean)
+		v := b.reduceMean(b.op("Mul", d, d), 1, -3, -2, -1)
+		x = b.op("Mul", b.op("Div", d, b.op("Sqrt", b.op("Add", v, b.scalarF(1e-5)))), b.around(1, 0.2, 8, 6, 6))
+	}
+	x = b.relu(x)
+	x = b.node("InstanceNormalization", []string{x, b.around(1, 0.2, 8), b.weight(0.1, 8)}, attrF("epsilon", 1e-5))
+	ss := b.node("ReduceSumSquare", []string{x}, attrIs("axes", 2, 3), attrI("keepdims", 0))
+	l1 := b.node("ReduceL1", []string{x}, attrIs("axes", 2, 3), attrI("keepdims", 0))
+	f := b.op("Mul", b.node("Concat", []string{ss, l1}, attrI("axis", 1)), b.scalarF(1.0/36))
+	b.outputAs(b.gemm(f, 16, 5), "logits", "batch", 5)
+}
+
+// efficientnetB0 has EfficientNet-B0's real stage layout (channels,
+// kernels, strides, expansion, SE at a quarter of the block's input) on
+// a 224x224 input, so every Conv shape of the exported network is met.
+func efficientnetB0(b *builder) {
+	x := imageInput(b, 3, 224, 224)
+	x = b.silu(b.bn(b.conv(x, 3, 32, 3, 2, 1, 1), 32))
+	c := int64(32)
+	for _, st := range [][5]int64{{1, 3, 1, 16, 1}, {6, 3, 2, 24, 2}, {6, 5, 2, 40, 2}, {6, 3, 2, 80, 3}, {6, 5, 1, 112, 3}, {6, 5, 2, 192, 4}, {6, 3, 1, 320, 1}} {
+		e, k, s, out, n := st[0], st[1], st[2], st[3], st[4]
+		for i := range n {
+			stride := s
+			if i > 0 {
+				stride = 1
+			}
+			h := x
+			mid := c * e
+			if e != 1 {
+				h = b.silu(b.bn(b.conv(h, c, mid, 1, 1, 0, 1), mid))
+			}
+			h = b.silu(b.bn(b.conv(h, mid, mid, k, stride, k/2, mid), mid))
+			h = b.se(h, mid, max(1, c/4), b.silu, b.sigmoid)
+			h = b.bn(b.conv(h, mid, out, 1, 1, 0, 1), out)
+			if stride == 1 && c == out {
+				h = b.op("Add", h, x)
+			}
+			x, c = h, out
+		}
+	}
+	x = b.silu(b.bn(b.conv(x, c, 1280, 1, 1, 0, 1), 1280))
+	b.head(x, 1280, 1000)
+}
+
+// vitTiny is ViT-Ti/16's geometry (197 tokens of 192 in 3 heads, MLP
+// 768) at two blocks.
+func vitTiny(b *builder) { vitOf(b, 192, 3, 224, 16, 2) }
