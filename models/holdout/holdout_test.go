@@ -103,6 +103,45 @@ func TestHoldoutAgainstONNXRuntime(t *testing.T) {
 						}
 					}
 				}
+				// Outputs written into caller-bound tensors that hold NaN
+				// beforehand: an operator that accumulates into, or reads,
+				// memory it assumes zeroed shows.
+				bs, err := runtime.Load(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, in := range []map[string]*operators.Value{feeds3, feeds1, feeds3} {
+					outs := map[string]*operators.Value{}
+					for _, o := range m.Graph.Outputs {
+						w := want[o.Name]
+						if i == 1 {
+							w = firstItem(w)
+						}
+						v, _ := operators.NewValue(w.DType, w.Shape)
+						if v.DType == operators.Float32 {
+							for j := range v.F32() {
+								v.F32()[j] = float32(math.NaN())
+							}
+						} else {
+							for j := range v.Raw {
+								v.Raw[j] = 0xa5
+							}
+						}
+						outs[o.Name] = v
+					}
+					if err := bs.RunValuesInto(context.Background(), in, outs); err != nil {
+						t.Fatalf("RunValuesInto %d: %v", i, err)
+					}
+					for _, o := range m.Graph.Outputs {
+						w := want[o.Name]
+						if i == 1 {
+							w = firstItem(w)
+						}
+						if msg := compare(outs[o.Name], w); msg != "" {
+							t.Errorf("RunValuesInto %d: output %q: %s", i, o.Name, msg)
+						}
+					}
+				}
 				// One session, one thread, run again and again with the
 				// batch changing between runs and from two goroutines at
 				// once: pooled buffers and per-run state must not carry a
