@@ -308,6 +308,10 @@ func BenchmarkConv(b *testing.B) {
 	}{
 		{"resnet_conv1", []int{1, 3, 224, 224}, []int{64, 3, 7, 7}, []*operators.Attr{ints("pads", 3, 3, 3, 3), ints("strides", 2, 2)}, 1},
 		{"resnet_3x3_64", []int{1, 64, 56, 56}, []int{64, 64, 3, 3}, []*operators.Attr{ints("pads", 1, 1, 1, 1)}, 1},
+		{"resnet_3x3_128", []int{1, 128, 28, 28}, []int{128, 128, 3, 3}, []*operators.Attr{ints("pads", 1, 1, 1, 1)}, 1},
+		{"resnet_3x3_512", []int{1, 512, 7, 7}, []int{512, 512, 3, 3}, []*operators.Attr{ints("pads", 1, 1, 1, 1)}, 1},
+		{"mnist_conv1", []int{1, 1, 28, 28}, []int{8, 1, 5, 5}, []*operators.Attr{ints("pads", 2, 2, 2, 2)}, 1},
+		{"mnist_conv2", []int{1, 8, 14, 14}, []int{16, 8, 5, 5}, []*operators.Attr{ints("pads", 2, 2, 2, 2)}, 1},
 		{"mobilenet_dw_144", []int{1, 144, 56, 56}, []int{144, 1, 3, 3}, []*operators.Attr{ints("pads", 1, 1, 1, 1)}, 144},
 		{"mobilenet_pw_144_24", []int{1, 144, 56, 56}, []int{24, 144, 1, 1}, nil, 1},
 	}
@@ -321,6 +325,10 @@ func BenchmarkConv(b *testing.B) {
 					b.Fatal(err)
 				}
 				in := []*operators.Value{randVal(r, s.x...), randVal(r, s.w...)}
+				// W is a constant, as in an exported model: packed once.
+				if _, err := op.Infer([]operators.Meta{in[0].Meta(), in[1].Meta()}, in); err != nil {
+					b.Fatal(err)
+				}
 				out := make([]*operators.Value, 1)
 				rc := &operators.RunContext{Threads: threads}
 				b.ReportAllocs()

@@ -14,6 +14,7 @@ type Gemm struct {
 	transA, transB bool
 	alpha, beta    float32
 	last           memo.Last[[]int] // output shape of the last input shapes
+	cb             constB           // B packed once when it is a constant
 }
 
 func newGemm(n *operators.Node) (operators.Op, error) {
@@ -116,6 +117,7 @@ func (g *Gemm) Infer(in []operators.Meta, consts []*operators.Value) ([]operator
 		return nil, err
 	}
 	out := operators.Meta{DType: in[0].DType}
+	g.cb.see(consts)
 	if !in[0].HasShape || !in[1].HasShape {
 		return []operators.Meta{out}, nil
 	}
@@ -197,7 +199,12 @@ func (g *Gemm) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		} else {
 			fillC(y.F32(), c.F32(), c.Shape, m, n)
 		}
-		eng.Sgemm(g.transA, g.transB, m, n, k, g.alpha, a.F32(), lda, b.F32(), ldb, beta, y.F32(), n, threads)
+		e := eng.F32()
+		if pb := g.cb.packed32(b, e, g.transB, k, n, ldb); pb != nil {
+			e.GemmPackedB(g.transA, m, g.alpha, a.F32(), lda, pb, beta, y.F32(), n, threads)
+			break
+		}
+		e.Gemm(g.transA, g.transB, m, n, k, g.alpha, a.F32(), lda, b.F32(), ldb, beta, y.F32(), n, threads)
 	case operators.Float64:
 		beta := float64(g.beta)
 		if c == nil {
@@ -205,7 +212,12 @@ func (g *Gemm) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		} else {
 			fillC(y.F64(), c.F64(), c.Shape, m, n)
 		}
-		eng.Dgemm(g.transA, g.transB, m, n, k, float64(g.alpha), a.F64(), lda, b.F64(), ldb, beta, y.F64(), n, threads)
+		e := eng.F64()
+		if pb := g.cb.packed64(b, e, g.transB, k, n, ldb); pb != nil {
+			e.GemmPackedB(g.transA, m, float64(g.alpha), a.F64(), lda, pb, beta, y.F64(), n, threads)
+			break
+		}
+		e.Gemm(g.transA, g.transB, m, n, k, float64(g.alpha), a.F64(), lda, b.F64(), ldb, beta, y.F64(), n, threads)
 	}
 	return nil
 }

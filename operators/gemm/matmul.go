@@ -14,6 +14,7 @@ import (
 // broadcast.
 type MatMul struct {
 	last memo.Last[*mmPlan]
+	cb   constB // B packed once when it is a constant matrix
 }
 
 func newMatMul(n *operators.Node) (operators.Op, error) {
@@ -94,10 +95,11 @@ func planMatMul(a, b []int) (*mmPlan, error) {
 }
 
 // Infer implements operators.Op.
-func (*MatMul) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
+func (mm *MatMul) Infer(in []operators.Meta, consts []*operators.Value) ([]operators.Meta, error) {
 	if err := checkFloat(in); err != nil {
 		return nil, err
 	}
+	mm.cb.see(consts)
 	out := operators.Meta{DType: in[0].DType}
 	if !in[0].HasShape || !in[1].HasShape {
 		return []operators.Meta{out}, nil
@@ -135,11 +137,31 @@ func (mm *MatMul) Run(rc *operators.RunContext, in, out []*operators.Value) erro
 	if rc != nil {
 		threads = rc.Threads
 	}
+	// A constant B shared by every batch (a weight matrix) is packed once;
+	// A's batches are contiguous rows of one GEMM.
+	packable := !p.bVec && operators.NumElements(p.batch) > 0 && p.m > 0 && p.n > 0 && p.k > 0
+	for _, d := range p.bBatch {
+		packable = packable && d == 1
+	}
 	switch a.DType {
 	case operators.Float32:
-		runMatMul(p, a.F32(), b.F32(), y.F32(), threads, eng.F32())
+		e := eng.F32()
+		if packable {
+			if pb := mm.cb.packed32(b, e, false, p.k, p.n, p.n); pb != nil {
+				e.GemmPackedB(false, operators.NumElements(p.batch)*p.m, 1, a.F32(), p.k, pb, 0, y.F32(), p.n, threads)
+				break
+			}
+		}
+		runMatMul(p, a.F32(), b.F32(), y.F32(), threads, e)
 	case operators.Float64:
-		runMatMul(p, a.F64(), b.F64(), y.F64(), threads, eng.F64())
+		e := eng.F64()
+		if packable {
+			if pb := mm.cb.packed64(b, e, false, p.k, p.n, p.n); pb != nil {
+				e.GemmPackedB(false, operators.NumElements(p.batch)*p.m, 1, a.F64(), p.k, pb, 0, y.F64(), p.n, threads)
+				break
+			}
+		}
+		runMatMul(p, a.F64(), b.F64(), y.F64(), threads, e)
 	}
 	return nil
 }

@@ -185,7 +185,7 @@ func (e *Engine[T]) gemmParallel(t task[T], threads int) {
 		for j0 := 0; j0 < n; j0 += per {
 			t.n, t.c = min(per, n-j0), c[j0:]
 			switch {
-			case t.im != nil:
+			case t.im != nil || t.pb != nil:
 				t.bCol = bCol + j0
 			case t.transB:
 				t.b = b[j0*t.ldb:]
@@ -227,8 +227,9 @@ func (e *Engine[T]) gemmParallel(t task[T], threads int) {
 
 // task is one GEMM, or one strip of a parallel GEMM: C += alpha*op(A)*op(B)
 // for an m×n block of C. A is either a matrix (a, lda, transA, alpha) or
-// pre-packed (pa, starting at row aRow); B is a matrix (b, ldb, transB) or,
-// when im is set, the column matrix of the image b starting at column bCol.
+// pre-packed (pa, starting at row aRow); B is a matrix (b, ldb, transB),
+// pre-packed (pb, starting at column bCol) or, when im is set, the column
+// matrix of the image b starting at column bCol.
 type task[T Float] struct {
 	transA, transB bool
 	m, n, k        int
@@ -237,6 +238,7 @@ type task[T Float] struct {
 	lda, ldb, ldc  int
 	pa             *PackedA[T]
 	aRow           int
+	pb             *PackedB[T]
 	im             *Im2col
 	bCol           int
 	wg             *sync.WaitGroup // nil for the caller's own strip
@@ -291,7 +293,7 @@ func (e *Engine[T]) scratch(n int) *[]T {
 func (e *Engine[T]) gemmSerial(t *task[T]) {
 	m, n, k := t.m, t.n, t.k
 	c, ldc := t.c, t.ldc
-	if t.pa == nil && t.im == nil {
+	if t.pa == nil && t.im == nil && t.pb == nil {
 		if m == 1 {
 			gemvRow(t.transA, t.transB, n, k, t.alpha, t.a, t.lda, t.b, t.ldb, c)
 			return
@@ -307,32 +309,43 @@ func (e *Engine[T]) gemmSerial(t *task[T]) {
 	kcMax := min(k, kcBlock)
 	mcMax := min(roundUp(m, mr), mcBlock)
 	ncMax := min(roundUp(n, nr), ncBlock)
-	aLen := kcMax * mcMax
+	aLen, bLen := kcMax*mcMax, kcMax*ncMax
 	if t.pa != nil {
 		aLen = 0
+	}
+	if t.pb != nil {
+		bLen = 0
 	}
 	rowLen := 0
 	if t.im != nil {
 		rowLen = ncMax
 	}
-	bufp := e.scratch(aLen + kcMax*ncMax + mr*nr + rowLen)
+	bufp := e.scratch(aLen + bLen + mr*nr + rowLen)
 	buf := *bufp
 	pa := buf[:aLen]
-	pb := buf[aLen : aLen+kcMax*ncMax]
-	tile := buf[aLen+kcMax*ncMax : aLen+kcMax*ncMax+mr*nr]
-	row := buf[aLen+kcMax*ncMax+mr*nr:]
-	var mPad int
+	pb := buf[aLen : aLen+bLen]
+	tile := buf[aLen+bLen : aLen+bLen+mr*nr]
+	row := buf[aLen+bLen+mr*nr:]
+	var mPad, nPad int
 	if t.pa != nil {
 		mPad = roundUp(t.pa.m, mr)
+	}
+	if t.pb != nil {
+		nPad = roundUp(t.pb.n, nr)
 	}
 
 	for j0 := 0; j0 < n; j0 += ncBlock {
 		nc := min(ncBlock, n-j0)
 		for p0 := 0; p0 < k; p0 += kcBlock {
 			kc := min(kcBlock, k-p0)
-			if t.im != nil {
+			bblk := pb
+			switch {
+			case t.pb != nil:
+				off := nPad*p0 + (t.bCol+j0)*kc
+				bblk = t.pb.data[off : off+roundUp(nc, nr)*kc]
+			case t.im != nil:
 				packIm(t.im, t.b, p0, t.bCol+j0, kc, nc, nr, pb, row)
-			} else {
+			default:
 				packB(t.transB, t.b, t.ldb, p0, j0, kc, nc, nr, pb)
 			}
 			for i0 := 0; i0 < m; i0 += mcBlock {
@@ -346,7 +359,7 @@ func (e *Engine[T]) gemmSerial(t *task[T]) {
 				}
 				for jr := 0; jr < nc; jr += nr {
 					nn := min(nr, nc-jr)
-					bp := pb[jr*kc : jr*kc+kc*nr]
+					bp := bblk[jr*kc : jr*kc+kc*nr]
 					for ir := 0; ir < mc; ir += mr {
 						mm := min(mr, mc-ir)
 						ap := ablk[ir*kc : ir*kc+kc*mr]
@@ -541,5 +554,61 @@ func (e *Engine[T]) GemmIm(m int, a []T, lda int, x []T, im *Im2col, beta T, c [
 		return
 	}
 	t := task[T]{m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: x, im: im, c: c, ldc: ldc}
+	e.dispatch(&t, threads)
+}
+
+// PackedB is a matrix op(B) copied once into an engine's B-panel layout,
+// for a right operand (a layer's weights) that many GEMMs share. For each
+// block of KC rows of op(B), in order, it holds the panels of NR columns
+// that packB would make of all n columns: the block starting at row p0
+// begins at element roundUp(n, NR)*p0. It is read-only after PackB.
+type PackedB[T Float] struct {
+	e    *Engine[T]
+	k, n int
+	data []T
+}
+
+// PackB packs op(B) (k×n; B stored k×n with row stride ldb, or n×k when
+// transB) for GemmPackedB on this engine.
+func (e *Engine[T]) PackB(transB bool, k, n int, b []T, ldb int) *PackedB[T] {
+	nr := e.k.NR
+	nPad := roundUp(max(n, 0), nr)
+	p := &PackedB[T]{e: e, k: k, n: n, data: make([]T, nPad*max(k, 0))}
+	for p0 := 0; p0 < k; p0 += kcBlock {
+		kc := min(kcBlock, k-p0)
+		packB(transB, b, ldb, p0, 0, kc, n, nr, p.data[nPad*p0:nPad*p0+nPad*kc])
+	}
+	return p
+}
+
+// Dims returns the packed matrix's rows and columns.
+func (p *PackedB[T]) Dims() (k, n int) { return p.k, p.n }
+
+// Len is the number of elements the packed copy holds (columns rounded
+// up to the engine's tile width).
+func (p *PackedB[T]) Len() int { return len(p.data) }
+
+// Engine returns the engine p was packed for.
+func (p *PackedB[T]) Engine() *Engine[T] { return p.e }
+
+// GemmPackedB computes C = alpha*op(A)*B + beta*C with B pre-packed by
+// PackB on this engine. op(A) is m×k: A is stored m×k with row stride
+// lda, or k×m when transA. C is m×n with row stride ldc; threads as in
+// Gemm. A single row (a batch-1 fully connected layer) runs the SIMD
+// micro-kernel over the packed panels, which streams the weights once at
+// close to memory speed.
+func (e *Engine[T]) GemmPackedB(transA bool, m int, alpha T, a []T, lda int, pb *PackedB[T], beta T, c []T, ldc int, threads int) {
+	if pb.e != e {
+		panic("gemm: PackedB used with another engine")
+	}
+	n, k := pb.n, pb.k
+	if m <= 0 || n <= 0 {
+		return
+	}
+	scaleC(m, n, beta, c, ldc)
+	if k <= 0 || alpha == 0 {
+		return
+	}
+	t := task[T]{transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, pb: pb, c: c, ldc: ldc}
 	e.dispatch(&t, threads)
 }

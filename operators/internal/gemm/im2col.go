@@ -49,45 +49,54 @@ func packIm[T Float](im *Im2col, x []T, p0, j0, kc, nc, nr int, dst, row []T) {
 	inVol := id * ih * iw
 	kVol := kd * kh * kw
 	row = row[:nc]
+	zrow0, zw0 := j0/ow, j0%ow
+	zd0, zh0 := zrow0/oh, zrow0%oh
 	for p := 0; p < kc; p++ {
 		r := p0 + p
 		c, rr := r/kVol, r%kVol
 		fd, fh, fw := rr/(kh*kw), rr/kw%kh, rr%kw
-		offD, offH, offW := fd*im.D[0], fh*im.D[1], fw*im.D[2]
+		offW := fw * im.D[2]
 		xc := x[c*inVol : (c+1)*inVol]
 		wlo, whi := span(ow, iw, sw, im.Pad[2], offW)
-		zrow, zw := j0/ow, j0%ow
+		// Input row of output row (zd, zh), stepped along with them.
+		zi := zd0*sd - im.Pad[0] + fd*im.D[0]
+		yi0 := -im.Pad[1] + fh*im.D[1]
+		yi := zh0*sh + yi0
+		zh, zw := zh0, zw0
 		for t := 0; t < nc; {
 			l := min(ow-zw, nc-t)
 			seg := row[t : t+l]
-			zd, zh := zrow/oh, zrow%oh
-			zi := zd*sd - im.Pad[0] + offD
-			yi := zh*sh - im.Pad[1] + offH
-			if zi < 0 || zi >= id || yi < 0 || yi >= ih {
+			lo, hi := max(wlo, zw), min(whi, zw+l)
+			if zi < 0 || zi >= id || yi < 0 || yi >= ih || lo >= hi {
 				clear(seg)
 			} else {
 				src := xc[(zi*ih+yi)*iw : (zi*ih+yi+1)*iw]
-				lo, hi := max(wlo, zw), min(whi, zw+l)
-				if lo >= hi {
-					clear(seg)
-				} else {
+				if lo > zw {
 					clear(seg[:lo-zw])
+				}
+				if hi < zw+l {
 					clear(seg[hi-zw:])
-					base := lo*sw - im.Pad[2] + offW
-					d := seg[lo-zw : hi-zw]
-					if sw == 1 {
-						copy(d, src[base:base+len(d)])
-					} else {
-						for i := range d {
-							d[i] = src[base]
-							base += sw
-						}
+				}
+				base := lo*sw - im.Pad[2] + offW
+				d := seg[lo-zw : hi-zw]
+				if sw == 1 {
+					copy(d, src[base:base+len(d)])
+				} else {
+					for i := range d {
+						d[i] = src[base]
+						base += sw
 					}
 				}
 			}
 			t += l
 			zw = 0
-			zrow++
+			zh++
+			yi += sh
+			if zh == oh {
+				zh = 0
+				yi = yi0
+				zi += sd
+			}
 		}
 		dealRow(row, dst[p*nr:], kc, nc, nr)
 	}

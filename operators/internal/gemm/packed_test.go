@@ -109,7 +109,7 @@ func TestPackedEveryLevel(t *testing.T) {
 			}
 		}
 		// Matrix B.
-		for _, sz := range [][3]int{{1, 17, 9}, {13, 1, 9}, {7, 37, 1}, {6, 16, 5}, {67, 35, 600}, {125, 300, 20}, {19, 2061, 3}} {
+		for _, sz := range [][3]int{{1, 17, 9}, {13, 1, 9}, {7, 37, 1}, {6, 16, 5}, {67, 35, 600}, {125, 300, 20}, {19, 2061, 3}, {1, 1000, 600}, {2, 70, 300}} {
 			for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 				m, n, kk := sz[0], sz[1], sz[2]
 				name := fmt.Sprintf("%dx%dx%d/%v", m, n, kk, tr)
@@ -131,6 +131,13 @@ func TestPackedEveryLevel(t *testing.T) {
 				want := naive(tr[0], tr[1], m, n, kk, alpha, a, lda, b, ldb, beta, c0, ldc)
 				check(name, m, n, kk, want, ldc, c0, func(c []float32, threads int) {
 					e.GemmPacked(pa, n, b, ldb, tr[1], nil, beta, c, ldc, threads)
+				})
+				pb := e.PackB(tr[1], kk, n, b, ldb)
+				if gk, gn := pb.Dims(); gk != kk || gn != n || pb.Engine() != e || pb.Len() < n*kk {
+					t.Fatalf("%s: PackB gave %dx%d, %d elements", name, gk, gn, pb.Len())
+				}
+				check(name+"/packedB", m, n, kk, want, ldc, c0, func(c []float32, threads int) {
+					e.GemmPackedB(tr[0], m, alpha, a, lda, pb, beta, c, ldc, threads)
 				})
 			}
 		}
@@ -187,6 +194,9 @@ func TestPackedMisuse(t *testing.T) {
 	pa := e1.PackA(false, 2, 3, 1, make([]float32, 6), 3)
 	for name, f := range map[string]func(){
 		"other engine": func() { e2.GemmPacked(pa, 2, make([]float32, 6), 2, false, nil, 0, make([]float32, 4), 2, 1) },
+		"other engine B": func() {
+			e2.GemmPackedB(false, 2, 1, make([]float32, 6), 3, e1.PackB(false, 3, 2, make([]float32, 6), 2), 0, make([]float32, 4), 2, 1)
+		},
 		"column shape": func() {
 			im := Im2col{C: 1, In: [3]int{1, 1, 4}, K: [3]int{1, 1, 2}, S: [3]int{1, 1, 1}, D: [3]int{1, 1, 1}, Out: [3]int{1, 1, 3}}
 			e1.GemmPacked(pa, 3, make([]float32, 4), 0, false, &im, 0, make([]float32, 6), 3, 1)
@@ -214,7 +224,10 @@ func TestPackedNoAllocs(t *testing.T) {
 	m, kk, n := 64, im.Rows(), im.Cols()
 	a, x, c := make([]float32, m*kk), make([]float32, im.C*49), make([]float32, m*n)
 	pa := e.PackA(false, m, kk, 1, a, kk)
+	pb := e.PackB(false, kk, n, make([]float32, kk*n), n)
 	run := func() {
+		e.GemmPackedB(false, m, 1, a, kk, pb, 0, c, n, 2)
+		e.GemmPackedB(false, 1, 1, a, kk, pb, 0, c, n, 2)
 		e.GemmPacked(pa, n, x, 0, false, &im, 0, c, n, 2)
 		e.GemmIm(m, a, kk, x, &im, 0, c, n, 2)
 	}
