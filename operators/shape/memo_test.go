@@ -1,8 +1,10 @@
 package shape
 
 import (
+	"math/rand"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/onnxrun/onnxrun/operators"
 )
@@ -51,4 +53,102 @@ func TestConcatRemembersOnlyItsShapes(t *testing.T) {
 			t.Errorf("Concat of %v: shape %v, want %v", c, y.Shape, want)
 		}
 	}
+}
+
+// TestSliceAgainstNaive checks random slices (negative and positive steps,
+// out-of-range bounds, some axes omitted) of random shapes against a
+// coordinate-by-coordinate reference. Contiguous selections come back as
+// views of the input and the rest as copies; both must hold the same
+// elements as the reference.
+func TestSliceAgainstNaive(t *testing.T) {
+	r := rand.New(rand.NewSource(11))
+	op := build(t, "Slice", 13, 5, 1)
+	views := 0
+	for k := 0; k < 500; k++ {
+		rank := 1 + r.Intn(4)
+		shape := make([]int, rank)
+		for i := range shape {
+			shape[i] = 1 + r.Intn(5)
+		}
+		x := iota32(shape...)
+		var starts, ends, axes, steps []int64
+		for _, ax := range r.Perm(rank)[:1+r.Intn(rank)] {
+			d := int64(shape[ax])
+			st := r.Int63n(2*d+3) - d - 1
+			en := r.Int63n(2*d+3) - d - 1
+			step := int64(1)
+			switch r.Intn(4) {
+			case 0:
+				step = -1 - r.Int63n(2)
+			case 1:
+				step = 2
+			}
+			starts, ends, axes, steps = append(starts, st), append(ends, en), append(axes, int64(ax)), append(steps, step)
+		}
+		// The reference: per dimension, the list of source indices.
+		idx := make([][]int, rank)
+		for i, d := range shape {
+			for j := 0; j < d; j++ {
+				idx[i] = append(idx[i], j)
+			}
+		}
+		for a, ax := range axes {
+			d := int64(shape[ax])
+			st, en, step := starts[a], ends[a], steps[a]
+			if st < 0 {
+				st += d
+			}
+			if en < 0 {
+				en += d
+			}
+			var sel []int
+			if step > 0 {
+				st, en = max(0, min(st, d)), max(0, min(en, d))
+				for j := st; j < en; j += step {
+					sel = append(sel, int(j))
+				}
+			} else {
+				st, en = max(0, min(st, d-1)), max(-1, min(en, d-1))
+				for j := st; j > en; j += step {
+					sel = append(sel, int(j))
+				}
+			}
+			idx[ax] = sel
+		}
+		want := []float32{}
+		wshape := make([]int, rank)
+		for i := range idx {
+			wshape[i] = len(idx[i])
+		}
+		forEach(wshape, func(c []int) {
+			src := make([]int, rank)
+			for i := range c {
+				src[i] = idx[i][c[i]]
+			}
+			want = append(want, float32(at(shape, src)))
+		})
+		y := run(t, op, 1, x, i64(starts...), i64(ends...), i64(axes...), i64(steps...))[0]
+		if !slices.Equal(y.Shape, wshape) {
+			t.Fatalf("%v starts %v ends %v axes %v steps %v: shape %v, want %v", shape, starts, ends, axes, steps, y.Shape, wshape)
+		}
+		if got := y.F32()[:y.Len()]; !slices.Equal(got, want) {
+			t.Fatalf("%v starts %v ends %v axes %v steps %v: %v, want %v", shape, starts, ends, axes, steps, got, want)
+		}
+		if len(want) > 0 && overlapsRaw(x.Raw, y.Raw) {
+			views++
+		}
+	}
+	if views == 0 {
+		t.Error("no contiguous slice came back as a view")
+	}
+}
+
+// overlapsRaw reports whether b starts inside a's memory.
+func overlapsRaw(a, b []byte) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	lo := uintptr(unsafe.Pointer(&a[0]))
+	p := uintptr(unsafe.Pointer(&b[0]))
+	return p >= lo && p < lo+uintptr(len(a))
 }

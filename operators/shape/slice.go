@@ -66,6 +66,41 @@ type sliceParams struct {
 	start, step, count []int
 	out                []int
 	xs                 []int // the input's strides, for Run
+
+	// view is set when the output is one contiguous run of n input
+	// elements from offset off (no copy is needed), for Run.
+	view   bool
+	off, n int
+}
+
+// setView decides whether a slice of an input of shape shape selects one
+// contiguous run of elements: every dimension before the last one cut
+// (by start, count or step) selects a single index, and the last one cut
+// has step 1.
+func (p *sliceParams) setView(shape []int) {
+	r := len(shape)
+	n := 1
+	for _, d := range p.out {
+		n *= d
+	}
+	if r == 0 || n == 0 {
+		return
+	}
+	k := r - 1
+	for k > 0 && p.start[k] == 0 && p.step[k] == 1 && p.count[k] == shape[k] {
+		k--
+	}
+	if p.step[k] != 1 && p.count[k] > 1 {
+		return
+	}
+	off := 0
+	for i := 0; i <= k; i++ {
+		if i < k && p.count[i] != 1 {
+			return
+		}
+		off += p.start[i] * p.xs[i]
+	}
+	p.view, p.off, p.n = true, off, n
 }
 
 func resolveSlice(shape []int, starts, ends, axes []int64, hasAxes bool, steps []int64) (*sliceParams, error) {
@@ -207,6 +242,7 @@ func (s *Slice) runParams(in []*operators.Value) (*sliceParams, error) {
 		return nil, err
 	}
 	p.xs = strides(x.Shape)
+	p.setView(x.Shape)
 	if !keep {
 		return p, nil
 	}
@@ -252,6 +288,18 @@ func (s *Slice) Run(rc *operators.RunContext, in, out []*operators.Value) error 
 	p, err := s.runParams(in)
 	if err != nil {
 		return err
+	}
+	if p.view {
+		// The selected elements are one contiguous run of x: view them.
+		sub := operators.Value{DType: x.DType}
+		if x.DType == operators.String {
+			sub.Strs = x.Strs[p.off : p.off+p.n : p.off+p.n]
+		} else {
+			sz := x.DType.Size()
+			sub.Raw = x.Raw[p.off*sz : (p.off+p.n)*sz : (p.off+p.n)*sz]
+		}
+		out[0] = rc.View(&sub, p.out)
+		return nil
 	}
 	y, err := alloc(rc, x.DType, p.out)
 	if err != nil {
