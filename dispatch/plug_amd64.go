@@ -55,7 +55,9 @@ func archPlug(k *Kernels, l Level) {
 //	         ShiftCols 3-4x
 //
 // A float32 softmax row (max, exp-sum, scale) runs at 1.2-1.8 elements/ns
-// for 1000 elements and 1.4-1.8 for 32000 (the reference: 0.06).
+// for 1000 elements and 1.4-1.8 for 32000 (the reference: 0.06). The
+// row-batch entries, in cache: 1.7-1.9 elements/ns for rows of 128 (the
+// same rows one call each: 1.4), 2.0-2.1 for rows of 1000.
 func plugAVX2(k *Kernels) {
 	k.MaxF32 = func(x []float32) float32 { return maxF32Vec(x, maxF32AVX2) }
 	k.ExpSumF32 = func(dst, x []float32, m float32) float32 {

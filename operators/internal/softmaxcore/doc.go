@@ -10,7 +10,10 @@
 // numeric kernels see vectors of length D with a stride:
 //
 //   - inner == 1: each of the outer rows is contiguous and goes through the
-//     Row kernels (max, exp-and-sum, then a scale or a shift);
+//     Row kernels (max, exp-and-sum, then a scale or a shift); for float32
+//     a whole range of rows is handed to the row-batch entries
+//     (SoftmaxRowsF32, LogSoftmaxRowsF32) in one call, which give the same
+//     bits without the per-row calls that dominate short rows;
 //   - inner > 1: each [D, inner] block goes through the Cols kernels in
 //     tiles of columns, so the vectors run along the contiguous inner
 //     extent and no transposed copy is made. Only the last few columns of
