@@ -41,17 +41,44 @@ func maxRangeF32(g *geometry, x, y []float32, lo, hi int) {
 	for c := lo; c < hi; c++ {
 		xc := x[c*ih*iw : (c+1)*ih*iw]
 		yc := y[c*oh*ow : (c+1)*oh*ow]
+		base := c * ih * iw
 		if y1 > y0 && x1 > x0 {
-			off := c*ih*iw + (y0*sh-ph)*iw + x0*sw - pw
+			off := base + (y0*sh-ph)*iw + x0*sw - pw
 			kern(yc[y0*ow+x0:], ow, x[off:], iw, x1-x0, y1-y0, kh, kw, sh, sw)
 		}
+		// A border row's windows over the interior columns all cover the
+		// same input rows, fewer than kh: a block of one row with a
+		// shorter window. Likewise a border column over the interior rows.
 		for oy := 0; oy < oh; oy++ {
 			if oy >= y0 && oy < y1 {
-				maxBorder(g, xc, yc, oy, 0, x0)
-				maxBorder(g, xc, yc, oy, x1, ow)
 				continue
 			}
-			maxBorder(g, xc, yc, oy, 0, ow)
+			maxBorder(g, xc, yc, oy, 0, x0)
+			maxBorder(g, xc, yc, oy, x1, ow)
+			rh := g.taps[1][oy]
+			if rh.hi <= rh.lo || x1 <= x0 {
+				maxBorder(g, xc, yc, oy, x0, x1)
+				continue
+			}
+			off := base + (oy*sh-ph+rh.lo)*iw + x0*sw - pw
+			kern(yc[oy*ow+x0:], ow, x[off:], iw, x1-x0, 1, rh.hi-rh.lo, kw, sh, sw)
+		}
+		if y1 <= y0 {
+			continue
+		}
+		for ox := 0; ox < ow; ox++ {
+			if ox >= x0 && ox < x1 {
+				continue
+			}
+			rw := g.taps[2][ox]
+			if rw.hi <= rw.lo {
+				for oy := y0; oy < y1; oy++ {
+					maxBorder(g, xc, yc, oy, ox, ox+1)
+				}
+				continue
+			}
+			off := base + (y0*sh-ph)*iw + ox*sw - pw + rw.lo
+			kern(yc[y0*ow+ox:], ow, x[off:], iw, 1, y1-y0, kh, rw.hi-rw.lo, sh, sw)
 		}
 	}
 }
