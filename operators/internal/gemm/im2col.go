@@ -72,10 +72,10 @@ func packIm[T Float](im *Im2col, x []T, p0, j0, kc, nc, nr int, dst, row []T) {
 			} else {
 				src := xc[(zi*ih+yi)*iw : (zi*ih+yi+1)*iw]
 				if lo > zw {
-					clear(seg[:lo-zw])
+					zero(seg[:lo-zw])
 				}
 				if hi < zw+l {
-					clear(seg[hi-zw:])
+					zero(seg[hi-zw:])
 				}
 				base := lo*sw - im.Pad[2] + offW
 				d := seg[lo-zw : hi-zw]
@@ -107,23 +107,32 @@ func packIm[T Float](im *Im2col, x []T, p0, j0, kc, nc, nr int, dst, row []T) {
 func dealRow[T Float](src, d []T, kc, nc, nr int) {
 	full := nc / nr * nr
 	q := 0
-	switch nr {
-	case 16:
-		for ; q < full; q += 16 {
-			*(*[16]T)(d[q*kc:]) = *(*[16]T)(src[q:])
-		}
-	case 32:
-		for ; q < full; q += 32 {
-			*(*[32]T)(d[q*kc:]) = *(*[32]T)(src[q:])
-		}
-	case 4:
-		for ; q < full; q += 4 {
-			*(*[4]T)(d[q*kc:]) = *(*[4]T)(src[q:])
+	// Copies of 4-element arrays compile to one vector load and store;
+	// bigger array copies become memmove calls, one per panel row, which
+	// cost more than the copy itself.
+	if nr%4 == 0 {
+		for ; q < full; q += nr {
+			dq, sq := d[q*kc:q*kc+nr], src[q:q+nr]
+			for i := 0; i+4 <= nr; i += 4 {
+				*(*[4]T)(dq[i:]) = *(*[4]T)(sq[i:])
+			}
 		}
 	}
 	for ; q < nc; q += nr {
 		tail := d[q*kc : q*kc+nr]
-		n := copy(tail, src[q:nc])
+		n := copy(tail, src[q:min(q+nr, nc)])
 		clear(tail[n:])
+	}
+}
+
+// zero clears x. The padding at the ends of a row is a few elements, for
+// which a loop beats a memclr call.
+func zero[T Float](x []T) {
+	if len(x) > 8 {
+		clear(x)
+		return
+	}
+	for i := 0; i < len(x); i++ {
+		x[i] = 0
 	}
 }
