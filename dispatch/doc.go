@@ -1,5 +1,7 @@
 // Package dispatch is the table of numeric kernels that the Softmax and
-// LogSoftmax operators run, chosen once per process for the CPU at hand.
+// LogSoftmax operators run (and Conv's GEMM micro-kernel and activation
+// clamp, its depthwise 3×3 path and MaxPool), chosen once per process for
+// the CPU at hand.
 //
 // The table starts as the portable Go reference (generic.go, always
 // compiled, never tagged) and is then overridden tier by tier, weakest
