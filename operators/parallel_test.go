@@ -125,3 +125,17 @@ func TestParallelRangeAllocs(t *testing.T) {
 		t.Errorf("ParallelRange allocates %v times per call, want 0", a)
 	}
 }
+
+type nop struct{}
+
+func (nop) Range(lo, hi int) {}
+
+// BenchmarkParallelHandOff is the cost of splitting a call with no work
+// between two chunks: handing one to a worker and waiting for it.
+func BenchmarkParallelHandOff(b *testing.B) {
+	rc := &RunContext{Threads: 2}
+	b.ReportAllocs()
+	for b.Loop() {
+		rc.ParallelRange(2, 1, nop{})
+	}
+}
