@@ -75,6 +75,12 @@ func windowOK(ldst, dpitch, lsrc, spitch, ow, oh, kh, kw, sh, sw int) bool {
 	if ow <= 0 || oh <= 0 || kh <= 0 || kw <= 0 || sh <= 0 || (sw != 1 && sw != 2) {
 		return false
 	}
+	// Bounded so that the products below cannot overflow (int is 64 bits
+	// wherever there is assembly).
+	const big = 1 << 30
+	if ow > big || oh > big || kh > big || kw > big || sh > big || dpitch > big || spitch > big {
+		return false
+	}
 	if dpitch < ow || spitch < sw*(ow-1)+kw || ldst < (oh-1)*dpitch+ow {
 		return false
 	}

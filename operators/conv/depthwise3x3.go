@@ -99,7 +99,7 @@ func dwFast(geo *geometry) (dwPad, bool) {
 		return dwPad{}, false
 	}
 	p := dwPad{pitch: geo.s[2]*(geo.out[2]-1) + 3, rows: geo.s[1]*(geo.out[1]-1) + 3}
-	if p.rows > maxScratch/p.pitch {
+	if p.rows > (maxScratch-dispatch.DwSlack)/p.pitch {
 		return dwPad{}, false
 	}
 	p.size = p.rows*p.pitch + dispatch.DwSlack
@@ -136,7 +136,7 @@ func depthwiseFast[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, b
 	}
 	planes := geo.n * geo.m
 	slots := 1
-	if rc != nil && rc.Threads > 1 {
+	if rc != nil && rc.Threads > 1 && p.size <= maxScratch/rc.Threads {
 		slots = min(rc.Threads, planes)
 	}
 	// The padded planes are small (one per goroutine) and every depthwise
