@@ -40,6 +40,8 @@ func families() []family {
 		// At 16x16 the If takes its else branch.
 		{"mixed_dynhw16", allOpsets, variant(mixed, func(b *builder) { b.dynHW, b.syms["height"], b.syms["width"] = true, 16, 16 })},
 		{"kws_masked", allOpsets, kwsMasked},
+		{"kws_keras", allOpsets, kwsKeras},
+		{"kws_loop", allOpsets, kwsLoop},
 		{"ln_variants", allOpsets, lnVariants},
 		{"efficientnet_b0", []int64{13}, efficientnetB0},
 		{"vit_tiny", []int64{17}, vitTiny},
@@ -854,3 +856,89 @@ func efficientnetB0(b *builder) {
 // vitTiny is ViT-Ti/16's geometry (197 tokens of 192 in 3 heads, MLP
 // 768) at two blocks.
 func vitTiny(b *builder) { vitOf(b, 192, 3, 224, 16, 2) }
+
+// kwsKeras: recurrent layers as keras2onnx writes them: an LSTM with
+// Keras' old default recurrent activation, hard_sigmoid (HardSigmoid
+// with alpha 0.2, beta 0.5, listed with its activation_alpha/beta), a
+// GRU with the activations spelled out and a cell clip, both batch-major
+// through Transposes; a Dense softmax head.
+func kwsKeras(b *builder) {
+	const hid = 16
+	x := b.input("input_1", "batch", 12, 20)
+	x = b.transpose(x, 1, 0, 2)
+	s := math.Sqrt(1.0 / hid)
+	l := b.nodeN("LSTM", []string{x, b.weight(s, 1, 4*hid, 20), b.weight(s, 1, 4*hid, hid), b.weight(s, 1, 8*hid)}, 1,
+		attrI("hidden_size", hid), attrSs("activations", "HardSigmoid", "Tanh", "Tanh"),
+		&onnxpb.Attribute{Name: "activation_alpha", Type: onnxpb.AttrFloats, Floats: []float32{0.2, 1, 1}},
+		&onnxpb.Attribute{Name: "activation_beta", Type: onnxpb.AttrFloats, Floats: []float32{0.5, 0, 0}})
+	y := b.squeeze(l[0], 1)
+	g := b.nodeN("GRU", []string{y, b.weight(s*3, 1, 3*hid, hid), b.weight(s*3, 1, 3*hid, hid), b.weight(s, 1, 6*hid)}, 2,
+		attrI("hidden_size", hid), attrSs("activations", "Sigmoid", "Tanh"), attrF("clip", 0.5))
+	h := b.squeeze(g[1], 0)
+	b.outputAs(b.softmax(b.gemm(h, hid, 4), 1), "dense_1", "batch", 4)
+}
+
+func attrSs(n string, v ...string) *onnxpb.Attribute {
+	a := &onnxpb.Attribute{Name: n, Type: onnxpb.AttrStrings}
+	for _, s := range v {
+		a.Strings = append(a.Strings, []byte(s))
+	}
+	return a
+}
+
+// kwsLoop: a scripted recurrent cell (as torch.jit.script exports it): a
+// Loop over the time steps whose trip count comes from Shape, carrying
+// the hidden state, reading the frame with Gather on the iteration
+// number, with a scan output of every state; then the same cell through
+// Scan (as tf2onnx writes dynamic RNNs) over a time-major copy; the two
+// final states summed into a sigmoid head.
+func kwsLoop(b *builder) {
+	const hid, feat = 12, 20
+	x := b.input("features", "batch", 9, feat) // [B, T, F]
+	wx := b.weight(math.Sqrt(3.0/feat), feat, hid)
+	wh := b.weight(math.Sqrt(3.0/hid), hid, hid)
+	trip := b.node("Gather", []string{b.op("Shape", x), b.scalarI(1)}, attrI("axis", 0))
+	// The initial state: a learned [hid] vector expanded to the run's
+	// batch.
+	h0 := b.op("Expand", b.weight(0.5, hid), b.node("Concat", []string{b.dim(x, 0), b.ints(hid)}, attrI("axis", 0)))
+	cond := b.node("Cast", []string{b.scalarI(1)}, attrI("to", int64(operators.Bool)))
+	// Loop body: (i, cond, h) -> (cond, h', h')
+	it, cin, hin := b.fresh("i"), b.fresh("cond"), b.fresh("h")
+	frame, pre, hout, cout, sout := b.fresh("frame"), b.fresh("pre"), b.fresh("hout"), b.fresh("cout"), b.fresh("sout")
+	xw, hw := b.fresh("xw"), b.fresh("hw")
+	body := &onnxpb.Graph{Name: "loop_body",
+		Inputs: []*onnxpb.ValueInfo{{Name: it, Type: shapeType(operators.Int64, []any{})}, {Name: cin, Type: shapeType(operators.Bool, []any{})},
+			{Name: hin, Type: shapeType(operators.Float32, []any{"batch", hid})}},
+		Nodes: []*onnxpb.Node{
+			{Name: b.fresh("Gather"), OpType: "Gather", Inputs: []string{x, it}, Outputs: []string{frame}, Attributes: []*onnxpb.Attribute{attrI("axis", 1)}},
+			{Name: b.fresh("MatMul"), OpType: "MatMul", Inputs: []string{frame, wx}, Outputs: []string{xw}},
+			{Name: b.fresh("MatMul"), OpType: "MatMul", Inputs: []string{hin, wh}, Outputs: []string{hw}},
+			{Name: b.fresh("Add"), OpType: "Add", Inputs: []string{xw, hw}, Outputs: []string{pre}},
+			{Name: b.fresh("Tanh"), OpType: "Tanh", Inputs: []string{pre}, Outputs: []string{hout}},
+			{Name: b.fresh("Identity"), OpType: "Identity", Inputs: []string{cin}, Outputs: []string{cout}},
+			{Name: b.fresh("Identity"), OpType: "Identity", Inputs: []string{hout}, Outputs: []string{sout}},
+		},
+		Outputs: []*onnxpb.ValueInfo{{Name: cout, Type: shapeType(operators.Bool, []any{})},
+			{Name: hout, Type: shapeType(operators.Float32, []any{"batch", hid})}, {Name: sout, Type: shapeType(operators.Float32, []any{"batch", hid})}},
+	}
+	lo := b.nodeN("Loop", []string{trip, cond, h0}, 2, &onnxpb.Attribute{Name: "body", Type: onnxpb.AttrGraph, G: body})
+	// Scan over [T, B, F] with the same weights.
+	sh, sx, sxw, shw, spre, sho, sso := b.fresh("sh"), b.fresh("sx"), b.fresh("sxw"), b.fresh("shw"), b.fresh("spre"), b.fresh("sho"), b.fresh("sso")
+	sbody := &onnxpb.Graph{Name: "scan_body",
+		Inputs: []*onnxpb.ValueInfo{{Name: sh, Type: shapeType(operators.Float32, []any{"batch", hid})}, {Name: sx, Type: shapeType(operators.Float32, []any{"batch", feat})}},
+		Nodes: []*onnxpb.Node{
+			{Name: b.fresh("MatMul"), OpType: "MatMul", Inputs: []string{sx, wx}, Outputs: []string{sxw}},
+			{Name: b.fresh("MatMul"), OpType: "MatMul", Inputs: []string{sh, wh}, Outputs: []string{shw}},
+			{Name: b.fresh("Add"), OpType: "Add", Inputs: []string{sxw, shw}, Outputs: []string{spre}},
+			{Name: b.fresh("Tanh"), OpType: "Tanh", Inputs: []string{spre}, Outputs: []string{sho}},
+			{Name: b.fresh("Identity"), OpType: "Identity", Inputs: []string{sho}, Outputs: []string{sso}},
+		},
+		Outputs: []*onnxpb.ValueInfo{{Name: sho, Type: shapeType(operators.Float32, []any{"batch", hid})}, {Name: sso, Type: shapeType(operators.Float32, []any{"batch", hid})}},
+	}
+	xt := b.transpose(x, 1, 0, 2)
+	so := b.nodeN("Scan", []string{h0, xt}, 2, &onnxpb.Attribute{Name: "body", Type: onnxpb.AttrGraph, G: sbody}, attrI("num_scan_inputs", 1))
+	meanSeq := b.node("ReduceMean", []string{b.transpose(lo[1], 1, 0, 2)}, attrIs("axes", 1), attrI("keepdims", 0))
+	f := b.node("Concat", []string{b.op("Add", lo[0], so[0]), meanSeq}, attrI("axis", 1))
+	b.outputAs(b.sigmoid(b.gemm(f, 2*hid, 1)), "wake", "batch", 1)
+	b.outputAs(b.transpose(so[1], 1, 0, 2), "states", "batch", 9, hid)
+}
