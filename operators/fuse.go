@@ -37,6 +37,19 @@ type Fuser interface {
 	Fuse(act Activation) (Op, bool)
 }
 
+// ResidualFuser is implemented by operators that can add a tensor of
+// their output's shape to their output in their epilogue, so the runtime
+// can drop the Add of a residual connection, Add(op(x), skip), when
+// nothing else reads op's output. FuseResidual returns an operator that
+// takes skip as input number skipInput (omitted optional inputs before it
+// are passed as nil) and computes op(x) + skip, adding as Add does (one
+// rounding per element, so the bits are Add's), before any activation
+// fused afterwards. The receiver is left unchanged; ok is false when the
+// operator cannot (it already has an activation, say).
+type ResidualFuser interface {
+	FuseResidual() (op Op, skipInput int, ok bool)
+}
+
 // Activate applies a to every element of x in place, rounding each result
 // to T as the standalone operator would (HardSwish and Sigmoid are
 // computed in float64 and rounded once, so Sigmoid may differ from a

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"math"
+	"slices"
 
 	"github.com/onnxrun/onnxrun/operators"
 )
@@ -12,6 +13,14 @@ import (
 //   - Identity nodes, and Dropout nodes whose mask nobody reads (inference
 //     Dropout copies its input), are removed: their readers read the input
 //     directly.
+//   - An Add of two tensors of one shape, one of them the output of an
+//     operator implementing operators.ResidualFuser (Conv) read by nothing
+//     else, is folded into that operator's epilogue (a residual
+//     connection): the producer takes the other tensor as an extra input
+//     and writes the Add's output slot. The other tensor must be computed
+//     before the producer runs. Shapes may hold unknown dimensions (a
+//     symbolic batch) in the same places; should they differ at run time,
+//     the operator broadcasts as Add would.
 //   - An activation (Relu, Clip, LeakyRelu, HardSwish, Sigmoid) whose input
 //     comes from an operator implementing operators.Fuser (Conv), and is
 //     read by nothing else, is folded into that operator's epilogue: the
@@ -88,6 +97,7 @@ func (b *builder) fuse(order, outs []int) []int {
 		readers[y] = 0
 		removed[i] = true
 	}
+	b.fuseResiduals(order, pinned, readers, removed)
 	for _, i := range order {
 		p := b.nodes[i]
 		if removed[i] || p.folded || p.node.Domain != "" || len(p.in) < 1 || p.in[0] < 0 || len(p.out) != 1 || p.out[0] < 0 {
@@ -129,6 +139,65 @@ func (b *builder) fuse(order, outs []int) []int {
 		}
 	}
 	return kept
+}
+
+// fuseResiduals folds Add(op(x), skip) into op where op is an
+// operators.ResidualFuser; see fuse.
+func (b *builder) fuseResiduals(order []int, pinned []bool, readers []int, removed []bool) {
+	pos := make([]int, len(b.nodes)) // position in order
+	for k, i := range order {
+		pos[i] = k
+	}
+
+	for _, i := range order {
+		p := b.nodes[i]
+		if removed[i] || p.folded || p.node.Domain != "" || p.src.OpType != "Add" || len(p.in) != 2 || len(p.out) != 1 || p.out[0] < 0 {
+			continue
+		}
+		for k := range 2 {
+			x, skip := p.in[k], p.in[1-k]
+			if x < 0 || skip < 0 || x == skip {
+				continue
+			}
+			sx, ss, sy := b.slots[x], b.slots[skip], b.slots[p.out[0]]
+			if sx.kind != kindNode || pinned[x] || readers[x] != 1 {
+				continue
+			}
+			if dt := sx.meta.DType; (dt != operators.Float32 && dt != operators.Float64) || ss.meta.DType != dt || sy.meta.DType != dt {
+				continue
+			}
+			if !sx.meta.HasShape || !ss.meta.HasShape || !sy.meta.HasShape || !slices.Equal(sx.meta.Shape, ss.meta.Shape) || !slices.Equal(sx.meta.Shape, sy.meta.Shape) {
+				continue
+			}
+			prod := b.nodes[sx.producer]
+			if removed[prod.idx] || prod.folded || len(prod.out) != 1 || prod.out[0] != x || prod.node.Domain != "" {
+				continue
+			}
+			// The fused node runs where the producer runs: skip must
+			// exist by then.
+			if ss.kind == kindNode && pos[ss.producer] > pos[prod.idx] {
+				continue
+			}
+			f, ok := prod.op.(operators.ResidualFuser)
+			if !ok {
+				continue
+			}
+			op, at, ok := f.FuseResidual()
+			if !ok || at < len(prod.in) {
+				continue
+			}
+			for len(prod.in) < at {
+				prod.in = append(prod.in, -1)
+			}
+			prod.in = append(prod.in, skip)
+			prod.op = op
+			prod.out[0] = p.out[0]
+			b.slots[p.out[0]].producer = prod.idx
+			readers[x] = 0
+			removed[i] = true
+			break
+		}
+	}
 }
 
 // activation describes p as an epilogue activation, if it is one whose

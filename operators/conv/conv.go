@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/onnxrun/onnxrun/operators"
+	"github.com/onnxrun/onnxrun/operators/internal/broadcast"
 	eng "github.com/onnxrun/onnxrun/operators/internal/gemm"
 	"github.com/onnxrun/onnxrun/operators/internal/inputs"
 	"github.com/onnxrun/onnxrun/operators/internal/memo"
@@ -19,6 +20,7 @@ type Conv struct {
 	attrs *spatial.Attrs
 	group int
 	act   operators.Activation // epilogue fused in by the runtime (float Conv only)
+	skip  bool                 // a residual input (input 3) is added before act
 	last  memo.Last[*geometry]
 	w     *wcache // the constant weight and its packed copy, shared with fused copies
 }
@@ -74,7 +76,20 @@ func (c *Conv) Fuse(act operators.Activation) (operators.Op, bool) {
 	if c.act.Kind != operators.ActNone || act.Kind == operators.ActNone {
 		return nil, false
 	}
-	return &Conv{attrs: c.attrs, group: c.group, act: act, w: c.w}, true
+	return &Conv{attrs: c.attrs, group: c.group, act: act, skip: c.skip, w: c.w}, true
+}
+
+// skipInput is the input index of a fused residual.
+const skipInput = 3
+
+// FuseResidual returns a Conv that adds input 3, a tensor of the output's
+// shape, to its output (after the bias, before an activation fused later),
+// per image and group right after the GEMM.
+func (c *Conv) FuseResidual() (operators.Op, int, bool) {
+	if c.skip || c.act.Kind != operators.ActNone {
+		return nil, 0, false
+	}
+	return &Conv{attrs: c.attrs, group: c.group, skip: true, w: c.w}, skipInput, true
 }
 
 func shapeErr(idx int, name, format string, args ...any) error {
@@ -224,6 +239,13 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	if w.DType != x.DType || (b != nil && b.DType != x.DType) {
 		return fmt.Errorf("%w: X, W and B must share one element type", operators.ErrShape)
 	}
+	var skip *operators.Value
+	if c.skip {
+		if len(in) <= skipInput || in[skipInput] == nil {
+			return fmt.Errorf("%w: input %d (the fused residual) is missing", operators.ErrShape, skipInput)
+		}
+		skip = in[skipInput]
+	}
 	geo, ok := c.last.Get(x.Shape, w.Shape, bShape)
 	if !ok {
 		var err error
@@ -231,6 +253,12 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 			return err
 		}
 		c.last.Put(geo, x.Shape, w.Shape, bShape)
+	}
+	if skip != nil && skip.DType != x.DType {
+		return shapeErr(skipInput, "residual", "type %v, want %v like X", skip.DType, x.DType)
+	}
+	if skip != nil && !sameShape(skip.Shape, geo.outShape) {
+		return c.broadcastResidual(rc, in, out, skip)
 	}
 	y, err := rc.AllocValue(x.DType, geo.outShape, false)
 	if err != nil {
@@ -240,27 +268,33 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	constW := c.w != nil && c.w.val.Load() == w
 	switch x.DType {
 	case operators.Float32:
-		var bias []float32
+		var bias, res []float32
 		if b != nil {
 			bias = b.F32()
+		}
+		if skip != nil {
+			res = skip.F32()
 		}
 		e := eng.F32()
 		var pa []*eng.PackedA[float32]
 		if constW && !geo.depthwise {
 			pa = c.packed32(e, geo, w.F32())
 		}
-		run(rc, geo, x.F32(), w.F32(), bias, y.F32(), e, pa, c.act)
+		run(rc, geo, x.F32(), w.F32(), bias, res, y.F32(), e, pa, c.act)
 	case operators.Float64:
-		var bias []float64
+		var bias, res []float64
 		if b != nil {
 			bias = b.F64()
+		}
+		if skip != nil {
+			res = skip.F64()
 		}
 		e := eng.F64()
 		var pa []*eng.PackedA[float64]
 		if constW && !geo.depthwise {
 			pa = c.packed64(e, geo, w.F64())
 		}
-		run(rc, geo, x.F64(), w.F64(), bias, y.F64(), e, pa, c.act)
+		run(rc, geo, x.F64(), w.F64(), bias, res, y.F64(), e, pa, c.act)
 	}
 	return nil
 }
@@ -305,9 +339,81 @@ func scratchValue(rc *operators.RunContext, dt operators.DType, shape []int) (*o
 	return rc.Alloc.Alloc(dt, shape, false)
 }
 
+// broadcastResidual runs a fused Conv whose residual's shape differs from
+// its output's, which the fusion allows only when the load-time shapes
+// had unknown dimensions: the Conv runs without the residual into scratch
+// memory, then the Add broadcasts as the standalone operator does.
+func (c *Conv) broadcastResidual(rc *operators.RunContext, in, out []*operators.Value, skip *operators.Value) error {
+	plain := &Conv{attrs: c.attrs, group: c.group, w: c.w}
+	tmp := make([]*operators.Value, 1)
+	if err := plain.Run(rc, in[:min(len(in), skipInput)], tmp); err != nil {
+		return err
+	}
+	p, err := broadcast.NewBinary(tmp[0].Shape, skip.Shape)
+	if err != nil {
+		return fmt.Errorf("input %d (residual): %w", skipInput, err)
+	}
+	shape, err := broadcast.Shape(tmp[0].Shape, skip.Shape)
+	if err != nil {
+		return err
+	}
+	y, err := rc.AllocValue(skip.DType, shape, false)
+	if err != nil {
+		return err
+	}
+	out[0] = y
+	switch skip.DType {
+	case operators.Float32:
+		broadcast.Apply(p, y.F32(), tmp[0].F32(), skip.F32(), addKernels[float32](), rc)
+		if c.act.Kind != operators.ActNone {
+			operators.Activate(c.act, y.F32())
+		}
+	case operators.Float64:
+		broadcast.Apply(p, y.F64(), tmp[0].F64(), skip.F64(), addKernels[float64](), rc)
+		if c.act.Kind != operators.ActNone {
+			operators.Activate(c.act, y.F64())
+		}
+	}
+	return nil
+}
+
+func addKernels[T eng.Float]() broadcast.Kernels[T, T] {
+	return broadcast.Kernels[T, T]{
+		VV: func(c, a, b []T) {
+			for i := range c {
+				c[i] = a[i] + b[i]
+			}
+		},
+		VS: func(c, a []T, b T) {
+			for i := range c {
+				c[i] = a[i] + b
+			}
+		},
+		SV: func(c []T, a T, b []T) {
+			for i := range c {
+				c[i] = a + b[i]
+			}
+		},
+	}
+}
+
+// sameShape reports whether two shapes are equal.
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // run computes the convolution. pa, when set, is the weight pre-packed
-// per group; otherwise the GEMM packs the weight as it goes.
-func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T, e *eng.Engine[T], pa []*eng.PackedA[T], act operators.Activation) {
+// per group; otherwise the GEMM packs the weight as it goes. res, when
+// set, is a residual of y's shape added to the result before act.
+func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, res, y []T, e *eng.Engine[T], pa []*eng.PackedA[T], act operators.Activation) {
 	threads := 1
 	if rc != nil {
 		threads = rc.Threads
@@ -319,12 +425,22 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T
 		return
 	}
 	if geo.depthwise {
-		if depthwiseFast(rc, geo, x, w, bias, y, act) {
-			return
+		// With a residual the activation waits until it is added.
+		dwAct := act
+		if res != nil {
+			dwAct = operators.Activation{}
 		}
-		depthwise(rc, geo, x, w, bias, y)
-		if act.Kind != operators.ActNone {
-			operators.Activate(act, y[:geo.n*geo.m*outVol])
+		if !depthwiseFast(rc, geo, x, w, bias, y, dwAct) {
+			depthwise(rc, geo, x, w, bias, y)
+			if dwAct.Kind != operators.ActNone {
+				operators.Activate(dwAct, y[:geo.n*geo.m*outVol])
+			}
+		}
+		if res != nil {
+			addResidual(y[:geo.n*geo.m*outVol], res)
+			if act.Kind != operators.ActNone {
+				operators.Activate(act, y[:geo.n*geo.m*outVol])
+			}
 		}
 		return
 	}
@@ -362,10 +478,29 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, y []T
 			default:
 				e.Gemm(false, false, geo.mg, outVol, kRows, 1, wg, kRows, xg, outVol, beta, yg, outVol, threads)
 			}
+			if res != nil {
+				addResidual(yg, res[(n*geo.m+g*geo.mg)*outVol:(n*geo.m+(g+1)*geo.mg)*outVol])
+			}
 			if act.Kind != operators.ActNone {
 				operators.Activate(act, yg)
 			}
 		}
+	}
+}
+
+// addResidual computes y[i] += r[i], the float addition Add makes.
+func addResidual[T eng.Float](y, r []T) {
+	r = r[:len(y)]
+	i := 0
+	for ; i+4 <= len(y); i += 4 {
+		yp, rp := (*[4]T)(y[i:]), (*[4]T)(r[i:])
+		yp[0] += rp[0]
+		yp[1] += rp[1]
+		yp[2] += rp[2]
+		yp[3] += rp[3]
+	}
+	for ; i < len(y); i++ {
+		y[i] += r[i]
 	}
 }
 

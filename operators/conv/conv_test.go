@@ -532,3 +532,87 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
 }
+
+// TestConvResidual checks the fused residual: Conv.FuseResidual then
+// Fuse(Relu) must give the bits of the plain Conv followed by a float32
+// Add and Relu, on the GEMM, 1×1 and depthwise paths, on one and two
+// threads; a second residual or one after an activation is refused, and a
+// residual of the wrong shape is an error naming the input.
+func TestConvResidual(t *testing.T) {
+	r := rand.New(rand.NewSource(25))
+	for _, c := range []struct {
+		name  string
+		x, w  []int
+		attrs []*operators.Attr
+	}{
+		{"gemm", []int{2, 4, 7, 6}, []int{5, 4, 3, 3}, []*operators.Attr{ints("pads", 1, 1, 1, 1)}},
+		{"pointwise", []int{1, 6, 5, 5}, []int{3, 6, 1, 1}, nil},
+		{"depthwise", []int{1, 4, 9, 8}, []int{4, 1, 3, 3}, []*operators.Attr{ints("pads", 1, 1, 1, 1), {Name: "group", Type: operators.AttrInt, I: 4}}},
+	} {
+		plainOp, err := newConv(node(11, 3, c.attrs...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, w := randVal(r, c.x...), randVal(r, c.w...)
+		b := randVal(r, c.w[0])
+		out := make([]*operators.Value, 1)
+		if err := plainOp.Run(nil, []*operators.Value{x, w, b}, out); err != nil {
+			t.Fatal(err)
+		}
+		skip := randVal(r, out[0].Shape...)
+		want := make([]float32, out[0].Len())
+		for i, v := range out[0].F32() {
+			want[i] = max(v+skip.F32()[i], 0)
+		}
+		resOp, idx, ok := plainOp.(*Conv).FuseResidual()
+		if !ok || idx != 3 {
+			t.Fatalf("%s: FuseResidual = %v, %d", c.name, ok, idx)
+		}
+		if _, _, ok := resOp.(*Conv).FuseResidual(); ok {
+			t.Errorf("%s: a second residual was accepted", c.name)
+		}
+		fused, ok := resOp.(*Conv).Fuse(operators.Activation{Kind: operators.ActRelu})
+		if !ok {
+			t.Fatalf("%s: Fuse after FuseResidual refused", c.name)
+		}
+		if _, _, ok := fused.(*Conv).FuseResidual(); ok {
+			t.Errorf("%s: a residual after an activation was accepted", c.name)
+		}
+		for _, threads := range []int{1, 2} {
+			if err := fused.Run(&operators.RunContext{Threads: threads}, []*operators.Value{x, w, b, skip}, out); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range out[0].F32() {
+				if math.Float32bits(v) != math.Float32bits(want[i]) {
+					t.Fatalf("%s threads %d: y[%d] = %g, want %g (Conv, Add, Relu)", c.name, threads, i, v, want[i])
+				}
+			}
+		}
+		bad := randVal(r, 1, 2, 3)
+		if err := fused.Run(nil, []*operators.Value{x, w, b, bad}, out); err == nil || !strings.Contains(err.Error(), "input 3") {
+			t.Errorf("%s: residual of shape %v: err %v, want a shape error naming input 3", c.name, bad.Shape, err)
+		}
+		// A residual that broadcasts (one channel) still computes Add's
+		// result, with Add's output shape.
+		bshape := append([]int(nil), out[0].Shape...)
+		bshape[1] = 1
+		bskip := randVal(r, bshape...)
+		if err := plainOp.Run(nil, []*operators.Value{x, w, b}, out); err != nil {
+			t.Fatal(err)
+		}
+		plainOut := append([]float32(nil), out[0].F32()...)
+		if err := fused.Run(nil, []*operators.Value{x, w, b, bskip}, out); err != nil {
+			t.Fatalf("%s: broadcast residual: %v", c.name, err)
+		}
+		m, vol := out[0].Shape[1], out[0].Len()/(out[0].Shape[0]*out[0].Shape[1])
+		for i, v := range out[0].F32() {
+			n, o := i/(m*vol), i%vol
+			if wv := max(plainOut[i]+bskip.F32()[n*vol+o], 0); math.Float32bits(v) != math.Float32bits(wv) {
+				t.Fatalf("%s: broadcast residual: y[%d] = %g, want %g", c.name, i, v, wv)
+			}
+		}
+		if err := fused.Run(nil, []*operators.Value{x, w, b}, out); err == nil {
+			t.Errorf("%s: a missing residual was accepted", c.name)
+		}
+	}
+}
