@@ -337,8 +337,10 @@ func transpose2D[T any](dst, src []T, rows, cols, r0, r1 int) {
 			ce := min(cb+tile, cols)
 			for r := rb; r < re; r++ {
 				s := src[r*cols+cb : r*cols+ce]
+				d := dst[cb*rows+r:]
+				_ = d[(len(s)-1)*rows] // one bounds check for the column
 				for c, v := range s {
-					dst[(cb+c)*rows+r] = v
+					d[c*rows] = v
 				}
 			}
 		}
