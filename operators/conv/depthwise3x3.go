@@ -151,14 +151,41 @@ func depthwiseFast[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, b
 	if slots == 1 {
 		dwPlanes(k, geo, p, x32, w32, b32, y32, buf, lo, hi, act, 0, planes)
 	} else {
-		rc.Parallel(slots, 1, func(s0, s1 int) {
-			for s := s0; s < s1; s++ {
-				dwPlanes(k, geo, p, x32, w32, b32, y32, buf[s*p.size:(s+1)*p.size], lo, hi, act, s*planes/slots, (s+1)*planes/slots)
-			}
-		})
+		j, _ := dwJobs.Get().(*dwJob)
+		if j == nil {
+			j = new(dwJob)
+		}
+		*j = dwJob{k, geo, p, x32, w32, b32, y32, buf, lo, hi, act, planes, slots}
+		rc.ParallelRange(slots, 1, j)
+		*j = dwJob{}
+		dwJobs.Put(j)
 	}
 	dwBufs.Put(pooled)
 	return true
+}
+
+// dwJob is a multi-threaded depthwiseFast call: slot s of slots computes
+// its share of the planes with its own padded plane. Jobs are pooled, so
+// splitting the work allocates nothing in a steady state.
+type dwJob struct {
+	k             func(dst []float32, dpitch int, src []float32, spitch, ow, oh, sh, sw int, w []float32, b, lo, hi float32)
+	geo           *geometry
+	p             dwPad
+	x, w, b, y    []float32
+	buf           []float32
+	lo, hi        float32
+	act           operators.Activation
+	planes, slots int
+}
+
+var dwJobs sync.Pool // *dwJob
+
+// Range implements operators.Ranger over the slots [s0, s1).
+func (j *dwJob) Range(s0, s1 int) {
+	for s := s0; s < s1; s++ {
+		dwPlanes(j.k, j.geo, j.p, j.x, j.w, j.b, j.y, j.buf[s*j.p.size:(s+1)*j.p.size], j.lo, j.hi, j.act,
+			s*j.planes/j.slots, (s+1)*j.planes/j.slots)
+	}
 }
 
 // dwPlanes computes the output planes [lo, hi) of n*m, padding each input

@@ -207,3 +207,30 @@ func TestDepthwiseFastDeclines(t *testing.T) {
 		t.Error("depthwiseFast took float64")
 	}
 }
+
+// TestDepthwiseFastAllocs: once its pools are filled, the float32
+// depthwise path allocates nothing, on one thread or split over two.
+func TestDepthwiseFastAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items under the race detector")
+	}
+	r := rand.New(rand.NewSource(5))
+	op, err := newConv(node(11, 3, ints("pads", 1, 1, 1, 1), &operators.Attr{Name: "group", Type: operators.AttrInt, I: 8}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, w, b := randVal(r, 1, 8, 20, 20), randVal(r, 8, 1, 3, 3), randVal(r, 8)
+	geo, err := op.(*Conv).resolve(x.Shape, w.Shape, b.Shape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := make([]float32, 8*20*20)
+	for _, threads := range []int{1, 2} {
+		rc := &operators.RunContext{Threads: threads}
+		run := func() { depthwiseFast(rc, geo, x.F32(), w.F32(), b.F32(), y, operators.Activation{Kind: operators.ActRelu}) }
+		run()
+		if n := testing.AllocsPerRun(20, run); n != 0 {
+			t.Errorf("threads %d: %v allocations per run, want 0", threads, n)
+		}
+	}
+}
