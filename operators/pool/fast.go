@@ -1,7 +1,10 @@
 package pool
 
 import (
+	"sync"
+
 	"github.com/onnxrun/onnxrun/dispatch"
+	"github.com/onnxrun/onnxrun/operators"
 )
 
 // inner returns the output positions [lo, hi) along one dimension whose
@@ -102,4 +105,28 @@ func maxBorder(g *geometry, xc, yc []float32, oy, ox0, ox1 int) {
 		}
 		yc[oy*g.out[2]+ox] = acc
 	}
+}
+
+// maxJob is maxRangeF32 over planes as an operators.Ranger; jobs are
+// pooled, so a split MaxPool allocates nothing in a steady state.
+type maxJob struct {
+	g    *geometry
+	x, y []float32
+}
+
+var maxJobs sync.Pool // *maxJob
+
+// Range implements operators.Ranger.
+func (j *maxJob) Range(lo, hi int) { maxRangeF32(j.g, j.x, j.y, lo, hi) }
+
+// maxParallelF32 splits maxRangeF32 over the planes between rc's threads.
+func maxParallelF32(rc *operators.RunContext, g *geometry, x, y []float32) {
+	j, _ := maxJobs.Get().(*maxJob)
+	if j == nil {
+		j = new(maxJob)
+	}
+	*j = maxJob{g, x, y}
+	rc.ParallelRange(g.nc, 1, j)
+	*j = maxJob{}
+	maxJobs.Put(j)
 }

@@ -81,3 +81,22 @@ func TestMaxPoolFast(t *testing.T) {
 		}
 	})
 }
+
+// TestMaxPoolSplitAllocs: a float32 MaxPool split over two threads
+// allocates nothing once the geometry is memoised and its job pooled.
+// (Under the race detector sync.Pool drops items at random; the count is
+// then not checked.)
+func TestMaxPoolSplitAllocs(t *testing.T) {
+	x, _ := operators.NewValue(operators.Float32, []int{1, 8, 20, 20})
+	op := build(t, "MaxPool", 12, ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 1, 1, 1))
+	out := make([]*operators.Value, 1)
+	if err := op.Run(nil, []*operators.Value{x}, out); err != nil {
+		t.Fatal(err)
+	}
+	rc := &operators.RunContext{Threads: 2, Alloc: fixedAlloc{out[0]}}
+	in := []*operators.Value{x}
+	n := testing.AllocsPerRun(20, func() { op.Run(rc, in, out) })
+	if n != 0 && !raceOn {
+		t.Errorf("%v allocations per run, want 0", n)
+	}
+}

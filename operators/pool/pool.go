@@ -328,6 +328,10 @@ func maxPool[T ordered](rc *operators.RunContext, p *Pool, g *geometry, x, y []T
 		maxRange(p, g, x, y, idx, lowest, 0, g.nc) // no closure, no allocation
 		return
 	}
+	if x32, ok := any(x).([]float32); ok && idx == nil && maxFast(g) {
+		maxParallelF32(rc, g, x32, any(y).([]float32))
+		return
+	}
 	rc.Parallel(g.nc, 1, func(lo, hi int) { maxRange(p, g, x, y, idx, lowest, lo, hi) })
 }
 
