@@ -42,6 +42,7 @@ func families() []family {
 		{"kws_masked", allOpsets, kwsMasked},
 		{"kws_keras", allOpsets, kwsKeras},
 		{"kws_loop", allOpsets, kwsLoop},
+		{"text_tf", allOpsets, textTF},
 		{"ln_variants", allOpsets, lnVariants},
 		{"efficientnet_b0", []int64{13}, efficientnetB0},
 		{"vit_tiny", []int64{17}, vitTiny},
@@ -941,4 +942,44 @@ func kwsLoop(b *builder) {
 	f := b.node("Concat", []string{b.op("Add", lo[0], so[0]), meanSeq}, attrI("axis", 1))
 	b.outputAs(b.sigmoid(b.gemm(f, 2*hid, 1)), "wake", "batch", 1)
 	b.outputAs(b.transpose(so[1], 1, 0, 2), "states", "batch", 9, hid)
+}
+
+// textTF: a TensorFlow text classifier export: int32 token ids, a bool
+// mask, positions from an int32 Range, Not and Where for the attention
+// mask, masked max pooling (Where with a very negative fill, ReduceMax),
+// a Cast of the mask for a count, and a sigmoid multi-label head.
+func textTF(b *builder) {
+	const d, vocab = 24, 40
+	b.syms["seq"] = 6
+	ids := b.inputWith("input_ids:0", operators.Int32, func(r *rng, v *operators.Value) {
+		for i := range v.I32() {
+			v.I32()[i] = int32(r.intn(vocab))
+		}
+	}, "batch", "seq")
+	mask := b.inputWith("mask:0", operators.Bool, func(r *rng, v *operators.Value) {
+		n, s := v.Shape[0], v.Shape[1]
+		for i := range n {
+			for j := range s {
+				v.Bools()[i*s+j] = j < s-(i*2)%s
+			}
+		}
+	}, "batch", "seq")
+	seqLen := b.node("Cast", []string{b.node("Gather", []string{b.op("Shape", ids), b.scalarI(1)}, attrI("axis", 0))}, attrI("to", int64(operators.Int32)))
+	zero := b.node("Cast", []string{b.scalarI(0)}, attrI("to", int64(operators.Int32)))
+	one := b.node("Cast", []string{b.scalarI(1)}, attrI("to", int64(operators.Int32)))
+	pos := b.op("Range", zero, seqLen, one)
+	x := b.op("Add", b.node("Gather", []string{b.weight(1, vocab, d), ids}, attrI("axis", 0)),
+		b.node("Gather", []string{b.weight(0.5, 16, d), pos}, attrI("axis", 0)))
+	x = b.layerNorm(x, d)
+	notMask := b.unsqueeze(b.op("Not", mask), 1, 2) // [B,1,1,S]
+	x = b.layerNorm(b.op("Add", x, b.attention(x, d, 3, false, func(a string) string {
+		return b.op("Where", notMask, b.scalarF(-1e9), a)
+	})), d)
+	m3 := b.unsqueeze(mask, 2)
+	mx := b.node("ReduceMax", []string{b.op("Where", m3, x, b.scalarF(-1e9))}, attrIs("axes", 1), attrI("keepdims", 0))
+	cnt := b.node("Cast", []string{mask}, attrI("to", int64(operators.Float32)))
+	cnt = b.reduceSum(cnt, 1, 1)
+	avg := b.op("Div", b.reduceSum(b.op("Mul", x, b.node("Cast", []string{m3}, attrI("to", int64(operators.Float32)))), 0, 1), cnt)
+	f := b.node("Concat", []string{mx, avg}, attrI("axis", -1))
+	b.outputAs(b.sigmoid(b.linear(f, 2*d, 5)), "Identity:0", "batch", 5)
 }
