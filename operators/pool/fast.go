@@ -1,6 +1,7 @@
 package pool
 
 import (
+	"math"
 	"sync"
 
 	"github.com/onnxrun/onnxrun/dispatch"
@@ -129,4 +130,83 @@ func maxParallelF32(rc *operators.RunContext, g *geometry, x, y []float32) {
 	rc.ParallelRange(g.nc, 1, j)
 	*j = maxJob{}
 	maxJobs.Put(j)
+}
+
+// avgFast reports whether avgRangeF32 takes the geometry: 2-D 3×3
+// averaging with unit dilation and a column stride of 1 or 2.
+func avgFast(g *geometry) bool {
+	return maxFast(g) && g.k[1] == 3 && g.k[2] == 3
+}
+
+// ones are the weights that turn the depthwise kernel into a window sum.
+var ones = [9]float32{1, 1, 1, 1, 1, 1, 1, 1, 1}
+
+// avgRangeF32 pools the float32 planes [lo, hi) as avgRange does. The
+// interior windows are summed by the DwConv3x3F32 kernel with unit
+// weights from a zero bias: a fused multiply-add by 1 rounds as the add
+// does, and the taps go in avgRange's order, so the sums have avgRange's
+// bits; each is then divided by 9, the count of an interior window
+// whether or not padding counts. Border outputs are avgRange's own.
+func avgRangeF32(p *Pool, g *geometry, x, y []float32, lo, hi int) {
+	ih, iw := g.in[1], g.in[2]
+	oh, ow := g.out[1], g.out[2]
+	sh, sw := g.s[1], g.s[2]
+	ph, pw := g.pb[1], g.pb[2]
+	y0, y1 := inner(oh, ih, 3, sh, ph)
+	x0, x1 := inner(ow, iw, 3, sw, pw)
+	kern := dispatch.Active().DwConv3x3F32
+	inf := float32(math.Inf(1))
+	for c := lo; c < hi; c++ {
+		xc := x[c*ih*iw : (c+1)*ih*iw]
+		yc := y[c*oh*ow : (c+1)*oh*ow]
+		if y1 > y0 && x1 > x0 {
+			off := c*ih*iw + (y0*sh-ph)*iw + x0*sw - pw
+			kern(yc[y0*ow+x0:], ow, x[off:], iw, x1-x0, y1-y0, sh, sw, ones[:], 0, -inf, inf)
+			for oy := y0; oy < y1; oy++ {
+				row := yc[oy*ow+x0 : oy*ow+x1]
+				for i := range row {
+					row[i] /= 9
+				}
+			}
+		}
+		for oy := 0; oy < oh; oy++ {
+			if oy >= y0 && oy < y1 {
+				avgBorder(p, g, xc, yc, oy, 0, x0)
+				avgBorder(p, g, xc, yc, oy, x1, ow)
+				continue
+			}
+			avgBorder(p, g, xc, yc, oy, 0, ow)
+		}
+	}
+}
+
+// avgBorder computes the outputs [ox0, ox1) of row oy of one 2-D plane as
+// avgRange does.
+func avgBorder(p *Pool, g *geometry, xc, yc []float32, oy, ox0, ox1 int) {
+	r := &g.taps
+	rh := r[1][oy]
+	bh := oy*g.s[1] - g.pb[1]
+	for ox := ox0; ox < ox1; ox++ {
+		rw := r[2][ox]
+		bw := ox*g.s[2] - g.pb[2]
+		var acc float32
+		for th := rh.lo; th < rh.hi; th++ {
+			row := xc[(bh+th)*g.in[2]:]
+			for tw := rw.lo; tw < rw.hi; tw++ {
+				acc += row[bw+tw]
+			}
+		}
+		var cnt int
+		if p.includePad {
+			cnt = rh.padded * rw.padded
+		} else {
+			cnt = (rh.hi - rh.lo) * (rw.hi - rw.lo)
+		}
+		if cnt > 0 {
+			acc /= float32(cnt)
+		} else {
+			acc = float32(math.NaN())
+		}
+		yc[oy*g.out[2]+ox] = acc
+	}
 }

@@ -100,3 +100,71 @@ func TestMaxPoolSplitAllocs(t *testing.T) {
 		t.Errorf("%v allocations per run, want 0", n)
 	}
 }
+
+// TestAvgPoolFast compares the float32 3×3 AveragePool path (window sums
+// by the depthwise kernel with unit weights) with avgScalar, the scalar
+// loop kept as the reference, at every kernel tier and with one and two
+// threads: strides 1 and 2 per axis, pads up to 2, ceil_mode,
+// count_include_pad, NaNs and infinities among the inputs, output widths
+// around the vector widths. The sums are added in the same order and
+// rounded the same way (a fused multiply-add by 1 rounds as the add), so
+// the outputs must be bit for bit the reference's (NaN matching NaN).
+func TestAvgPoolFast(t *testing.T) {
+	special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.Copysign(0, -1))}
+	dispatchtest.ForEachImpl(t, func(t *testing.T, _ *dispatch.Kernels) {
+		r := rand.New(rand.NewSource(43))
+		n := 0
+		for _, ih := range []int{1, 3, 7} {
+			for iw := 1; iw <= 72; iw += 1 + iw/8 {
+				for _, s := range [][2]int{{1, 1}, {2, 2}, {1, 2}, {2, 1}} {
+					for _, pads := range [][4]int{{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 0, 1, 2}} {
+						n++
+						ceil, cip := n%2 == 0, n%3 == 0
+						if ih+pads[0]+pads[2] < 3 || iw+pads[1]+pads[3] < 3 {
+							continue
+						}
+						attrs := []*operators.Attr{ints("kernel_shape", 3, 3), ints("strides", int64(s[0]), int64(s[1])),
+							ints("pads", int64(pads[0]), int64(pads[1]), int64(pads[2]), int64(pads[3]))}
+						if ceil {
+							attrs = append(attrs, iattr("ceil_mode", 1))
+						}
+						if cip {
+							attrs = append(attrs, iattr("count_include_pad", 1))
+						}
+						op := build(t, "AveragePool", 11, attrs...)
+						x, _ := operators.NewValue(operators.Float32, []int{2, 2, ih, iw})
+						for i := range x.F32() {
+							if n%4 == 0 && r.Intn(25) == 0 {
+								x.F32()[i] = special[r.Intn(len(special))]
+							} else {
+								x.F32()[i] = float32(r.NormFloat64())
+							}
+						}
+						p := op.(*Pool)
+						g, err := p.resolve(x.Shape)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !avgFast(g) {
+							t.Fatalf("avgFast refused strides %v", s)
+						}
+						want := make([]float32, g.nc*g.out[1]*g.out[2])
+						avgScalar(p, g, x.F32(), want, 0, g.nc)
+						name := fmt.Sprintf("in %dx%d s%v pads%v ceil %v cip %v", ih, iw, s, pads, ceil, cip)
+						for _, threads := range []int{1, 2} {
+							out := make([]*operators.Value, 1)
+							if err := op.Run(&operators.RunContext{Threads: threads}, []*operators.Value{x}, out); err != nil {
+								t.Fatal(err)
+							}
+							for i, v := range out[0].F32() {
+								if math.Float32bits(v) != math.Float32bits(want[i]) && !(v != v && want[i] != want[i]) {
+									t.Fatalf("%s threads %d: y[%d] = %v, want %v", name, threads, i, v, want[i])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -270,6 +270,15 @@ func avgPool[T float](rc *operators.RunContext, p *Pool, g *geometry, x, y []T) 
 
 // avgRange pools the (n, c) planes [lo, hi).
 func avgRange[T float](p *Pool, g *geometry, x, y []T, lo, hi int) {
+	if x32, ok := any(x).([]float32); ok && avgFast(g) {
+		avgRangeF32(p, g, x32, any(y).([]float32), lo, hi)
+		return
+	}
+	avgScalar(p, g, x, y, lo, hi)
+}
+
+// avgScalar is avgRange one output at a time, over any window.
+func avgScalar[T float](p *Pool, g *geometry, x, y []T, lo, hi int) {
 	inVol := g.in[0] * g.in[1] * g.in[2]
 	outVol := g.out[0] * g.out[1] * g.out[2]
 	r := &g.taps
