@@ -1,7 +1,5 @@
 package dispatch
 
-import "math"
-
 // This file holds the row-batch entries SoftmaxRowsF32 and
 // LogSoftmaxRowsF32 built on a table's row kernels: the reference, the
 // fallback of the SIMD tiers for row lengths their assembly does not take,
@@ -68,7 +66,7 @@ func (rk rowKernels32) logSoftmax(dst, x []float32, rows, d int) {
 		ds := dst[r*d : (r+1)*d : (r+1)*d]
 		m := rk.max(xs)
 		s := rk.sumExp(xs, m)
-		rk.shift(ds, xs, m, float32(math.Log(float64(s))))
+		rk.shift(ds, xs, m, log32(s)) // float32(math.Log(float64(s)))
 	}
 }
 

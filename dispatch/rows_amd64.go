@@ -2,8 +2,6 @@
 
 package dispatch
 
-import "math"
-
 // plugRows installs the row-batch entries of an x86 tier, after its row
 // kernels: row lengths that are whole vectors go to the assembly, which
 // runs the row kernels' loops for many rows per call; other lengths go row
@@ -53,7 +51,7 @@ func logSoftmaxRowsVec(dst, x []float32, rows, d int, v vecExp) {
 		b := s[:c]
 		v.maxSumRows(ds, xs, b, c, d)
 		for i, e := range b {
-			b[i] = float32(math.Log(float64(e)))
+			b[i] = log32(e) // float32(math.Log(float64(e))), faster
 		}
 		v.subRows(ds, b, c, d)
 	}
