@@ -227,7 +227,9 @@ func TestDepthwiseFastAllocs(t *testing.T) {
 	y := make([]float32, 8*20*20)
 	for _, threads := range []int{1, 2} {
 		rc := &operators.RunContext{Threads: threads}
-		run := func() { depthwiseFast(rc, geo, x.F32(), w.F32(), b.F32(), y, operators.Activation{Kind: operators.ActRelu}) }
+		run := func() {
+			depthwiseFast(rc, geo, x.F32(), w.F32(), b.F32(), y, operators.Activation{Kind: operators.ActRelu})
+		}
 		run()
 		if n := testing.AllocsPerRun(20, run); n != 0 {
 			t.Errorf("threads %d: %v allocations per run, want 0", threads, n)
