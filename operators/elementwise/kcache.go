@@ -3,6 +3,9 @@ package elementwise
 import (
 	"fmt"
 
+	"github.com/onnxrun/onnxrun/dispatch"
+	"github.com/onnxrun/onnxrun/operators/internal/broadcast"
+
 	"github.com/onnxrun/onnxrun/operators"
 )
 
@@ -85,6 +88,15 @@ func putFloat[T float32 | float64](dt operators.DType) {
 
 func init() {
 	putNumeric[float32](operators.Float32)
+	// float32 Add and Sub of a tensor and one value (a bias row) through
+	// the dispatch table's shift, (x - a) - b, which gives the same bits:
+	// x + v is x - (-v) exactly, and subtracting +0 changes nothing.
+	for op, k := range map[arithOp]broadcast.Kernels[float32, float32]{
+		opAdd: {VV: addVV[float32], VS: addVSF32, SV: addSVF32},
+		opSub: {VV: subVV[float32], VS: subVSF32, SV: subSV[float32]},
+	} {
+		put(famArith, operators.Float32, int(op), k)
+	}
 	putNumeric[float64](operators.Float64)
 	putNumeric[int8](operators.Int8)
 	putNumeric[uint8](operators.Uint8)
@@ -134,3 +146,9 @@ func init() {
 		put(famLogic, operators.Bool, int(op), logicKernels(op))
 	}
 }
+
+func addVSF32(c, a []float32, b float32) { dispatch.Active().ShiftF32(c, a[:len(c)], -b, 0) }
+
+func addSVF32(c []float32, a float32, b []float32) { dispatch.Active().ShiftF32(c, b[:len(c)], -a, 0) }
+
+func subVSF32(c, a []float32, b float32) { dispatch.Active().ShiftF32(c, a[:len(c)], b, 0) }
