@@ -21,6 +21,8 @@ type Conv struct {
 	group int
 	act   operators.Activation // epilogue fused in by the runtime (float Conv only)
 	skip  bool                 // a residual input (input 3) is added before act
+	act32 func([]float32)      // act for the GEMM epilogue; nil for none
+	act64 func([]float64)
 	last  memo.Last[*geometry]
 	w     *wcache // the constant weight and its packed copy, shared with fused copies
 }
@@ -76,7 +78,17 @@ func (c *Conv) Fuse(act operators.Activation) (operators.Op, bool) {
 	if c.act.Kind != operators.ActNone || act.Kind == operators.ActNone {
 		return nil, false
 	}
-	return &Conv{attrs: c.attrs, group: c.group, act: act, skip: c.skip, w: c.w}, true
+	return withAct(&Conv{attrs: c.attrs, group: c.group, act: act, skip: c.skip, w: c.w}), true
+}
+
+// withAct sets c's epilogue functions for c.act (made once here, so runs
+// pass them to the GEMM without allocating).
+func withAct(c *Conv) *Conv {
+	if act := c.act; act.Kind != operators.ActNone {
+		c.act32 = func(x []float32) { operators.Activate(act, x) }
+		c.act64 = func(x []float64) { operators.Activate(act, x) }
+	}
+	return c
 }
 
 // skipInput is the input index of a fused residual.
@@ -280,7 +292,7 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		if constW && !geo.depthwise {
 			pa = c.packed32(e, geo, w.F32())
 		}
-		run(rc, geo, x.F32(), w.F32(), bias, res, y.F32(), e, pa, c.act)
+		run(rc, geo, x.F32(), w.F32(), bias, res, y.F32(), e, pa, c.act, c.act32)
 	case operators.Float64:
 		var bias, res []float64
 		if b != nil {
@@ -294,7 +306,7 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		if constW && !geo.depthwise {
 			pa = c.packed64(e, geo, w.F64())
 		}
-		run(rc, geo, x.F64(), w.F64(), bias, res, y.F64(), e, pa, c.act)
+		run(rc, geo, x.F64(), w.F64(), bias, res, y.F64(), e, pa, c.act, c.act64)
 	}
 	return nil
 }
@@ -412,8 +424,9 @@ func sameShape(a, b []int) bool {
 
 // run computes the convolution. pa, when set, is the weight pre-packed
 // per group; otherwise the GEMM packs the weight as it goes. res, when
-// set, is a residual of y's shape added to the result before act.
-func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, res, y []T, e *eng.Engine[T], pa []*eng.PackedA[T], act operators.Activation) {
+// set, is a residual of y's shape added to the result before act (actFn
+// is act as a function, nil for none).
+func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, res, y []T, e *eng.Engine[T], pa []*eng.PackedA[T], act operators.Activation, actFn func([]T)) {
 	threads := 1
 	if rc != nil {
 		threads = rc.Threads
@@ -450,9 +463,36 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, res, 
 			xg := x[(n*geo.c+g*geo.cg)*inVol : (n*geo.c+(g+1)*geo.cg)*inVol]
 			wg := w[g*geo.mg*kRows : (g+1)*geo.mg*kRows]
 			yg := y[(n*geo.m+g*geo.mg)*outVol : (n*geo.m+(g+1)*geo.mg)*outVol]
-			// Start from the bias (one write pass, which the GEMM's
-			// clearing of C would cost anyway) and let the GEMM
-			// accumulate; then the activation while the rows are hot.
+			var resg []T
+			if res != nil {
+				resg = res[(n*geo.m+g*geo.mg)*outVol : (n*geo.m+(g+1)*geo.mg)*outVol]
+			}
+			// A 1×1 unit-stride unpadded convolution's column matrix is
+			// the input itself; otherwise the GEMM packs its B panels
+			// straight from the image (implicit im2col).
+			var im *eng.Im2col
+			if !geo.pointwise {
+				im = &geo.im
+			}
+			if pa != nil || im != nil {
+				// C starts from the bias; the residual and the
+				// activation follow each block of columns while it is
+				// in cache, on the thread that computed it.
+				ep := eng.Epilogue[T]{Res: resg, LdRes: outVol, Act: actFn}
+				if bias != nil {
+					ep.Bias = bias[g*geo.mg : (g+1)*geo.mg]
+				}
+				if pa != nil {
+					e.GemmPacked(pa[g], outVol, xg, outVol, false, im, 0, yg, outVol, threads, ep)
+				} else {
+					e.GemmIm(geo.mg, wg, kRows, xg, im, 0, yg, outVol, threads, ep)
+				}
+				continue
+			}
+			// A weight that is not a constant, on the 1×1 path: start
+			// from the bias (one write pass, which the GEMM's clearing of
+			// C would cost anyway) and let the GEMM accumulate; then the
+			// residual and the activation.
 			var beta T
 			if bias != nil {
 				beta = 1
@@ -463,23 +503,9 @@ func run[T eng.Float](rc *operators.RunContext, geo *geometry, x, w, bias, res, 
 					}
 				}
 			}
-			// A 1×1 unit-stride unpadded convolution's column matrix is
-			// the input itself; otherwise the GEMM packs its B panels
-			// straight from the image (implicit im2col).
-			var im *eng.Im2col
-			if !geo.pointwise {
-				im = &geo.im
-			}
-			switch {
-			case pa != nil:
-				e.GemmPacked(pa[g], outVol, xg, outVol, false, im, beta, yg, outVol, threads)
-			case im != nil:
-				e.GemmIm(geo.mg, wg, kRows, xg, im, beta, yg, outVol, threads)
-			default:
-				e.Gemm(false, false, geo.mg, outVol, kRows, 1, wg, kRows, xg, outVol, beta, yg, outVol, threads)
-			}
-			if res != nil {
-				addResidual(yg, res[(n*geo.m+g*geo.mg)*outVol:(n*geo.m+(g+1)*geo.mg)*outVol])
+			e.Gemm(false, false, geo.mg, outVol, kRows, 1, wg, kRows, xg, outVol, beta, yg, outVol, threads)
+			if resg != nil {
+				addResidual(yg, resg)
 			}
 			if act.Kind != operators.ActNone {
 				operators.Activate(act, yg)

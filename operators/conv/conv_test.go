@@ -578,13 +578,20 @@ func TestConvResidual(t *testing.T) {
 		if _, _, ok := fused.(*Conv).FuseResidual(); ok {
 			t.Errorf("%s: a residual after an activation was accepted", c.name)
 		}
-		for _, threads := range []int{1, 2} {
+		for _, run := range []string{"t1", "t2", "const/t1", "const/t2"} {
+			threads := 1 + strings.Count(run, "2")
+			if run == "const/t1" {
+				// W becomes a constant: the packed-weight path from here on.
+				if _, err := plainOp.Infer([]operators.Meta{x.Meta(), w.Meta(), b.Meta()}, []*operators.Value{nil, w}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if err := fused.Run(&operators.RunContext{Threads: threads}, []*operators.Value{x, w, b, skip}, out); err != nil {
 				t.Fatal(err)
 			}
 			for i, v := range out[0].F32() {
 				if math.Float32bits(v) != math.Float32bits(want[i]) {
-					t.Fatalf("%s threads %d: y[%d] = %g, want %g (Conv, Add, Relu)", c.name, threads, i, v, want[i])
+					t.Fatalf("%s %s: y[%d] = %g, want %g (Conv, Add, Relu)", c.name, run, i, v, want[i])
 				}
 			}
 		}

@@ -184,12 +184,16 @@ func (e *Engine[T]) gemmParallel(t task[T], threads int) {
 	m, n := t.m, t.n
 	a, b, c := t.a, t.b, t.c
 	bCol, aRow := t.bCol, t.aRow
+	bias, res := t.bias, t.res
 	if n >= m {
 		tiles := (n + e.k.NR - 1) / e.k.NR
 		th := min(threads, tiles)
 		per := (tiles + th - 1) / th * e.k.NR
 		for j0 := 0; j0 < n; j0 += per {
 			t.n, t.c = min(per, n-j0), c[j0:]
+			if res != nil {
+				t.res = res[j0:]
+			}
 			switch {
 			case t.im != nil || t.pb != nil:
 				t.bCol = bCol + j0
@@ -211,6 +215,12 @@ func (e *Engine[T]) gemmParallel(t task[T], threads int) {
 		per := (tiles + th - 1) / th * e.k.MR
 		for i0 := 0; i0 < m; i0 += per {
 			t.m, t.c = min(per, m-i0), c[i0*t.ldc:]
+			if bias != nil {
+				t.bias = bias[i0:]
+			}
+			if res != nil {
+				t.res = res[i0*t.ldr:]
+			}
 			switch {
 			case t.pa != nil:
 				t.aRow = aRow + i0
@@ -247,7 +257,76 @@ type task[T Float] struct {
 	pb             *PackedB[T]
 	im             *Im2col
 	bCol           int
-	wg             *sync.WaitGroup // nil for the caller's own strip
+	// The epilogue (GemmPacked, GemmIm): with initC each block of NC
+	// columns of C starts from bias[i] in row i (zero when bias is nil);
+	// once a block's product is complete, res (row stride ldr) is added
+	// and act applied to each row of the block.
+	initC bool
+	bias  []T
+	res   []T
+	ldr   int
+	act   func([]T)
+	wg    *sync.WaitGroup // nil for the caller's own strip
+}
+
+// Epilogue is what GemmPacked and GemmIm do to C besides the product, one
+// block of columns at a time while it is in cache, on the goroutine that
+// computed it. All fields are optional.
+type Epilogue[T Float] struct {
+	Bias  []T       // C starts from Bias[i] in row i (beta is ignored)
+	Res   []T       // added to C after the product: C[i,j] += Res[i*LdRes+j]
+	LdRes int       // Res's row stride
+	Act   func([]T) // applied last, in place, to runs of a row of C
+}
+
+// initBlock starts columns [j0, j0+nc) of t's C from the bias (or zero).
+func (t *task[T]) initBlock(j0, nc int) {
+	for i := 0; i < t.m; i++ {
+		row := t.c[i*t.ldc+j0 : i*t.ldc+j0+nc]
+		if t.bias == nil {
+			clear(row)
+			continue
+		}
+		v := t.bias[i]
+		for j := range row {
+			row[j] = v
+		}
+	}
+}
+
+// finishBlock adds the residual to columns [j0, j0+nc) of t's C and
+// applies the activation.
+func (t *task[T]) finishBlock(j0, nc int) {
+	for i := 0; i < t.m; i++ {
+		row := t.c[i*t.ldc+j0 : i*t.ldc+j0+nc]
+		if t.res != nil {
+			r := t.res[i*t.ldr+j0 : i*t.ldr+j0+nc]
+			j := 0
+			for ; j+4 <= len(row); j += 4 {
+				rp, sp := (*[4]T)(row[j:]), (*[4]T)(r[j:])
+				rp[0] += sp[0]
+				rp[1] += sp[1]
+				rp[2] += sp[2]
+				rp[3] += sp[3]
+			}
+			for ; j < len(row); j++ {
+				row[j] += r[j]
+			}
+		}
+		if t.act != nil {
+			t.act(row)
+		}
+	}
+}
+
+// setEpilogue installs ep on t and prepares C: with a bias, or beta 0,
+// the strips start their blocks themselves; otherwise C is scaled here.
+func (t *task[T]) setEpilogue(ep Epilogue[T], beta T) {
+	t.bias, t.res, t.ldr, t.act = ep.Bias, ep.Res, ep.LdRes, ep.Act
+	t.initC = ep.Bias != nil || beta == 0
+	if !t.initC {
+		scaleC(t.m, t.n, beta, t.c, t.ldc)
+	}
 }
 
 // submit hands t to a worker, starting the engine's workers on first use
@@ -342,6 +421,9 @@ func (e *Engine[T]) gemmSerial(t *task[T]) {
 
 	for j0 := 0; j0 < n; j0 += ncBlock {
 		nc := min(ncBlock, n-j0)
+		if t.initC {
+			t.initBlock(j0, nc)
+		}
 		for p0 := 0; p0 < k; p0 += kcBlock {
 			kc := min(kcBlock, k-p0)
 			bblk := pb
@@ -387,6 +469,9 @@ func (e *Engine[T]) gemmSerial(t *task[T]) {
 				}
 			}
 		}
+		if t.res != nil || t.act != nil {
+			t.finishBlock(j0, nc)
+		}
 	}
 	e.pool.Put(bufp)
 }
@@ -427,12 +512,12 @@ func (p *PackedA[T]) Len() int { return len(p.data) }
 func (p *PackedA[T]) Engine() *Engine[T] { return p.e }
 
 // GemmPacked computes C = A*op(B) + beta*C with A pre-packed by PackA on
-// this engine (alpha was applied then). With im nil, op(B) is k×n: B is
-// stored k×n with row stride ldb, or n×k when transB. With im set, b is
-// an image of im.C channels and op(B) is its column matrix (k = im.Rows(),
-// n = im.Cols()), which is packed straight from the image. C is m×n with
-// row stride ldc; threads as in Gemm.
-func (e *Engine[T]) GemmPacked(pa *PackedA[T], n int, b []T, ldb int, transB bool, im *Im2col, beta T, c []T, ldc int, threads int) {
+// this engine (alpha was applied then), followed by ep. With im nil,
+// op(B) is k×n: B is stored k×n with row stride ldb, or n×k when transB.
+// With im set, b is an image of im.C channels and op(B) is its column
+// matrix (k = im.Rows(), n = im.Cols()), which is packed straight from the
+// image. C is m×n with row stride ldc; threads as in Gemm.
+func (e *Engine[T]) GemmPacked(pa *PackedA[T], n int, b []T, ldb int, transB bool, im *Im2col, beta T, c []T, ldc int, threads int, ep Epilogue[T]) {
 	if pa.e != e {
 		panic("gemm: PackedA used with another engine")
 	}
@@ -443,12 +528,23 @@ func (e *Engine[T]) GemmPacked(pa *PackedA[T], n int, b []T, ldb int, transB boo
 	if m <= 0 || n <= 0 {
 		return
 	}
-	scaleC(m, n, beta, c, ldc)
+	t := task[T]{transB: transB, m: m, n: n, k: k, alpha: 1, pa: pa, b: b, ldb: ldb, im: im, c: c, ldc: ldc}
+	t.setEpilogue(ep, beta)
 	if k <= 0 {
+		t.finishEmpty()
 		return
 	}
-	t := task[T]{transB: transB, m: m, n: n, k: k, alpha: 1, pa: pa, b: b, ldb: ldb, im: im, c: c, ldc: ldc}
 	e.dispatch(&t, threads)
+}
+
+// finishEmpty applies t's epilogue to a product with k = 0.
+func (t *task[T]) finishEmpty() {
+	if t.initC {
+		t.initBlock(0, t.n)
+	}
+	if t.res != nil || t.act != nil {
+		t.finishBlock(0, t.n)
+	}
 }
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
@@ -530,18 +626,19 @@ func packA[T Float](transA bool, a []T, lda, i0, p0, mc, kc, mr int, alpha T, ds
 
 // GemmIm computes C = A*B' + beta*C where A is m×k (row stride lda) and
 // B' is the column matrix of image x described by im (k = im.Rows()
-// rows, im.Cols() columns), packed straight from the image. C has row
-// stride ldc; threads as in Gemm.
-func (e *Engine[T]) GemmIm(m int, a []T, lda int, x []T, im *Im2col, beta T, c []T, ldc int, threads int) {
+// rows, im.Cols() columns), packed straight from the image, followed by
+// ep. C has row stride ldc; threads as in Gemm.
+func (e *Engine[T]) GemmIm(m int, a []T, lda int, x []T, im *Im2col, beta T, c []T, ldc int, threads int, ep Epilogue[T]) {
 	n, k := im.Cols(), im.Rows()
 	if m <= 0 || n <= 0 {
 		return
 	}
-	scaleC(m, n, beta, c, ldc)
+	t := task[T]{m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: x, im: im, c: c, ldc: ldc}
+	t.setEpilogue(ep, beta)
 	if k <= 0 {
+		t.finishEmpty()
 		return
 	}
-	t := task[T]{m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: x, im: im, c: c, ldc: ldc}
 	e.dispatch(&t, threads)
 }
 

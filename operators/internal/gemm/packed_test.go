@@ -130,7 +130,7 @@ func TestPackedEveryLevel(t *testing.T) {
 				}
 				want := naive(tr[0], tr[1], m, n, kk, alpha, a, lda, b, ldb, beta, c0, ldc)
 				check(name, m, n, kk, want, ldc, c0, func(c []float32, threads int) {
-					e.GemmPacked(pa, n, b, ldb, tr[1], nil, beta, c, ldc, threads)
+					e.GemmPacked(pa, n, b, ldb, tr[1], nil, beta, c, ldc, threads, Epilogue[float32]{})
 				})
 				pb := e.PackB(tr[1], kk, n, b, ldb)
 				if gk, gn := pb.Dims(); gk != kk || gn != n || pb.Engine() != e || pb.Len() < n*kk {
@@ -155,10 +155,10 @@ func TestPackedEveryLevel(t *testing.T) {
 				want := naive(false, false, m, n, kk, 1, a, kk, col, n, 1, c0, ldc)
 				pa := e.PackA(false, m, kk, 1, a, kk)
 				check(name+"/packed", m, n, kk, want, ldc, c0, func(c []float32, threads int) {
-					e.GemmPacked(pa, n, x, 0, false, &im, 1, c, ldc, threads)
+					e.GemmPacked(pa, n, x, 0, false, &im, 1, c, ldc, threads, Epilogue[float32]{})
 				})
 				check(name+"/im", m, n, kk, want, ldc, c0, func(c []float32, threads int) {
-					e.GemmIm(m, a, kk, x, &im, 1, c, ldc, threads)
+					e.GemmIm(m, a, kk, x, &im, 1, c, ldc, threads, Epilogue[float32]{})
 				})
 			}
 		}
@@ -178,7 +178,7 @@ func TestPackedKernels(t *testing.T) {
 			a := randSlice(r, m*kk)
 			c := make([]float32, m*n)
 			want := naive(false, false, m, n, kk, 1, a, kk, refIm2col(&im, x), n, 0, c, n)
-			e.GemmPacked(e.PackA(false, m, kk, 1, a, kk), n, x, 0, false, &im, 0, c, n, 2)
+			e.GemmPacked(e.PackA(false, m, kk, 1, a, kk), n, x, 0, false, &im, 0, c, n, 2, Epilogue[float32]{})
 			for i := range c {
 				if math.Abs(float64(c[i])-want[i]) > 1e-5*math.Sqrt(float64(kk)+1)*(1+math.Abs(want[i])) {
 					t.Fatalf("%s case %d: C[%d] = %g, want %g", kern.Name, ci, i, c[i], want[i])
@@ -193,13 +193,15 @@ func TestPackedMisuse(t *testing.T) {
 	e1, e2 := New(testKernels()[0]), New(testKernels()[1])
 	pa := e1.PackA(false, 2, 3, 1, make([]float32, 6), 3)
 	for name, f := range map[string]func(){
-		"other engine": func() { e2.GemmPacked(pa, 2, make([]float32, 6), 2, false, nil, 0, make([]float32, 4), 2, 1) },
+		"other engine": func() {
+			e2.GemmPacked(pa, 2, make([]float32, 6), 2, false, nil, 0, make([]float32, 4), 2, 1, Epilogue[float32]{})
+		},
 		"other engine B": func() {
 			e2.GemmPackedB(false, 2, 1, make([]float32, 6), 3, e1.PackB(false, 3, 2, make([]float32, 6), 2), 0, make([]float32, 4), 2, 1)
 		},
 		"column shape": func() {
 			im := Im2col{C: 1, In: [3]int{1, 1, 4}, K: [3]int{1, 1, 2}, S: [3]int{1, 1, 1}, D: [3]int{1, 1, 1}, Out: [3]int{1, 1, 3}}
-			e1.GemmPacked(pa, 3, make([]float32, 4), 0, false, &im, 0, make([]float32, 6), 3, 1)
+			e1.GemmPacked(pa, 3, make([]float32, 4), 0, false, &im, 0, make([]float32, 6), 3, 1, Epilogue[float32]{})
 		},
 	} {
 		func() {
@@ -228,11 +230,139 @@ func TestPackedNoAllocs(t *testing.T) {
 	run := func() {
 		e.GemmPackedB(false, m, 1, a, kk, pb, 0, c, n, 2)
 		e.GemmPackedB(false, 1, 1, a, kk, pb, 0, c, n, 2)
-		e.GemmPacked(pa, n, x, 0, false, &im, 0, c, n, 2)
-		e.GemmIm(m, a, kk, x, &im, 0, c, n, 2)
+		e.GemmPacked(pa, n, x, 0, false, &im, 0, c, n, 2, Epilogue[float32]{})
+		e.GemmIm(m, a, kk, x, &im, 0, c, n, 2, Epilogue[float32]{})
 	}
 	run()
 	if allocs := testing.AllocsPerRun(50, run); allocs >= 1 {
 		t.Errorf("%.1f allocations per run, want 0", allocs)
 	}
+}
+
+// TestEpilogue checks GemmPacked's and GemmIm's epilogue at every dispatch
+// tier on one and two threads (column strips and row strips): C starts
+// from the bias (or zero, or beta*C without one), then the residual is
+// added and the activation applied, against the float64 reference with the
+// same steps; K = 0 still runs the epilogue. The two thread counts must
+// agree bit for bit, and the result must equal the separate passes
+// (bias fill, beta-1 GEMM, residual add, activation) bit for bit.
+func TestEpilogue(t *testing.T) {
+	relu := func(x []float32) {
+		for i, v := range x {
+			x[i] = max(v, 0)
+		}
+	}
+	dispatchtest.ForEachImpl(t, func(t *testing.T, _ *dispatch.Kernels) {
+		e := F32()
+		r := rand.New(rand.NewSource(13))
+		for _, sz := range [][3]int{{7, 600, 70}, {300, 20, 60}, {5, 9, 0}, {13, 70, 300}} { // m*n*k >= parallelMinFlops but for K = 0
+			m, n, kk := sz[0], sz[1], sz[2]
+			for _, mode := range []string{"bias+res+act", "bias", "zero+res", "beta+act"} {
+				name := fmt.Sprintf("%dx%dx%d/%s", m, n, kk, mode)
+				a := randSlice(r, max(m*kk, 1))
+				bm := randSlice(r, max(kk*n, 1))
+				ldc, ldr := n+3, n+1
+				c0 := randSlice(r, m*ldc)
+				var ep Epilogue[float32]
+				var beta float32
+				switch mode {
+				case "bias+res+act":
+					ep = Epilogue[float32]{Bias: randSlice(r, m), Res: randSlice(r, m*ldr), LdRes: ldr, Act: relu}
+				case "bias":
+					ep = Epilogue[float32]{Bias: randSlice(r, m)}
+				case "zero+res":
+					ep = Epilogue[float32]{Res: randSlice(r, m*ldr), LdRes: ldr}
+				case "beta+act":
+					beta, ep = 1.5, Epilogue[float32]{Act: relu}
+				}
+				// The same steps as separate passes.
+				sep := append([]float32(nil), c0...)
+				if ep.Bias != nil {
+					for i := 0; i < m; i++ {
+						for j := 0; j < n; j++ {
+							sep[i*ldc+j] = ep.Bias[i]
+						}
+					}
+					e.Gemm(false, false, m, n, kk, 1, a, max(kk, 1), bm, n, 1, sep, ldc, 1)
+				} else {
+					e.Gemm(false, false, m, n, kk, 1, a, max(kk, 1), bm, n, beta, sep, ldc, 1)
+				}
+				for i := 0; i < m; i++ {
+					row := sep[i*ldc : i*ldc+n]
+					if ep.Res != nil {
+						for j := range row {
+							row[j] += ep.Res[i*ldr+j]
+						}
+					}
+					if ep.Act != nil {
+						ep.Act(row)
+					}
+				}
+				// The float64 reference.
+				start := append([]float32(nil), c0...)
+				if ep.Bias != nil {
+					for i := 0; i < m; i++ {
+						for j := 0; j < n; j++ {
+							start[i*ldc+j] = ep.Bias[i]
+						}
+					}
+				}
+				refBeta := float64(beta)
+				if ep.Bias != nil {
+					refBeta = 1
+				}
+				want := naive(false, false, m, n, kk, 1, a, max(kk, 1), bm, n, refBeta, start, ldc)
+				for i := 0; i < m; i++ {
+					for j := 0; j < n; j++ {
+						if ep.Res != nil {
+							want[i*ldc+j] += float64(ep.Res[i*ldr+j])
+						}
+						if ep.Act != nil {
+							want[i*ldc+j] = max(want[i*ldc+j], 0)
+						}
+					}
+				}
+				pa := e.PackA(false, m, kk, 1, a, max(kk, 1))
+				for _, threads := range []int{1, 2} {
+					c := append([]float32(nil), c0...)
+					e.GemmPacked(pa, n, bm, n, false, nil, beta, c, ldc, threads, ep)
+					for i := 0; i < m; i++ {
+						for j := 0; j < ldc; j++ {
+							x := i*ldc + j
+							if j >= n {
+								if !sameBits(c[x], c0[x]) {
+									t.Fatalf("%s t%d: guard C[%d,%d] changed", name, threads, i, j)
+								}
+								continue
+							}
+							tol := 1e-5 + 1e-5*math.Sqrt(float64(kk)+1)*(1+math.Abs(want[x]))
+							if d := math.Abs(float64(c[x]) - want[x]); !(d <= tol) {
+								t.Fatalf("%s t%d: C[%d,%d] = %g, want %g", name, threads, i, j, c[x], want[x])
+							}
+							if !sameBits(c[x], sep[x]) {
+								t.Fatalf("%s t%d: C[%d,%d] = %g, the separate passes give %g", name, threads, i, j, c[x], sep[x])
+							}
+						}
+					}
+				}
+			}
+		}
+		// GemmIm with the epilogue, against GemmPacked with it.
+		im := im2colCases()[1]
+		m, kk, n := 9, im.Rows(), im.Cols()
+		x := randSlice(r, im.C*im.In[0]*im.In[1]*im.In[2])
+		a := randSlice(r, m*kk)
+		ep := Epilogue[float32]{Bias: randSlice(r, m), Res: randSlice(r, m*n), LdRes: n, Act: relu}
+		want := make([]float32, m*n)
+		e.GemmPacked(e.PackA(false, m, kk, 1, a, kk), n, x, 0, false, &im, 0, want, n, 1, ep)
+		for _, threads := range []int{1, 2} {
+			c := make([]float32, m*n)
+			e.GemmIm(m, a, kk, x, &im, 0, c, n, threads, ep)
+			for i := range c {
+				if !sameBits(c[i], want[i]) {
+					t.Fatalf("GemmIm t%d: C[%d] = %g, GemmPacked gives %g", threads, i, c[i], want[i])
+				}
+			}
+		}
+	})
 }
