@@ -21,11 +21,10 @@ var sharedClassifiers = []string{"mnist-8", "mobilenet_v2", "resnet18", "shuffle
 // for a sync.Pool the garbage collector empties). With two: the closure
 // that an operator splitting its work through RunContext.Parallel (rather
 // than ParallelRange with a reused Ranger) builds per split call; the
-// depthwise convolutions and poolings of the shared classifiers still do,
-// up to 21 per run (shufflenet_v2_x0_5), so 24.
+// poolings of the shared classifiers still make one or two per run, so 4.
 func allocAllowance(threads int) float64 {
 	if threads > 1 {
-		return 24
+		return 4
 	}
 	return 0.5
 }
