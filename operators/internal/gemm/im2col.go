@@ -79,9 +79,12 @@ func packIm[T Float](im *Im2col, x []T, p0, j0, kc, nc, nr int, dst, row []T) {
 				}
 				base := lo*sw - im.Pad[2] + offW
 				d := seg[lo-zw : hi-zw]
-				if sw == 1 {
+				switch sw {
+				case 1:
 					copy(d, src[base:base+len(d)])
-				} else {
+				case 2:
+					gather2(d, src[base:base+2*len(d)-1])
+				default:
 					for i := range d {
 						d[i] = src[base]
 						base += sw
@@ -110,7 +113,16 @@ func dealRow[T Float](src, d []T, kc, nc, nr int) {
 	// Copies of 4-element arrays compile to one vector load and store;
 	// bigger array copies become memmove calls, one per panel row, which
 	// cost more than the copy itself.
-	if nr%4 == 0 {
+	switch {
+	case nr == 16:
+		for ; q < full; q += 16 {
+			dq, sq := d[q*kc:q*kc+16], src[q:q+16]
+			*(*[4]T)(dq[0:]) = *(*[4]T)(sq[0:])
+			*(*[4]T)(dq[4:]) = *(*[4]T)(sq[4:])
+			*(*[4]T)(dq[8:]) = *(*[4]T)(sq[8:])
+			*(*[4]T)(dq[12:]) = *(*[4]T)(sq[12:])
+		}
+	case nr%4 == 0:
 		for ; q < full; q += nr {
 			dq, sq := d[q*kc:q*kc+nr], src[q:q+nr]
 			for i := 0; i+4 <= nr; i += 4 {
@@ -134,5 +146,19 @@ func zero[T Float](x []T) {
 	}
 	for i := 0; i < len(x); i++ {
 		x[i] = 0
+	}
+}
+
+// gather2 copies every other element of s into d: d[i] = s[2*i], with
+// len(s) == 2*len(d)-1 (a stride-2 row of the column matrix).
+func gather2[T Float](d, s []T) {
+	i := 0
+	for ; i+4 <= len(d) && 2*i+8 <= len(s); i += 4 {
+		sp := (*[8]T)(s[2*i:])
+		dp := (*[4]T)(d[i:])
+		dp[0], dp[1], dp[2], dp[3] = sp[0], sp[2], sp[4], sp[6]
+	}
+	for ; i < len(d); i++ {
+		d[i] = s[2*i]
 	}
 }
