@@ -1604,10 +1604,13 @@ TEXT ·softmaxRowsF32AVX2(SB), NOSPLIT, $0-64
 	CMOVQGT R8, R12
 	LOAD_EXP_REGS_AVX2
 
-smr_row:
 	TESTQ BX, BX
 	JLE   smr_done
 	ROWMAX_AVX2(smr_max32, smr_max8, smr_maxred)
+
+	// Each row starts with its maximum in Y14 (see the end of the fused
+	// pass below).
+smr_row:
 	VXORPD Y12, Y12, Y12
 	VXORPD Y13, Y13, Y13
 	XORQ   AX, AX
@@ -1705,7 +1708,66 @@ smr_sum:
 	VDIVSS       X12, X0, X0
 	VBROADCASTSS X0, Y14
 	XORQ         AX, AX
+	CMPQ         BX, $1
+	JLE          smr_scale32
 
+	// Not the last row: the scale pass also takes the next row's maximum,
+	// with the accumulators (Y4-Y7) and reduction of maxF32AVX2.
+	LEAQ    (SI)(R8*1), R9
+	VMOVUPS neginf<>(SB), Y4
+	VMOVUPS Y4, Y5
+	VMOVUPS Y4, Y6
+	VMOVUPS Y4, Y7
+
+smr_fuse32:
+	CMPQ    AX, DX
+	JGE     smr_fuse8
+	VMULPS  0(DI)(AX*4), Y14, Y0
+	VMULPS  32(DI)(AX*4), Y14, Y1
+	VMULPS  64(DI)(AX*4), Y14, Y2
+	VMULPS  96(DI)(AX*4), Y14, Y3
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	VMOVUPS 0(R9)(AX*4), Y0
+	VMOVUPS 32(R9)(AX*4), Y1
+	VMOVUPS 64(R9)(AX*4), Y2
+	VMOVUPS 96(R9)(AX*4), Y3
+	VMAXPS  Y4, Y0, Y4
+	VMAXPS  Y5, Y1, Y5
+	VMAXPS  Y6, Y2, Y6
+	VMAXPS  Y7, Y3, Y7
+	ADDQ    $32, AX
+	JMP     smr_fuse32
+
+smr_fuse8:
+	CMPQ    AX, CX
+	JGE     smr_fusered
+	VMULPS  0(DI)(AX*4), Y14, Y0
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS 0(R9)(AX*4), Y1
+	VMAXPS  Y4, Y1, Y4
+	ADDQ    $8, AX
+	JMP     smr_fuse8
+
+smr_fusered:
+	VMAXPS       Y5, Y4, Y4
+	VMAXPS       Y7, Y6, Y6
+	VMAXPS       Y6, Y4, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VMAXPS       X5, X4, X4
+	VPERMILPS    $0x4e, X4, X5
+	VMAXPS       X5, X4, X4
+	VPERMILPS    $0xb1, X4, X5
+	VMAXPS       X5, X4, X4
+	VBROADCASTSS X4, Y14
+	ADDQ         R8, SI
+	ADDQ         R8, DI
+	DECQ         BX
+	JMP          smr_row
+
+	// The last row: the scale alone.
 smr_scale32:
 	CMPQ    AX, DX
 	JGE     smr_scale8
@@ -1722,17 +1784,11 @@ smr_scale32:
 
 smr_scale8:
 	CMPQ    AX, CX
-	JGE     smr_next
+	JGE     smr_done
 	VMULPS  0(DI)(AX*4), Y14, Y0
 	VMOVUPS Y0, 0(DI)(AX*4)
 	ADDQ    $8, AX
 	JMP     smr_scale8
-
-smr_next:
-	ADDQ R8, SI
-	ADDQ R8, DI
-	DECQ BX
-	JMP  smr_row
 
 smr_done:
 	VZEROUPPER
@@ -1995,10 +2051,13 @@ TEXT ·softmaxRowsF32AVX512(SB), NOSPLIT, $0-64
 	CMOVQGT R8, R12
 	LOAD_CONSTS_512
 
-smr512_row:
 	TESTQ BX, BX
 	JLE   smr512_done
 	ROWMAX_512(smr512_max64, smr512_max16, smr512_maxred)
+
+	// Each row starts with its maximum in Z28 (see the end of the fused
+	// pass below).
+smr512_row:
 	VXORPD Z30, Z30, Z30
 	VXORPD Z31, Z31, Z31
 	XORQ   AX, AX
@@ -2057,7 +2116,68 @@ smr512_sum:
 	VDIVSS       X0, X1, X1
 	VBROADCASTSS X1, Z28
 	XORQ         AX, AX
+	CMPQ         BX, $1
+	JLE          smr512_scale64
 
+	// Not the last row: the scale pass also takes the next row's maximum
+	// (Z4-Z7, as maxF32AVX512).
+	LEAQ    (SI)(R8*1), R9
+	VMOVUPS neginf<>(SB), Z4
+	VMOVAPS Z4, Z5
+	VMOVAPS Z4, Z6
+	VMOVAPS Z4, Z7
+
+smr512_fuse64:
+	CMPQ    AX, DX
+	JGE     smr512_fuse16
+	VMULPS  0(DI)(AX*4), Z28, Z0
+	VMULPS  64(DI)(AX*4), Z28, Z1
+	VMULPS  128(DI)(AX*4), Z28, Z2
+	VMULPS  192(DI)(AX*4), Z28, Z3
+	VMOVUPS Z0, 0(DI)(AX*4)
+	VMOVUPS Z1, 64(DI)(AX*4)
+	VMOVUPS Z2, 128(DI)(AX*4)
+	VMOVUPS Z3, 192(DI)(AX*4)
+	VMOVUPS 0(R9)(AX*4), Z0
+	VMOVUPS 64(R9)(AX*4), Z1
+	VMOVUPS 128(R9)(AX*4), Z2
+	VMOVUPS 192(R9)(AX*4), Z3
+	VMAXPS  Z4, Z0, Z4
+	VMAXPS  Z5, Z1, Z5
+	VMAXPS  Z6, Z2, Z6
+	VMAXPS  Z7, Z3, Z7
+	ADDQ    $64, AX
+	JMP     smr512_fuse64
+
+smr512_fuse16:
+	CMPQ    AX, CX
+	JGE     smr512_fusered
+	VMULPS  0(DI)(AX*4), Z28, Z0
+	VMOVUPS Z0, 0(DI)(AX*4)
+	VMOVUPS 0(R9)(AX*4), Z1
+	VMAXPS  Z4, Z1, Z4
+	ADDQ    $16, AX
+	JMP     smr512_fuse16
+
+smr512_fusered:
+	VMAXPS        Z5, Z4, Z4
+	VMAXPS        Z7, Z6, Z6
+	VMAXPS        Z6, Z4, Z4
+	VEXTRACTF64X4 $1, Z4, Y5
+	VMAXPS        Y5, Y4, Y4
+	VEXTRACTF128  $1, Y4, X5
+	VMAXPS        X5, X4, X4
+	VPERMILPS     $0x4e, X4, X5
+	VMAXPS        X5, X4, X4
+	VPERMILPS     $0xb1, X4, X5
+	VMAXPS        X5, X4, X4
+	VBROADCASTSS  X4, Z28
+	ADDQ          R8, SI
+	ADDQ          R8, DI
+	DECQ          BX
+	JMP           smr512_row
+
+	// The last row: the scale alone.
 smr512_scale64:
 	CMPQ    AX, DX
 	JGE     smr512_scale16
@@ -2074,17 +2194,11 @@ smr512_scale64:
 
 smr512_scale16:
 	CMPQ    AX, CX
-	JGE     smr512_next
+	JGE     smr512_done
 	VMULPS  0(DI)(AX*4), Z28, Z0
 	VMOVUPS Z0, 0(DI)(AX*4)
 	ADDQ    $16, AX
 	JMP     smr512_scale16
-
-smr512_next:
-	ADDQ R8, SI
-	ADDQ R8, DI
-	DECQ BX
-	JMP  smr512_row
 
 smr512_done:
 	VZEROUPPER
