@@ -19,23 +19,36 @@ import "math"
 // then, as for any other s (below 1, subnormal, infinite or NaN), the
 // result is math.Log's, so both ways round alike.
 func log32(s float32) float32 {
-	b := math.Float32bits(s)
-	if b < 0x3f800000 || b >= 0x7f800000 { // below 1, negative, Inf or NaN
-		return float32(math.Log(float64(s)))
+	v := [1]float32{s}
+	logs32(v[:])
+	return v[0]
+}
+
+// logs32 sets each s[i] to log32(s[i]), in one loop so that the
+// logarithms of neighbouring rows overlap.
+func logs32(s []float32) {
+	for i, v := range s {
+		b := math.Float32bits(v)
+		if b < 0x3f800000 || b >= 0x7f800000 { // below 1, negative, Inf or NaN
+			s[i] = float32(math.Log(float64(v)))
+			continue
+		}
+		e := int(b>>23) - 127
+		tab := &log32Tab[(b>>16)&127]
+		m := float64(math.Float32frombits(b&0x7fffff | 0x3f800000))
+		t := m*tab.r - 1
+		t2 := t * t
+		t4 := t2 * t2
+		const c3, c5, c6, c7 = 1.0 / 3, 1.0 / 5, 1.0 / 6, 1.0 / 7
+		p := t * ((1 - t*0.5) + t2*(c3-t*0.25) + t4*((c5-t*c6)+t2*c7)) // Estrin, no divisions
+		y := float64(e)*math.Ln2 + (tab.l + p)
+		const k = 1 << 16
+		if low := math.Float64bits(y) & (1<<29 - 1); low-(1<<28-k) < 2*k {
+			s[i] = float32(math.Log(float64(v)))
+			continue
+		}
+		s[i] = float32(y)
 	}
-	e := int(b>>23) - 127
-	i := (b >> 16) & 127
-	m := float64(math.Float32frombits(b&0x7fffff | 0x3f800000))
-	t := m*log32Tab[i].r - 1
-	t2 := t * t
-	t4 := t2 * t2
-	p := t * ((1 - t/2) + t2*(1.0/3-t/4) + t4*((1.0/5-t/6)+t2/7)) // Estrin
-	y := float64(e)*math.Ln2 + (log32Tab[i].l + p)
-	const k = 1 << 16
-	if low := math.Float64bits(y) & (1<<29 - 1); low-(1<<28-k) < 2*k {
-		return float32(math.Log(float64(s)))
-	}
-	return float32(y)
 }
 
 // log32Tab[i] holds r = float32(1/(1 + i/128)) and l = -log(r).

@@ -50,9 +50,7 @@ func logSoftmaxRowsVec(dst, x []float32, rows, d int, v vecExp) {
 		xs, ds := x[r*d:(r+c)*d], dst[r*d:(r+c)*d]
 		b := s[:c]
 		v.maxSumRows(ds, xs, b, c, d)
-		for i, e := range b {
-			b[i] = log32(e) // float32(math.Log(float64(e))), faster
-		}
+		logs32(b) // float32(math.Log(float64(b[i]))), faster
 		v.subRows(ds, b, c, d)
 	}
 }
