@@ -1,6 +1,9 @@
 // Package gemm implements the ONNX Gemm and MatMul operators on float32 and
 // float64 tensors, both driven by the blocked engine in
-// operators/internal/gemm.
+// operators/internal/gemm. A B operand that is a constant of the model (a
+// fully connected layer's weights) is packed into the engine's panel
+// layout on the first run and reused (a copy about B's size), which also
+// lets a batch-1 layer run on the SIMD micro-kernel.
 //
 // It also implements MatMulInteger (opset 10) and QLinearMatMul (opsets 10
 // and 21) on uint8 and int8 operands with numpy matmul broadcasting: zero

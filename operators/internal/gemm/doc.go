@@ -9,6 +9,15 @@
 // C. Packing makes the micro-kernel's reads sequential and lets ragged
 // edges be zero-padded, so the kernel never sees a partial tile.
 //
+// A constant operand (a layer's weights) can be packed once, PackA or
+// PackB, and handed to GemmPacked or GemmPackedB on every run; a batch-1
+// fully connected layer then streams its packed weights through the SIMD
+// micro-kernel. For a convolution, GemmPacked and GemmIm take an Im2col
+// view of the image instead of B and gather the B panels straight from it
+// (implicit im2col), so the column matrix is never written out; their
+// Epilogue (bias, residual, activation) runs on each block of C's columns
+// as soon as it is complete, on the goroutine that computed it.
+//
 // The micro-kernel is a function value (Kernel.Micro). The pure-Go one is
 // the reference; an architecture-specific kernel with its own tile shape can
 // replace it through NewF32 without touching the blocking code.
