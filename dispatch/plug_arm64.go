@@ -7,7 +7,6 @@ package dispatch
 // the generator itself is built for the host, hence the env.
 //
 //go:generate env GOOS= GOARCH= go run ./_gen/neon
-//go:generate env GOOS= GOARCH= go run ./_gen/neon -in _gen/neon/sgemm_arm64.s.in -out sgemm_arm64.s
 
 // The arm64 build has one tier, NEON (Advanced SIMD: 4 float32 or 2
 // float64 lanes). Its kernels are in softmax_arm64.s, generated from

@@ -2,8 +2,6 @@
 
 package dispatch
 
-//go:generate env GOOS= GOARCH= go run ./_gen/neon -in _gen/neon/dwpool_arm64.s.in -out dwpool_arm64.s
-
 // plugDwNEON installs the NEON depthwise 3×3 and max-pooling kernels
 // (dwpool_arm64.s). Not timed on arm64 hardware yet: a 4-column step of
 // the depthwise kernel is 9 loads (or 6 LD2s) and 9 fused multiply-adds
