@@ -127,7 +127,7 @@ func maxParallelF32(rc *operators.RunContext, g *geometry, x, y []float32) {
 		j = new(maxJob)
 	}
 	*j = maxJob{g, x, y}
-	rc.ParallelRange(g.nc, 1, j)
+	rc.ParallelRange(g.nc, g.minPlanes(), j)
 	*j = maxJob{}
 	maxJobs.Put(j)
 }

@@ -260,12 +260,24 @@ func ranges(g *geometry) [3][]rng {
 
 type rng struct{ lo, hi, padded int }
 
+// minWork is the number of window taps (or elements summed) worth handing
+// to another goroutine: below it the hand-off costs more than it saves.
+// (A variable so that tests can make small tensors split.)
+var minWork = 32 << 10
+
+// minPlanes is the smallest number of (n, c) planes worth a chunk of their
+// own: enough that a chunk reads about minWork window taps.
+func (g *geometry) minPlanes() int {
+	taps := g.out[0] * g.out[1] * g.out[2] * g.k[0] * g.k[1] * g.k[2]
+	return max(1, minWork/max(taps, 1))
+}
+
 func avgPool[T float](rc *operators.RunContext, p *Pool, g *geometry, x, y []T) {
 	if rc == nil || rc.Threads <= 1 {
 		avgRange(p, g, x, y, 0, g.nc) // no closure, no allocation
 		return
 	}
-	rc.Parallel(g.nc, 1, func(lo, hi int) { avgRange(p, g, x, y, lo, hi) })
+	rc.Parallel(g.nc, g.minPlanes(), func(lo, hi int) { avgRange(p, g, x, y, lo, hi) })
 }
 
 // avgRange pools the (n, c) planes [lo, hi).
@@ -341,7 +353,7 @@ func maxPool[T ordered](rc *operators.RunContext, p *Pool, g *geometry, x, y []T
 		maxParallelF32(rc, g, x32, any(y).([]float32))
 		return
 	}
-	rc.Parallel(g.nc, 1, func(lo, hi int) { maxRange(p, g, x, y, idx, lowest, lo, hi) })
+	rc.Parallel(g.nc, g.minPlanes(), func(lo, hi int) { maxRange(p, g, x, y, idx, lowest, lo, hi) })
 }
 
 // maxRange pools the (n, c) planes [lo, hi).
@@ -515,7 +527,7 @@ func global[T float](rc *operators.RunContext, k kind, nc, vol int, x, y []T) {
 		globalRange(k, vol, x, y, 0, nc) // no closure, no allocation
 		return
 	}
-	rc.Parallel(nc, 16, func(lo, hi int) { globalRange(k, vol, x, y, lo, hi) })
+	rc.Parallel(nc, max(16, minWork/max(vol, 1)), func(lo, hi int) { globalRange(k, vol, x, y, lo, hi) })
 }
 
 // globalRange reduces the (n, c) planes [lo, hi).
