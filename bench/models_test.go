@@ -5,54 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/onnxrun/onnxrun/operators"
 	"github.com/onnxrun/onnxrun/runtime"
-	"github.com/onnxrun/onnxrun/runtime/onnxpb"
 	"gorgonia.org/tensor"
 )
-
-// benchModels are the exported classifiers timed beside ONNX Runtime, from
-// $ONNXRUN_TESTDATA/models.
-var benchModels = []string{"mnist-8", "resnet18", "mobilenet_v2", "squeezenet1_1", "shufflenet_v2_x0_5"}
-
-// modelInputs reads test_data_set_0's inputs of a model folder, repeated
-// batch times along the first axis when batch > 1.
-func modelInputs(dir string, s *runtime.Session, batch int) (map[string]*operators.Value, error) {
-	ins := map[string]*operators.Value{}
-	for i, vi := range s.Inputs() {
-		p := filepath.Join(dir, "test_data_set_0", fmt.Sprintf("input_%d.pb", i))
-		t, err := onnxpb.ReadTensor(p, onnxpb.Limits{})
-		if err != nil {
-			return nil, err
-		}
-		v, err := onnxpb.TensorToValue(t, "", onnxpb.Limits{})
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		if batch > 1 {
-			if len(v.Shape) == 0 || v.Shape[0] != 1 {
-				return nil, fmt.Errorf("%s: cannot batch shape %v", p, v.Shape)
-			}
-			raw := make([]byte, 0, len(v.Raw)*batch)
-			for range batch {
-				raw = append(raw, v.Raw...)
-			}
-			shape := slices.Clone(v.Shape)
-			shape[0] = batch
-			nv, err := operators.NewValue(v.DType, shape)
-			if err != nil {
-				return nil, err
-			}
-			copy(nv.Raw, raw)
-			v = nv
-		}
-		ins[vi.Name] = v
-	}
-	return ins, nil
-}
 
 func testdata(tb testing.TB) string {
 	d := os.Getenv("ONNXRUN_TESTDATA")
@@ -62,24 +20,32 @@ func testdata(tb testing.TB) string {
 	return d
 }
 
-// BenchmarkModels times the exported classifiers at batch 1 (and 8 where
-// the batch dimension is symbolic) with one and two intra-op threads, in
-// ONNX Runtime ("ort") and onnxrun ("run"), on test_data_set_0's inputs.
+// BenchmarkModels times every model folder of $ONNXRUN_TESTDATA/models at
+// batch 1 (and 8 where the batch dimension is symbolic) with one and two
+// intra-op threads, in ONNX Runtime ("ort") and onnxrun ("run"), on
+// test_data_set_0's inputs. Cases are named Models/<folder>/b<batch>/t<threads>/impl=<runtime>.
 func BenchmarkModels(b *testing.B) {
-	root := testdata(b)
-	for _, name := range benchModels {
-		dir := filepath.Join(root, "models", name)
+	dirs, err := ModelDirs(filepath.Join(testdata(b), "models"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, dir := range dirs {
+		name := filepath.Base(dir)
 		path := filepath.Join(dir, "model.onnx")
+		info, err := ReadModelInfo(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
 		probe, err := runtime.Load(path, runtime.WithThreads(1))
 		if err != nil {
 			b.Fatalf("%s: %v", name, err)
 		}
 		batches := []int{1}
-		if in := probe.Inputs(); len(in) == 1 && len(in[0].Shape) > 0 && in[0].Shape[0] < 0 {
+		if info.Batchable {
 			batches = append(batches, 8)
 		}
 		for _, batch := range batches {
-			ins, err := modelInputs(dir, probe, batch)
+			ins, err := ReadInputs(dir, info.Inputs, batch)
 			if err != nil {
 				b.Fatal(err)
 			}
