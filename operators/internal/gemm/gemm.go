@@ -287,10 +287,22 @@ func (t *task[T]) initBlock(j0, nc int) {
 			clear(row)
 			continue
 		}
-		v := t.bias[i]
-		for j := range row {
-			row[j] = v
-		}
+		fill(row, t.bias[i])
+	}
+}
+
+// fill sets every element of row to v. It writes a few elements one by one
+// and then doubles the filled prefix with copy, whose vectorised memmove
+// beats a scalar store loop several times over on rows of hundreds of
+// elements (the bias fill of each C block was a quarter of a MobileNet
+// run).
+func fill[T Float](row []T, v T) {
+	n := min(len(row), 8)
+	for j := range n {
+		row[j] = v
+	}
+	for n < len(row) {
+		n += copy(row[n:], row[:n])
 	}
 }
 

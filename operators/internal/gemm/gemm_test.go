@@ -255,3 +255,21 @@ func BenchmarkSgemm(b *testing.B) {
 		}
 	}
 }
+
+// TestFill checks fill against a plain loop for lengths around the
+// doubling steps.
+func TestFill(t *testing.T) {
+	for n := range 70 {
+		row := make([]float32, n+2)
+		fill(row[1:n+1], 2.5)
+		for j, v := range row {
+			want := float32(2.5)
+			if j == 0 || j == n+1 {
+				want = 0
+			}
+			if v != want {
+				t.Fatalf("n=%d: row[%d] = %v, want %v", n, j, v, want)
+			}
+		}
+	}
+}
