@@ -37,9 +37,12 @@ func newGeneric() *Kernels {
 		SgemmMicroF32: sgemmMicroGeneric,
 		SgemmMR:       sgemmGenericMR,
 		SgemmNR:       sgemmGenericNR,
-		ClampF32:      clampF32Generic,
-		DwConv3x3F32:  dwConv3x3F32Generic,
-		MaxPoolF32:    maxPoolF32Generic,
+
+		SgemmMicroStoreF32: sgemmMicroStoreGeneric,
+
+		ClampF32:     clampF32Generic,
+		DwConv3x3F32: dwConv3x3F32Generic,
+		MaxPoolF32:   maxPoolF32Generic,
 
 		MaxF64:        maxF64Generic,
 		ExpSumF64:     expSumF64Generic,

@@ -87,6 +87,13 @@ type Kernels struct {
 	// multiply-adds, so a tile may differ from the reference by the
 	// rounding of one product per step. kc may be 0 (c is unchanged).
 	SgemmMicroF32 func(kc int, a, b, c []float32, ldc int)
+	// SgemmMicroStoreF32 is SgemmMicroF32 storing the product into the
+	// tile instead of adding it (c[i*ldc+j] = the sum over p, the tile's
+	// previous contents ignored, so NaNs there do not propagate): the
+	// first block of a GEMM's k range writes C without reading it or
+	// having it cleared first. Same tile shape and buffer rules; the
+	// stored sum has the bits SgemmMicroF32 would add to a zero tile.
+	SgemmMicroStoreF32 func(kc int, a, b, c []float32, ldc int)
 	// SgemmMR and SgemmNR are SgemmMicroF32's tile shape: a tier that
 	// replaces the micro-kernel sets them too. Callers pack A and B to
 	// this shape.
@@ -151,4 +158,4 @@ type Kernels struct {
 }
 
 // numEntries is the number of function fields of Kernels; a test checks it.
-const numEntries = 28
+const numEntries = 29

@@ -77,6 +77,7 @@ func plugAVX2(k *Kernels) {
 	plugColsF32(k, vecAVX2, maxColsF32AVX2, expSumColsF32AVX2, scaleColsF32AVX2, shiftColsF32AVX2)
 	plugRows(k, vecAVX2)
 	k.SgemmMicroF32, k.SgemmMR, k.SgemmNR = sgemmMicroAVX2, 6, 16
+	k.SgemmMicroStoreF32 = sgemmMicroStoreAVX2
 	k.ClampF32 = func(x []float32, lo, hi float32) {
 		n := clampF32AVX2(x, lo, hi)
 		clampF32Generic(x[n:], lo, hi)
@@ -174,6 +175,7 @@ func plugAVX512(k *Kernels) {
 	plugColsF32(k, vecAVX512, maxColsF32AVX512, expSumColsF32AVX512, scaleColsF32AVX512, shiftColsF32AVX512)
 	plugRows(k, vecAVX512)
 	k.SgemmMicroF32, k.SgemmMR, k.SgemmNR = sgemmMicroAVX512, 6, 32
+	k.SgemmMicroStoreF32 = sgemmMicroStoreAVX512
 	k.ClampF32 = func(x []float32, lo, hi float32) {
 		n := clampF32AVX512(x, lo, hi)
 		clampF32Generic(x[n:], lo, hi)
@@ -611,7 +613,17 @@ func sgemmMicroAVX2(kc int, a, b, c []float32, ldc int) {
 	if kc == 0 {
 		return
 	}
-	sgemm6x16AVX2(kc, &a[0], &b[0], &c[0], ldc)
+	sgemm6x16AVX2(kc, &a[0], &b[0], &c[0], ldc, 0)
+}
+
+// sgemmMicroStoreAVX2 is SgemmMicroStoreF32 for a 6×16 tile.
+func sgemmMicroStoreAVX2(kc int, a, b, c []float32, ldc int) {
+	sgemmCheck(kc, a, b, c, ldc, 6, 16)
+	if kc == 0 {
+		sgemmClearTile(c, ldc, 6, 16)
+		return
+	}
+	sgemm6x16AVX2(kc, &a[0], &b[0], &c[0], ldc, 1)
 }
 
 // sgemmMicroAVX512 is SgemmMicroF32 for a 6×32 tile.
@@ -620,7 +632,17 @@ func sgemmMicroAVX512(kc int, a, b, c []float32, ldc int) {
 	if kc == 0 {
 		return
 	}
-	sgemm6x32AVX512(kc, &a[0], &b[0], &c[0], ldc)
+	sgemm6x32AVX512(kc, &a[0], &b[0], &c[0], ldc, 0)
+}
+
+// sgemmMicroStoreAVX512 is SgemmMicroStoreF32 for a 6×32 tile.
+func sgemmMicroStoreAVX512(kc int, a, b, c []float32, ldc int) {
+	sgemmCheck(kc, a, b, c, ldc, 6, 32)
+	if kc == 0 {
+		sgemmClearTile(c, ldc, 6, 32)
+		return
+	}
+	sgemm6x32AVX512(kc, &a[0], &b[0], &c[0], ldc, 1)
 }
 
 // sgemm6x16AVX2 computes, with kc >= 1 and fused multiply-adds,
@@ -628,17 +650,20 @@ func sgemmMicroAVX512(kc int, a, b, c []float32, ldc int) {
 //	for p := range kc { for i := range 6 { for j := range 16 { c[i*ldc+j] += a[p*6+i] * b[p*16+j] } } }
 //
 // where a, b and c point at the first elements of the packed panels and
-// the tile.
+// the tile. With store != 0 the sums start from zero instead of from C,
+// and C is not read.
 //
 //go:noescape
-func sgemm6x16AVX2(kc int, a, b, c *float32, ldc int)
+func sgemm6x16AVX2(kc int, a, b, c *float32, ldc int, store int)
 
 // sgemm6x32AVX512 computes, with kc >= 1 and fused multiply-adds,
 //
 //	for p := range kc { for i := range 6 { for j := range 32 { c[i*ldc+j] += a[p*6+i] * b[p*32+j] } } }
 //
+// or stores the sums as sgemm6x16AVX2 does with store != 0.
+//
 //go:noescape
-func sgemm6x32AVX512(kc int, a, b, c *float32, ldc int)
+func sgemm6x32AVX512(kc int, a, b, c *float32, ldc int, store int)
 
 // clampF32AVX2 computes ClampF32's loop over the whole vectors of x (done
 // = len(x)&^7) with VMAXPS then VMINPS, x being the operand those return

@@ -51,6 +51,7 @@ func archPlug(k *Kernels, l Level) {
 	}
 	k.MaxF32 = maxF32NEONWrap
 	k.SgemmMicroF32, k.SgemmMR, k.SgemmNR = sgemmMicroNEON, 4, 16
+	k.SgemmMicroStoreF32 = sgemmMicroStoreNEON
 	k.ExpSumF32 = expSumF32NEONWrap
 	k.SumExpF32 = sumExpF32NEONWrap
 	k.ScaleF32 = scaleF32NEONWrap
@@ -464,7 +465,17 @@ func sgemmMicroNEON(kc int, a, b, c []float32, ldc int) {
 	if kc == 0 {
 		return
 	}
-	sgemm4x16NEON(kc, &a[0], &b[0], &c[0], ldc)
+	sgemm4x16NEON(kc, &a[0], &b[0], &c[0], ldc, 0)
+}
+
+// sgemmMicroStoreNEON is SgemmMicroStoreF32 for a 4×16 tile.
+func sgemmMicroStoreNEON(kc int, a, b, c []float32, ldc int) {
+	sgemmCheck(kc, a, b, c, ldc, 4, 16)
+	if kc == 0 {
+		sgemmClearTile(c, ldc, 4, 16)
+		return
+	}
+	sgemm4x16NEON(kc, &a[0], &b[0], &c[0], ldc, 1)
 }
 
 // sgemm4x16NEON computes, with kc >= 1 and fused multiply-adds,
@@ -472,7 +483,8 @@ func sgemmMicroNEON(kc int, a, b, c []float32, ldc int) {
 //	for p := range kc { for i := range 4 { for j := range 16 { c[i*ldc+j] += a[p*4+i] * b[p*16+j] } } }
 //
 // where a, b and c point at the first elements of the packed panels and
-// the tile.
+// the tile. With store != 0 the sums start from zero instead of from C,
+// and C is not read.
 //
 //go:noescape
-func sgemm4x16NEON(kc int, a, b, c *float32, ldc int)
+func sgemm4x16NEON(kc int, a, b, c *float32, ldc int, store int)

@@ -11,6 +11,17 @@ const (
 // sgemmMicroGeneric computes the loop documented on SgemmMicroF32 for a
 // 2×4 tile.
 func sgemmMicroGeneric(kc int, a, b, c []float32, ldc int) {
+	sgemm2x4Generic(kc, a, b, c, ldc, false)
+}
+
+// sgemmMicroStoreGeneric is SgemmMicroStoreF32 for a 2×4 tile.
+func sgemmMicroStoreGeneric(kc int, a, b, c []float32, ldc int) {
+	sgemm2x4Generic(kc, a, b, c, ldc, true)
+}
+
+// sgemm2x4Generic sums the product of the panels in eight accumulators,
+// then adds them into the tile, or stores them when store is set.
+func sgemm2x4Generic(kc int, a, b, c []float32, ldc int, store bool) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	a = a[:kc*2]
 	b = b[:kc*4]
@@ -30,23 +41,36 @@ func sgemmMicroGeneric(kc int, a, b, c []float32, ldc int) {
 		a = a[2:]
 		b = b[4:]
 	}
-	r := (*[4]float32)(c[0:4])
-	r[0] += c00
-	r[1] += c01
-	r[2] += c02
-	r[3] += c03
-	r = (*[4]float32)(c[ldc : ldc+4])
-	r[0] += c10
-	r[1] += c11
-	r[2] += c12
-	r[3] += c13
+	r0 := (*[4]float32)(c[0:4])
+	r1 := (*[4]float32)(c[ldc : ldc+4])
+	if store {
+		*r0 = [4]float32{c00, c01, c02, c03}
+		*r1 = [4]float32{c10, c11, c12, c13}
+		return
+	}
+	r0[0] += c00
+	r0[1] += c01
+	r0[2] += c02
+	r0[3] += c03
+	r1[0] += c10
+	r1[1] += c11
+	r1[2] += c12
+	r1[3] += c13
 }
 
 // sgemmCheck panics unless the buffers hold what a mr×nr micro-kernel call
 // reads and writes: the SIMD wrappers call it before entering assembly.
 func sgemmCheck(kc int, a, b, c []float32, ldc, mr, nr int) {
 	if kc < 0 || ldc < nr || len(a) < kc*mr || len(b) < kc*nr || len(c) < (mr-1)*ldc+nr {
-		panic("dispatch: SgemmMicroF32 buffers too short for the tile")
+		panic("dispatch: SgemmMicroF32/SgemmMicroStoreF32 buffers too short for the tile")
+	}
+}
+
+// sgemmClearTile zeroes an mr×nr tile of C: SgemmMicroStoreF32 with
+// kc = 0.
+func sgemmClearTile(c []float32, ldc, mr, nr int) {
+	for i := range mr {
+		clear(c[i*ldc : i*ldc+nr])
 	}
 }
 

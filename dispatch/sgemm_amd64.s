@@ -2,22 +2,25 @@
 
 #include "textflag.h"
 
-// float32 GEMM micro-kernels (the SgemmMicroF32 entry). The Go
+// float32 GEMM micro-kernels (the SgemmMicroF32 and SgemmMicroStoreF32
+// entries). The Go
 // declarations in plug_amd64.go give the loop each one computes. A is a
 // packed panel of MR values per step, B a packed panel of NR values per
 // step; the MR×NR tile of C is held in 2*MR vector accumulators (two
 // vectors per row), each step loads the two B vectors, broadcasts the MR
 // values of A one by one and issues 2*MR fused multiply-adds. At the end
-// the accumulators are added into C, row i at c + i*ldc.
+// the accumulators are added into C, row i at c + i*ldc, or stored there
+// when store is non-zero (SgemmMicroStoreF32: C is not read).
 
 // sgemm6x16AVX2: 6×16 tile, 12 YMM accumulators.
-// func sgemm6x16AVX2(kc int, a, b, c *float32, ldc int)
-TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-40
+// func sgemm6x16AVX2(kc int, a, b, c *float32, ldc int, store int)
+TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-48
 	MOVQ    kc+0(FP), CX
 	MOVQ    a+8(FP), SI
 	MOVQ    b+16(FP), DI
 	MOVQ    c+24(FP), DX
 	MOVQ    ldc+32(FP), R8
+	MOVQ    store+40(FP), R9
 	SHLQ    $2, R8
 	VXORPS  Y4, Y4, Y4
 	VXORPS  Y5, Y5, Y5
@@ -61,6 +64,8 @@ sgemm6x16AVX2_loop:
 	JNZ     sgemm6x16AVX2_loop
 
 sgemm6x16AVX2_store:
+	TESTQ   R9, R9
+	JNZ     sgemm6x16AVX2_put
 	VADDPS  0(DX), Y4, Y4
 	VADDPS  32(DX), Y5, Y5
 	VMOVUPS Y4, 0(DX)
@@ -93,16 +98,38 @@ sgemm6x16AVX2_store:
 	VZEROUPPER
 	RET
 
+sgemm6x16AVX2_put:
+	VMOVUPS Y4, 0(DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y6, 0(DX)
+	VMOVUPS Y7, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y8, 0(DX)
+	VMOVUPS Y9, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y10, 0(DX)
+	VMOVUPS Y11, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y12, 0(DX)
+	VMOVUPS Y13, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y14, 0(DX)
+	VMOVUPS Y15, 32(DX)
+	VZEROUPPER
+	RET
+
 // sgemm6x32AVX512: the AVX2 kernel on 16-lane ZMM registers, a 6×32 tile
 // with 12 ZMM accumulators (zeroed with VPXORD: VXORPS on ZMM needs
 // AVX-512 DQ).
-// func sgemm6x32AVX512(kc int, a, b, c *float32, ldc int)
-TEXT ·sgemm6x32AVX512(SB), NOSPLIT, $0-40
+// func sgemm6x32AVX512(kc int, a, b, c *float32, ldc int, store int)
+TEXT ·sgemm6x32AVX512(SB), NOSPLIT, $0-48
 	MOVQ    kc+0(FP), CX
 	MOVQ    a+8(FP), SI
 	MOVQ    b+16(FP), DI
 	MOVQ    c+24(FP), DX
 	MOVQ    ldc+32(FP), R8
+	MOVQ    store+40(FP), R9
 	SHLQ    $2, R8
 	VPXORD  Z4, Z4, Z4
 	VPXORD  Z5, Z5, Z5
@@ -146,6 +173,8 @@ sgemm6x32AVX512_loop:
 	JNZ     sgemm6x32AVX512_loop
 
 sgemm6x32AVX512_store:
+	TESTQ   R9, R9
+	JNZ     sgemm6x32AVX512_put
 	VADDPS  0(DX), Z4, Z4
 	VADDPS  64(DX), Z5, Z5
 	VMOVUPS Z4, 0(DX)
@@ -173,6 +202,27 @@ sgemm6x32AVX512_store:
 	ADDQ    R8, DX
 	VADDPS  0(DX), Z14, Z14
 	VADDPS  64(DX), Z15, Z15
+	VMOVUPS Z14, 0(DX)
+	VMOVUPS Z15, 64(DX)
+	VZEROUPPER
+	RET
+
+sgemm6x32AVX512_put:
+	VMOVUPS Z4, 0(DX)
+	VMOVUPS Z5, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z6, 0(DX)
+	VMOVUPS Z7, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z8, 0(DX)
+	VMOVUPS Z9, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z10, 0(DX)
+	VMOVUPS Z11, 64(DX)
+	ADDQ    R8, DX
+	VMOVUPS Z12, 0(DX)
+	VMOVUPS Z13, 64(DX)
+	ADDQ    R8, DX
 	VMOVUPS Z14, 0(DX)
 	VMOVUPS Z15, 64(DX)
 	VZEROUPPER

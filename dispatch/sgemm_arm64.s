@@ -2,23 +2,26 @@
 
 //go:build arm64 && !purego
 
-// NEON float32 GEMM micro-kernel (the SgemmMicroF32 entry): a 4×16 tile in
-// 16 accumulators v0-v15 (row i in v[4i..4i+3]). Each step loads the 16
-// values of B (v20-v23) and the 4 values of A (v16) and issues 16 FMLAs
-// by element. At the end the tile is added into C, row i at c + i*ldc.
+// NEON float32 GEMM micro-kernel (the SgemmMicroF32 and SgemmMicroStoreF32
+// entries): a 4×16 tile in 16 accumulators v0-v15 (row i in
+// v[4i..4i+3]). Each step loads the 16 values of B (v20-v23) and the 4
+// values of A (v16) and issues 16 FMLAs by element. At the end the tile
+// is added into C, row i at c + i*ldc, or stored there when store is
+// non-zero (C is then not read).
 //
 // Lower-case instructions are GNU syntax, encoded as WORDs by ./_gen/neon
 // (go run ./_gen/neon -in _gen/neon/sgemm_arm64.s.in -out sgemm_arm64.s).
 
 #include "textflag.h"
 
-// func sgemm4x16NEON(kc int, a, b, c *float32, ldc int)
-TEXT ·sgemm4x16NEON(SB), NOSPLIT, $0-40
+// func sgemm4x16NEON(kc int, a, b, c *float32, ldc int, store int)
+TEXT ·sgemm4x16NEON(SB), NOSPLIT, $0-48
 	MOVD  kc+0(FP), R0
 	MOVD  a+8(FP), R1
 	MOVD  b+16(FP), R2
 	MOVD  c+24(FP), R3
 	MOVD  ldc+32(FP), R4
+	MOVD  store+40(FP), R5
 	LSL   $2, R4, R4
 	WORD $0x6f00e400 // movi v0.2d, #0
 	WORD $0x6f00e401 // movi v1.2d, #0
@@ -61,6 +64,7 @@ loop:
 	BNE   loop
 
 store:
+	CBNZ  R5, put
 	VLD1  (R3), [V24.S4, V25.S4, V26.S4, V27.S4]
 	WORD $0x4e20d718 // fadd v24.4s, v24.4s, v0.4s
 	WORD $0x4e21d739 // fadd v25.4s, v25.4s, v1.4s
@@ -88,4 +92,14 @@ store:
 	WORD $0x4e2ed75a // fadd v26.4s, v26.4s, v14.4s
 	WORD $0x4e2fd77b // fadd v27.4s, v27.4s, v15.4s
 	VST1  [V24.S4, V25.S4, V26.S4, V27.S4], (R3)
+	RET
+
+put:
+	VST1  [V0.S4, V1.S4, V2.S4, V3.S4], (R3)
+	ADD   R4, R3, R3
+	VST1  [V4.S4, V5.S4, V6.S4, V7.S4], (R3)
+	ADD   R4, R3, R3
+	VST1  [V8.S4, V9.S4, V10.S4, V11.S4], (R3)
+	ADD   R4, R3, R3
+	VST1  [V12.S4, V13.S4, V14.S4, V15.S4], (R3)
 	RET
