@@ -21,9 +21,11 @@ var ortInit = sync.OnceValue(func() error {
 // ORTAvailable reports whether ONNX Runtime could be loaded, and why not.
 func ORTAvailable() error { return ortInit() }
 
-// ortOptions returns session options for a fair single-process comparison:
-// intra-op threads as given, one inter-op thread, sequential execution.
-func ortOptions(threads int) (*ort.SessionOptions, error) {
+// ORTOptions returns session options for a fair single-process comparison:
+// intra-op threads as given, one inter-op thread, sequential execution;
+// everything else (memory arena, memory patterns, graph optimizations) at
+// ONNX Runtime's defaults. The caller destroys them.
+func ORTOptions(threads int) (*ort.SessionOptions, error) {
 	o, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, err
@@ -75,7 +77,7 @@ func NewORTFixed(path string, inNames []string, inShapes [][]int64, inData [][]f
 		r.outs = append(r.outs, t)
 		outs = append(outs, t)
 	}
-	o, err := ortOptions(threads)
+	o, err := ORTOptions(threads)
 	if err != nil {
 		r.Close()
 		return nil, err

@@ -2,6 +2,7 @@
 # Runs the side-by-side benchmarks and prints the tables of BENCHMARKS.md.
 # Usage: ONNXRUN_TESTDATA=/path/to/shared bash bench/run.sh [outdir]
 # COUNT (default 5) repeats each benchmark; the tables show medians.
+# MEMCOUNT (default 3) repeats each peak-memory measurement.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/.results}
@@ -23,4 +24,20 @@ if [ -n "${ONNXRUN_TESTDATA:-}" ]; then
 	echo "## Exported classifiers"
 	go test -run '^$' -bench 'Models' -benchtime 10x -count 3 -timeout 60m . | tee "$out/models.txt" >/dev/null
 	go run ./cmd/table < "$out/models.txt"
+
+	# Peak memory: each runtime alone in a process of its own (a process's
+	# peak covers everything in it), one thread, MEMCOUNT processes per
+	# case; the table shows medians and ranges.
+	echo
+	echo "## Peak memory (one thread, each runtime in its own process)"
+	go build -o "$out/peakmem" ./cmd/peakmem
+	: > "$out/peakmem.jsonl"
+	"$out/peakmem" -list "$ONNXRUN_TESTDATA/models" | while read -r batch dir; do
+		for _ in $(seq "${MEMCOUNT:-3}"); do
+			for rt in ort onnxrun; do
+				"$out/peakmem" -runtime "$rt" -model "$dir" -threads 1 -batch "$batch" -runs 5 < /dev/null >> "$out/peakmem.jsonl"
+			done
+		done
+	done
+	"$out/peakmem" -table < "$out/peakmem.jsonl"
 fi
