@@ -119,6 +119,7 @@ type geometry struct {
 	depthwise, pointwise bool  // Conv's direct paths
 	colShape             []int // the column buffer's shape, nil if none
 	im                   eng.Im2col
+	flat                 *flatPlan // the flat path (small.go), nil if it does not apply
 }
 
 func (c *Conv) resolve(x, w, b []int) (*geometry, error) {
@@ -186,6 +187,7 @@ func (c *Conv) resolve(x, w, b []int) (*geometry, error) {
 		geo.colShape = []int{geo.cg * kVol * geo.out[0] * geo.out[1] * geo.out[2]}
 	}
 	geo.im = eng.Im2col{C: geo.cg, In: geo.in, K: geo.k, S: geo.s, D: geo.d, Pad: geo.pb, Out: geo.out}
+	geo.planFlat()
 	return geo, nil
 }
 
@@ -292,6 +294,10 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		if constW && !geo.depthwise {
 			pa = c.packed32(e, geo, w.F32())
 		}
+		if geo.flat != nil && res == nil {
+			runFlat(rc, geo, x.F32(), w.F32(), bias, y.F32(), e, pa, c.act32, &flatBufs32)
+			return nil
+		}
 		run(rc, geo, x.F32(), w.F32(), bias, res, y.F32(), e, pa, c.act, c.act32)
 	case operators.Float64:
 		var bias, res []float64
@@ -305,6 +311,10 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 		var pa []*eng.PackedA[float64]
 		if constW && !geo.depthwise {
 			pa = c.packed64(e, geo, w.F64())
+		}
+		if geo.flat != nil && res == nil {
+			runFlat(rc, geo, x.F64(), w.F64(), bias, y.F64(), e, pa, c.act64, &flatBufs64)
+			return nil
 		}
 		run(rc, geo, x.F64(), w.F64(), bias, res, y.F64(), e, pa, c.act, c.act64)
 	}

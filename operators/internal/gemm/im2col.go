@@ -8,16 +8,45 @@ package gemm
 // size) is never written out. Dimensions are depth, height, width; 1-D
 // and 2-D convolutions leave the leading ones at 1 (strides and
 // dilations 1, pads 0).
+//
+// With Flat set, the image is one the caller has already padded (In is
+// its padded size, Pad is ignored and every stride must be 1), and column
+// j stands for the input position j of a channel's flattened volume
+// rather than for the j-th output position: row (c, kd, kh, kw) is then
+// the channel's values from the kernel tap's offset on, one contiguous
+// run of the image, and packing a block of it is a plain copy. The
+// columns at a row's end past the last output (x >= Out[2], and likewise
+// for the planes of a 3-D image) hold sums over the wrapped-around taps,
+// which the caller discards: Cols is the flattened position of the last
+// output plus one.
 type Im2col struct {
 	C                     int // channels
 	In, K, S, D, Pad, Out [3]int
+	Flat                  bool
 }
 
 // Rows is the column matrix's height: C times the kernel volume.
 func (im *Im2col) Rows() int { return im.C * im.K[0] * im.K[1] * im.K[2] }
 
-// Cols is the column matrix's width: the number of output positions.
-func (im *Im2col) Cols() int { return im.Out[0] * im.Out[1] * im.Out[2] }
+// Cols is the column matrix's width: the number of output positions, or
+// with Flat the flattened position of the last output plus one.
+func (im *Im2col) Cols() int {
+	if im.Flat {
+		if im.Out[0] <= 0 || im.Out[1] <= 0 || im.Out[2] <= 0 {
+			return 0
+		}
+		return (im.Out[0]-1)*im.In[1]*im.In[2] + (im.Out[1]-1)*im.In[2] + im.Out[2]
+	}
+	return im.Out[0] * im.Out[1] * im.Out[2]
+}
+
+// FlatOffset is the element of a Flat image's channel 0 at which row r
+// of the column matrix begins, for r < Rows()/C (one kernel tap).
+func (im *Im2col) FlatOffset(r int) int {
+	kh, kw := im.K[1], im.K[2]
+	fd, fh, fw := r/(kh*kw), r/kw%kh, r%kw
+	return (fd*im.D[0]*im.In[1]+fh*im.D[1])*im.In[2] + fw*im.D[2]
+}
 
 // span returns the range [lo, hi) of output positions o along one
 // dimension whose input position o*s - pad + off lies in [0, n).
@@ -42,6 +71,10 @@ func span(outN, n, s, pad, off int) (lo, hi int) {
 // built matrix. Each row is gathered into row (len >= nc), which stays in
 // L1, and then dealt out to the panels.
 func packIm[T Float](im *Im2col, x []T, p0, j0, kc, nc, nr int, dst, row []T) {
+	if im.Flat {
+		packFlat(im, x, p0, j0, kc, nc, nr, dst)
+		return
+	}
 	kd, kh, kw := im.K[0], im.K[1], im.K[2]
 	id, ih, iw := im.In[0], im.In[1], im.In[2]
 	oh, ow := im.Out[1], im.Out[2]
@@ -102,6 +135,22 @@ func packIm[T Float](im *Im2col, x []T, p0, j0, kc, nc, nr int, dst, row []T) {
 			}
 		}
 		dealRow(row, dst[p*nr:], kc, nc, nr)
+	}
+}
+
+// packFlat is packIm for a Flat im2col: each row's block is one run of
+// the padded image, dealt straight to the panels.
+func packFlat[T Float](im *Im2col, x []T, p0, j0, kc, nc, nr int, dst []T) {
+	kVol := im.K[0] * im.K[1] * im.K[2]
+	inVol := im.In[0] * im.In[1] * im.In[2]
+	c, r := p0/kVol, p0%kVol
+	for p := 0; p < kc; p++ {
+		base := c*inVol + im.FlatOffset(r) + j0
+		dealRow(x[base:base+nc], dst[p*nr:], kc, nc, nr)
+		if r++; r == kVol {
+			r = 0
+			c++
+		}
 	}
 }
 
