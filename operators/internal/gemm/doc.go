@@ -14,9 +14,14 @@
 // fully connected layer then streams its packed weights through the SIMD
 // micro-kernel. For a convolution, GemmPacked and GemmIm take an Im2col
 // view of the image instead of B and gather the B panels straight from it
-// (implicit im2col), so the column matrix is never written out; their
-// Epilogue (bias, residual, activation) runs on each block of C's columns
-// as soon as it is complete, on the goroutine that computed it.
+// (implicit im2col), so the column matrix is never written out.
+//
+// When the GEMM starts C itself (beta 0, or an Epilogue bias) the first
+// k-block's micro-kernel calls store their product into C (Kernel.Store)
+// instead of adding it to a cleared or bias-filled C, so C is written
+// once, and the Epilogue (bias, residual, activation) is one pass over
+// each MC×NC block of C right after its last k-block, while the block is
+// in cache, on the goroutine that computed it.
 //
 // The micro-kernel is a function value (Kernel.Micro). The pure-Go one is
 // the reference; an architecture-specific kernel with its own tile shape can

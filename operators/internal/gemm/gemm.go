@@ -26,11 +26,17 @@ type Float interface{ ~float32 | ~float64 }
 // len(a) >= kc*MR, len(b) >= kc*NR and c holds the whole tile.
 type Micro[T Float] func(kc int, a, b, c []T, ldc int)
 
-// Kernel is a micro-kernel with its tile shape.
+// Kernel is a micro-kernel with its tile shape. Store, when set, is
+// Micro storing the product into the tile instead of adding it (the
+// tile's previous contents ignored) with the bits Micro would add to a
+// zero tile; the engine uses it on the first k-block of a C it starts
+// itself, so C is written once instead of cleared (or filled with the
+// bias) and read back. Without it New clears the tile and calls Micro.
 type Kernel[T Float] struct {
 	Name   string
 	MR, NR int
 	Micro  Micro[T]
+	Store  Micro[T]
 }
 
 // Blocking sizes. KC×NR floats of B and MR×KC of A stay in L1 during a
@@ -54,6 +60,10 @@ type Engine[T Float] struct {
 	k      Kernel[T]
 	mc, nc int       // mcBlock and ncBlock rounded down to whole tiles
 	pool   sync.Pool // *[]T packing scratch
+	// shift is the dispatch table's ShiftF32 for a float32 engine built
+	// by NewF32 (nil otherwise): the epilogue adds a row's bias b as
+	// shift(row, row, -b, 0), which rounds as row[j] + b, in vectors.
+	shift func(dst, x []T, a, b T)
 
 	startWorkers sync.Once
 	work         chan task[T] // strips of parallel GEMMs for the workers
@@ -62,6 +72,15 @@ type Engine[T Float] struct {
 
 // New returns an engine that uses k.
 func New[T Float](k Kernel[T]) *Engine[T] {
+	if k.Store == nil {
+		micro, mr, nr := k.Micro, k.MR, k.NR
+		k.Store = func(kc int, a, b, c []T, ldc int) {
+			for i := range mr {
+				clear(c[i*ldc : i*ldc+nr])
+			}
+			micro(kc, a, b, c, ldc)
+		}
+	}
 	return &Engine[T]{
 		k:  k,
 		mc: max(mcBlock/k.MR, 1) * k.MR,
@@ -87,8 +106,8 @@ var (
 	//	128×784×1152         3.02  3.10  2.37
 	//	256×196×2304         3.41  2.48  2.03  1.81
 	//	512×49×4608          2.52  2.70  2.04
-	goF32      = Kernel[float32]{Name: "go2x4", MR: 2, NR: 4, Micro: micro2x4[float32]}
-	defaultF64 = New(Kernel[float64]{Name: "go2x4", MR: 2, NR: 4, Micro: micro2x4[float64]})
+	goF32      = Kernel[float32]{Name: "go2x4", MR: 2, NR: 4, Micro: micro2x4[float32], Store: micro2x4Store[float32]}
+	defaultF64 = New(Kernel[float64]{Name: "go2x4", MR: 2, NR: 4, Micro: micro2x4[float64], Store: micro2x4Store[float64]})
 )
 
 // f32Engine is the float32 engine built for one dispatch table.
@@ -100,8 +119,9 @@ type f32Engine struct {
 var lastF32 atomic.Pointer[f32Engine]
 
 // F32 returns the float32 engine for the active dispatch table: its
-// micro-kernel is the table's SgemmMicroF32 (copied once, when the engine
-// is built) with packing to the table's tile shape. When the table has no
+// micro-kernels are the table's SgemmMicroF32 and SgemmMicroStoreF32
+// (copied once, when the engine is built) with packing to the table's
+// tile shape. When the table has no
 // SIMD micro-kernel the unrolled pure-Go 2×4 kernel is used, which beats
 // the table's plain reference loop.
 func F32() *Engine[float32] {
@@ -114,15 +134,20 @@ func F32() *Engine[float32] {
 	return e
 }
 
-// NewF32 returns a float32 engine using the micro-kernel of table t.
+// NewF32 returns a float32 engine using the micro-kernels of table t.
 func NewF32(t *dispatch.Kernels) *Engine[float32] {
+	var e *Engine[float32]
 	for _, en := range t.Entries() {
 		if en.Name == "SgemmMicroF32" && en.Level == dispatch.GenericLevel {
-			return New(goF32)
+			e = New(goF32)
 		}
 	}
-	name := fmt.Sprintf("%s-%dx%d", t.Level, t.SgemmMR, t.SgemmNR)
-	return New(Kernel[float32]{Name: name, MR: t.SgemmMR, NR: t.SgemmNR, Micro: t.SgemmMicroF32})
+	if e == nil {
+		name := fmt.Sprintf("%s-%dx%d", t.Level, t.SgemmMR, t.SgemmNR)
+		e = New(Kernel[float32]{Name: name, MR: t.SgemmMR, NR: t.SgemmNR, Micro: t.SgemmMicroF32, Store: t.SgemmMicroStoreF32})
+	}
+	e.shift = t.ShiftF32
+	return e
 }
 
 // F64 returns the default float64 engine.
@@ -153,11 +178,12 @@ func (e *Engine[T]) Gemm(transA, transB bool, m, n, k int, alpha T, a []T, lda i
 	if m <= 0 || n <= 0 {
 		return
 	}
-	scaleC(m, n, beta, c, ldc)
 	if k <= 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
 		return
 	}
 	t := task[T]{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc}
+	t.setEpilogue(Epilogue[T]{}, beta)
 	e.dispatch(&t, threads)
 }
 
@@ -257,10 +283,14 @@ type task[T Float] struct {
 	pb             *PackedB[T]
 	im             *Im2col
 	bCol           int
-	// The epilogue (GemmPacked, GemmIm): with initC each block of NC
-	// columns of C starts from bias[i] in row i (zero when bias is nil);
-	// once a block's product is complete, res (row stride ldr) is added
-	// and act applied to each row of the block.
+	// With initC the task starts C itself (beta 0 or a bias): the first
+	// k-block stores its product into C instead of adding it. The
+	// epilogue (GemmPacked, GemmIm): once a block of C's product is
+	// complete, bias[i] is added to row i (with initC), then res (row
+	// stride ldr), and act is applied, in one pass over the block. When
+	// k spans several k-blocks the bias is added right after the first,
+	// so the sum rounds as (bias + first block) + later blocks whether or
+	// not the block was stored.
 	initC bool
 	bias  []T
 	res   []T
@@ -279,7 +309,9 @@ type Epilogue[T Float] struct {
 	Act   func([]T) // applied last, in place, to runs of a row of C
 }
 
-// initBlock starts columns [j0, j0+nc) of t's C from the bias (or zero).
+// initBlock starts columns [j0, j0+nc) of t's C from the bias (or zero),
+// for the paths that accumulate into C from its first block (the
+// matrix-vector loops, k = 0).
 func (t *task[T]) initBlock(j0, nc int) {
 	for i := 0; i < t.m; i++ {
 		row := t.c[i*t.ldc+j0 : i*t.ldc+j0+nc]
@@ -306,11 +338,15 @@ func fill[T Float](row []T, v T) {
 	}
 }
 
-// finishBlock adds the residual to columns [j0, j0+nc) of t's C and
-// applies the activation.
-func (t *task[T]) finishBlock(j0, nc int) {
-	for i := 0; i < t.m; i++ {
+// finishBlock completes rows [i0, i0+mc) × columns [j0, j0+nc) of t's C:
+// with bias it adds bias[i] to row i, then the residual, then it applies
+// the activation, a row at a time (one pass while the row is in L1).
+func (e *Engine[T]) finishBlock(t *task[T], i0, mc, j0, nc int, bias bool) {
+	for i := i0; i < i0+mc; i++ {
 		row := t.c[i*t.ldc+j0 : i*t.ldc+j0+nc]
+		if bias {
+			e.addScalar(row, t.bias[i])
+		}
 		if t.res != nil {
 			r := t.res[i*t.ldr+j0 : i*t.ldr+j0+nc]
 			j := 0
@@ -331,8 +367,38 @@ func (t *task[T]) finishBlock(j0, nc int) {
 	}
 }
 
+// biasBlock adds bias[i] to row i of rows [i0, i0+mc) × columns
+// [j0, j0+nc) of t's C.
+func (e *Engine[T]) biasBlock(t *task[T], i0, mc, j0, nc int) {
+	for i := i0; i < i0+mc; i++ {
+		e.addScalar(t.c[i*t.ldc+j0:i*t.ldc+j0+nc], t.bias[i])
+	}
+}
+
+// addScalar computes row[j] += v: through the table's shift for float32
+// (x - (-v) - 0 rounds exactly as x + v, zeros' signs included), else a
+// loop.
+func (e *Engine[T]) addScalar(row []T, v T) {
+	if e.shift != nil {
+		e.shift(row, row, -v, 0)
+		return
+	}
+	j := 0
+	for ; j+4 <= len(row); j += 4 {
+		rp := (*[4]T)(row[j:])
+		rp[0] += v
+		rp[1] += v
+		rp[2] += v
+		rp[3] += v
+	}
+	for ; j < len(row); j++ {
+		row[j] += v
+	}
+}
+
 // setEpilogue installs ep on t and prepares C: with a bias, or beta 0,
-// the strips start their blocks themselves; otherwise C is scaled here.
+// the strips start their blocks themselves (storing the first k-block's
+// product); otherwise C is scaled here and every block adds into it.
 func (t *task[T]) setEpilogue(ep Epilogue[T], beta T) {
 	t.bias, t.res, t.ldr, t.act = ep.Bias, ep.Res, ep.LdRes, ep.Act
 	t.initC = ep.Bias != nil || beta == 0
@@ -391,6 +457,9 @@ func (e *Engine[T]) gemmSerial(t *task[T]) {
 	m, n, k := t.m, t.n, t.k
 	c, ldc := t.c, t.ldc
 	if t.pa == nil && t.im == nil && t.pb == nil {
+		if t.initC {
+			t.initBlock(0, n)
+		}
 		if m == 1 {
 			gemvRow(t.transA, t.transB, n, k, t.alpha, t.a, t.lda, t.b, t.ldb, c)
 			return
@@ -401,7 +470,7 @@ func (e *Engine[T]) gemmSerial(t *task[T]) {
 		}
 	}
 	mr, nr := e.k.MR, e.k.NR
-	micro := e.k.Micro
+	store := e.k.Store
 	mcBlock, ncBlock := e.mc, e.nc
 	kcMax := min(k, kcBlock)
 	mcMax := min(roundUp(m, mr), mcBlock)
@@ -431,13 +500,18 @@ func (e *Engine[T]) gemmSerial(t *task[T]) {
 		nPad = roundUp(t.pb.n, nr)
 	}
 
+	finish := t.res != nil || t.act != nil || (t.initC && t.bias != nil)
 	for j0 := 0; j0 < n; j0 += ncBlock {
 		nc := min(ncBlock, n-j0)
-		if t.initC {
-			t.initBlock(j0, nc)
-		}
 		for p0 := 0; p0 < k; p0 += kcBlock {
 			kc := min(kcBlock, k-p0)
+			last := p0+kc >= k
+			// put: this block's product is stored into C, not added.
+			put := t.initC && p0 == 0
+			micro := e.k.Micro
+			if put {
+				micro = store
+			}
 			bblk := pb
 			switch {
 			case t.pb != nil:
@@ -468,21 +542,28 @@ func (e *Engine[T]) gemmSerial(t *task[T]) {
 							micro(kc, ap, bp, c[off:], ldc)
 							continue
 						}
-						clear(tile)
-						micro(kc, ap, bp, tile, nr)
+						store(kc, ap, bp, tile, nr)
 						for i := 0; i < mm; i++ {
 							crow := c[off+i*ldc : off+i*ldc+nn]
 							trow := tile[i*nr : i*nr+nn]
+							if put {
+								copy(crow, trow)
+								continue
+							}
 							for j := range crow {
 								crow[j] += trow[j]
 							}
 						}
 					}
 				}
+				// The mc×nc block just computed is still in cache.
+				switch {
+				case last && finish:
+					e.finishBlock(t, i0, mc, j0, nc, put && t.bias != nil)
+				case put && t.bias != nil:
+					e.biasBlock(t, i0, mc, j0, nc)
+				}
 			}
-		}
-		if t.res != nil || t.act != nil {
-			t.finishBlock(j0, nc)
 		}
 	}
 	e.pool.Put(bufp)
@@ -543,19 +624,19 @@ func (e *Engine[T]) GemmPacked(pa *PackedA[T], n int, b []T, ldb int, transB boo
 	t := task[T]{transB: transB, m: m, n: n, k: k, alpha: 1, pa: pa, b: b, ldb: ldb, im: im, c: c, ldc: ldc}
 	t.setEpilogue(ep, beta)
 	if k <= 0 {
-		t.finishEmpty()
+		e.finishEmpty(&t)
 		return
 	}
 	e.dispatch(&t, threads)
 }
 
 // finishEmpty applies t's epilogue to a product with k = 0.
-func (t *task[T]) finishEmpty() {
+func (e *Engine[T]) finishEmpty(t *task[T]) {
 	if t.initC {
 		t.initBlock(0, t.n)
 	}
 	if t.res != nil || t.act != nil {
-		t.finishBlock(0, t.n)
+		e.finishBlock(t, 0, t.m, 0, t.n, false)
 	}
 }
 
@@ -648,7 +729,7 @@ func (e *Engine[T]) GemmIm(m int, a []T, lda int, x []T, im *Im2col, beta T, c [
 	t := task[T]{m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: x, im: im, c: c, ldc: ldc}
 	t.setEpilogue(ep, beta)
 	if k <= 0 {
-		t.finishEmpty()
+		e.finishEmpty(&t)
 		return
 	}
 	e.dispatch(&t, threads)
@@ -702,10 +783,11 @@ func (e *Engine[T]) GemmPackedB(transA bool, m int, alpha T, a []T, lda int, pb 
 	if m <= 0 || n <= 0 {
 		return
 	}
-	scaleC(m, n, beta, c, ldc)
 	if k <= 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
 		return
 	}
 	t := task[T]{transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, pb: pb, c: c, ldc: ldc}
+	t.setEpilogue(Epilogue[T]{}, beta)
 	e.dispatch(&t, threads)
 }

@@ -256,6 +256,54 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 }
 
+// TestMicroStore checks that the Go store kernels store exactly what
+// their add kernels add to a zero tile (the engine's bits must not depend
+// on which of the two started a block), in float32 and float64, and that
+// New's fallback store for a kernel without one does the same.
+func TestMicroStore(t *testing.T) {
+	r := rand.New(rand.NewSource(21))
+	for _, kc := range []int{0, 1, 3, 4, 5, 9, 64, 257} {
+		a, b := randSlice(r, kc*2), randSlice(r, kc*4)
+		const ldc = 7
+		added, stored := make([]float32, 2*ldc), make([]float32, 2*ldc)
+		for i := range stored {
+			stored[i] = float32(math.NaN())
+		}
+		micro2x4(kc, a, b, added, ldc)
+		micro2x4Store(kc, a, b, stored, ldc)
+		fallback := New(Kernel[float32]{MR: 2, NR: 4, Micro: micro2x4[float32]}).k.Store
+		viaNew := make([]float32, 2*ldc)
+		for i := range viaNew {
+			viaNew[i] = float32(math.Inf(-1))
+		}
+		fallback(kc, a, b, viaNew, ldc)
+		a64, b64 := make([]float64, len(a)), make([]float64, len(b))
+		for i, v := range a {
+			a64[i] = float64(v) / 3
+		}
+		for i, v := range b {
+			b64[i] = float64(v) / 7
+		}
+		added64, stored64 := make([]float64, 2*ldc), make([]float64, 2*ldc)
+		micro2x4(kc, a64, b64, added64, ldc)
+		micro2x4Store(kc, a64, b64, stored64, ldc)
+		for i := range 2 {
+			for j := range 4 {
+				x := i*ldc + j
+				if !sameBits(stored[x], added[x]) || !sameBits(viaNew[x], added[x]) {
+					t.Fatalf("kc=%d: C[%d,%d] stored %g, fallback %g, added to zero %g", kc, i, j, stored[x], viaNew[x], added[x])
+				}
+				if math.Float64bits(stored64[x]) != math.Float64bits(added64[x]) {
+					t.Fatalf("kc=%d float64: C[%d,%d] stored %g, added to zero %g", kc, i, j, stored64[x], added64[x])
+				}
+			}
+		}
+		if !math.IsNaN(float64(stored[4])) || !math.IsInf(float64(viaNew[4]), -1) {
+			t.Fatalf("kc=%d: a store wrote past its tile's row", kc)
+		}
+	}
+}
+
 // TestFill checks fill against a plain loop for lengths around the
 // doubling steps.
 func TestFill(t *testing.T) {

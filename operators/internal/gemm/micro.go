@@ -154,7 +154,15 @@ func micro4x4[T Float](kc int, a, b, c []T, ldc int) {
 // without spills. The k loop is unrolled four times by hand (Go does not
 // unroll), which amortises the slice updates and bounds checks: 1.5x in
 // isolation.
-func micro2x4[T Float](kc int, a, b, c []T, ldc int) {
+func micro2x4[T Float](kc int, a, b, c []T, ldc int) { micro2x4Into(kc, a, b, c, ldc, false) }
+
+// micro2x4Store is micro2x4 storing the product into the tile (the
+// engine's store kernel for its first k-block).
+func micro2x4Store[T Float](kc int, a, b, c []T, ldc int) { micro2x4Into(kc, a, b, c, ldc, true) }
+
+// micro2x4Into sums the 2×4 product in registers, then adds it into the
+// tile or, with store, overwrites the tile with it.
+func micro2x4Into[T Float](kc int, a, b, c []T, ldc int, store bool) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 T
 	a = a[:kc*2]
 	b = b[:kc*4]
@@ -235,16 +243,21 @@ func micro2x4[T Float](kc int, a, b, c []T, ldc int) {
 		a = a[2:]
 		b = b[4:]
 	}
-	r := (*[4]T)(c[0:4])
-	r[0] += c00
-	r[1] += c01
-	r[2] += c02
-	r[3] += c03
-	r = (*[4]T)(c[ldc : ldc+4])
-	r[0] += c10
-	r[1] += c11
-	r[2] += c12
-	r[3] += c13
+	r0 := (*[4]T)(c[0:4])
+	r1 := (*[4]T)(c[ldc : ldc+4])
+	if store {
+		*r0 = [4]T{c00, c01, c02, c03}
+		*r1 = [4]T{c10, c11, c12, c13}
+		return
+	}
+	r0[0] += c00
+	r0[1] += c01
+	r0[2] += c02
+	r0[3] += c03
+	r1[0] += c10
+	r1[1] += c11
+	r1[2] += c12
+	r1[3] += c13
 }
 
 // micro4x2 is the transposed shape of micro2x4.
