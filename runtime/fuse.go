@@ -13,6 +13,12 @@ import (
 //   - Identity nodes, and Dropout nodes whose mask nobody reads (inference
 //     Dropout copies its input), are removed: their readers read the input
 //     directly.
+//   - An Add of the output of an operator implementing FuseBias (Conv)
+//     without a bias input, read by nothing else, and a constant holding
+//     one value per channel (shape [C,1,1] or [1,C,1,1] against an NCHW
+//     output) is folded into that operator as its bias: it adds each
+//     channel's value to its output as the Add would, so an activation
+//     after the Add can fold into it too.
 //   - An Add of two tensors of one shape, one of them the output of an
 //     operator implementing operators.ResidualFuser (Conv) read by nothing
 //     else, is folded into that operator's epilogue (a residual
@@ -97,6 +103,7 @@ func (b *builder) fuse(order, outs []int) []int {
 		readers[y] = 0
 		removed[i] = true
 	}
+	b.fuseBiases(order, pinned, readers, removed)
 	b.fuseResiduals(order, pinned, readers, removed)
 	for _, i := range order {
 		p := b.nodes[i]
@@ -198,6 +205,83 @@ func (b *builder) fuseResiduals(order []int, pinned []bool, readers []int, remov
 			break
 		}
 	}
+}
+
+// biasFuser is implemented by operators that can add a constant holding
+// one value per output channel (b, its values in channel order) to their
+// output with the bits of the Add they replace (Conv).
+type biasFuser interface {
+	FuseBias(b *operators.Value) (operators.Op, bool)
+}
+
+// fuseBiases folds Add(op(x), B) into op where op is a biasFuser without
+// a bias input and B a per-channel constant; see fuse.
+func (b *builder) fuseBiases(order []int, pinned []bool, readers []int, removed []bool) {
+	for _, i := range order {
+		p := b.nodes[i]
+		if removed[i] || p.folded || p.node.Domain != "" || p.src.OpType != "Add" || len(p.in) != 2 || len(p.out) != 1 || p.out[0] < 0 {
+			continue
+		}
+		if p.opset > 0 && p.opset < 7 {
+			continue // the legacy broadcast attributes
+		}
+		for k := range 2 {
+			x, s := p.in[k], p.in[1-k]
+			if x < 0 || s < 0 || x == s {
+				continue
+			}
+			sx, v := b.slots[x], b.consts[s]
+			if sx.kind != kindNode || pinned[x] || readers[x] != 1 || b.slots[s].kind != kindConst || v == nil {
+				continue
+			}
+			if dt := sx.meta.DType; (dt != operators.Float32 && dt != operators.Float64) || v.DType != dt || b.slots[p.out[0]].meta.DType != dt {
+				continue
+			}
+			if !sx.meta.HasShape || !perChannel(sx.meta.Shape, v.Shape) {
+				continue
+			}
+			prod := b.nodes[sx.producer]
+			if removed[prod.idx] || prod.folded || len(prod.out) != 1 || prod.out[0] != x || prod.node.Domain != "" || (len(prod.in) > 2 && prod.in[2] >= 0) {
+				continue
+			}
+			f, ok := prod.op.(biasFuser)
+			if !ok {
+				continue
+			}
+			op, ok := f.FuseBias(v)
+			if !ok {
+				continue
+			}
+			prod.op = op
+			prod.out[0] = p.out[0]
+			b.slots[p.out[0]].producer = prod.idx
+			readers[x] = 0
+			removed[i] = true
+			break
+		}
+	}
+}
+
+// perChannel reports whether a tensor of shape bs, broadcast as Add does
+// against a tensor of shape out (channels on axis 1), gives every channel
+// one value and leaves out's shape as it is: aligned to out's trailing
+// axes it reaches the channel axis, where it has out's known channel
+// count, and is 1 on every other axis.
+func perChannel(out, bs []int) bool {
+	if len(out) < 2 || out[1] < 0 || len(bs) > len(out) || len(bs) < len(out)-1 {
+		return false
+	}
+	off := len(out) - len(bs)
+	for i, d := range bs {
+		if i+off == 1 {
+			if d != out[1] {
+				return false
+			}
+		} else if d != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // activation describes p as an epilogue activation, if it is one whose

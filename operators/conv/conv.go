@@ -24,7 +24,8 @@ type Conv struct {
 	act32 func([]float32)      // act for the GEMM epilogue; nil for none
 	act64 func([]float64)
 	last  memo.Last[*geometry]
-	w     *wcache // the constant weight and its packed copy, shared with fused copies
+	w     *wcache          // the constant weight and its packed copy, shared with fused copies
+	post  *operators.Value // a bias folded in from an Add (biasfold.go), [M]
 }
 
 // wcache holds a Conv's weight when it is a constant (an initializer),
@@ -78,7 +79,7 @@ func (c *Conv) Fuse(act operators.Activation) (operators.Op, bool) {
 	if c.act.Kind != operators.ActNone || act.Kind == operators.ActNone {
 		return nil, false
 	}
-	return withAct(&Conv{attrs: c.attrs, group: c.group, act: act, skip: c.skip, w: c.w}), true
+	return withAct(&Conv{attrs: c.attrs, group: c.group, act: act, skip: c.skip, w: c.w, post: c.post}), true
 }
 
 // withAct sets c's epilogue functions for c.act (made once here, so runs
@@ -98,7 +99,7 @@ const skipInput = 3
 // shape, to its output (after the bias, before an activation fused later),
 // per image and group right after the GEMM.
 func (c *Conv) FuseResidual() (operators.Op, int, bool) {
-	if c.skip || c.act.Kind != operators.ActNone {
+	if c.skip || c.act.Kind != operators.ActNone || c.post != nil {
 		return nil, 0, false
 	}
 	return &Conv{attrs: c.attrs, group: c.group, skip: true, w: c.w}, skipInput, true
@@ -280,6 +281,19 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 	}
 	out[0] = y
 	constW := c.w != nil && c.w.val.Load() == w
+	act, act32, act64 := c.act, c.act32, c.act64
+	var post *operators.Value // a folded bias added after the convolution
+	if c.post != nil {
+		if b != nil || c.post.DType != x.DType || c.post.Len() != geo.m {
+			return shapeErr(2, "B", "the bias folded in from an Add has %d %v values, want none given as input and %d %v ones", c.post.Len(), c.post.DType, geo.m, x.DType)
+		}
+		if postAsBias(geo, constW) {
+			b = c.post
+		} else {
+			post = c.post
+			act, act32, act64 = operators.Activation{}, nil, nil
+		}
+	}
 	switch x.DType {
 	case operators.Float32:
 		var bias, res []float32
@@ -295,10 +309,13 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 			pa = c.packed32(e, geo, w.F32())
 		}
 		if geo.flat != nil && res == nil {
-			runFlat(rc, geo, x.F32(), w.F32(), bias, y.F32(), e, pa, c.act32, &flatBufs32)
-			return nil
+			runFlat(rc, geo, x.F32(), w.F32(), bias, y.F32(), e, pa, act32, &flatBufs32)
+		} else {
+			run(rc, geo, x.F32(), w.F32(), bias, res, y.F32(), e, pa, act, act32)
 		}
-		run(rc, geo, x.F32(), w.F32(), bias, res, y.F32(), e, pa, c.act, c.act32)
+		if post != nil {
+			addPost(geo, y.F32(), post.F32(), c.act)
+		}
 	case operators.Float64:
 		var bias, res []float64
 		if b != nil {
@@ -313,10 +330,13 @@ func (c *Conv) Run(rc *operators.RunContext, in, out []*operators.Value) error {
 			pa = c.packed64(e, geo, w.F64())
 		}
 		if geo.flat != nil && res == nil {
-			runFlat(rc, geo, x.F64(), w.F64(), bias, y.F64(), e, pa, c.act64, &flatBufs64)
-			return nil
+			runFlat(rc, geo, x.F64(), w.F64(), bias, y.F64(), e, pa, act64, &flatBufs64)
+		} else {
+			run(rc, geo, x.F64(), w.F64(), bias, res, y.F64(), e, pa, act, act64)
 		}
-		run(rc, geo, x.F64(), w.F64(), bias, res, y.F64(), e, pa, c.act, c.act64)
+		if post != nil {
+			addPost(geo, y.F64(), post.F64(), c.act)
+		}
 	}
 	return nil
 }

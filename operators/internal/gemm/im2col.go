@@ -211,3 +211,10 @@ func gather2[T Float](d, s []T) {
 		d[i] = s[2*i]
 	}
 }
+
+// OneKBlock reports whether a GEMM with inner dimension k (GemmPacked or
+// GemmIm) takes it in one k-block. Its epilogue's bias then meets each
+// element's finished sum, Σ + bias in one rounding: the bits of adding
+// the bias after the GEMM. Over several k-blocks the bias joins the
+// first block's partial sum instead.
+func OneKBlock(k int) bool { return k <= kcBlock }
