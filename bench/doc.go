@@ -9,6 +9,12 @@
 //
 //	ORT_LIB=$(bash setup.sh) ONNXRUN_TESTDATA=/path/to/shared go test -bench . -count 5
 //
+// BenchmarkModels times every model folder under
+// $ONNXRUN_TESTDATA/models. Peak memory cannot be measured beside another
+// runtime in one process, so cmd/peakmem loads one model in one runtime per
+// process and reports its peak resident set; run.sh runs everything and
+// prints the tables.
+//
 // BENCHMARKS.md at the repository root gives the figures and the exact
 // commands.
 package bench
