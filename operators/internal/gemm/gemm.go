@@ -456,9 +456,9 @@ func (e *Engine[T]) scratch(n int) *[]T {
 func (e *Engine[T]) gemmSerial(t *task[T]) {
 	m, n, k := t.m, t.n, t.k
 	c, ldc := t.c, t.ldc
-	if t.pa == nil && t.im == nil && t.pb == nil {
+	if t.pa == nil && t.im == nil && t.pb == nil && (m == 1 || n == 1) {
 		if t.initC {
-			t.initBlock(0, n)
+			t.initBlock(0, n) // the matrix-vector loops add into C
 		}
 		if m == 1 {
 			gemvRow(t.transA, t.transB, n, k, t.alpha, t.a, t.lda, t.b, t.ldb, c)
