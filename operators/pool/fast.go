@@ -22,9 +22,9 @@ func inner(out, n, k, s, pad int) (lo, hi int) {
 }
 
 // maxFast reports whether maxRangeF32 takes the geometry: 1-D or 2-D
-// pooling with unit dilation and a column stride of 1 or 2.
+// pooling with unit dilation.
 func maxFast(g *geometry) bool {
-	return g.in[0] == 1 && g.out[0] == 1 && g.k[0] == 1 && g.d[1] == 1 && g.d[2] == 1 && (g.s[2] == 1 || g.s[2] == 2)
+	return g.in[0] == 1 && g.out[0] == 1 && g.k[0] == 1 && g.d[1] == 1 && g.d[2] == 1
 }
 
 // maxRangeF32 pools the float32 planes [lo, hi) as maxRange2D does: the
@@ -34,6 +34,10 @@ func maxFast(g *geometry) bool {
 // border outputs, whose windows reach into the padding, are taken here
 // over their taps inside the plane.
 func maxRangeF32(g *geometry, x, y []float32, lo, hi int) {
+	if g.s[2] > 2 {
+		maxRangeStrided(g, x, y, lo, hi)
+		return
+	}
 	ih, iw := g.in[1], g.in[2]
 	oh, ow := g.out[1], g.out[2]
 	kh, kw := g.k[1], g.k[2]
@@ -83,6 +87,68 @@ func maxRangeF32(g *geometry, x, y []float32, lo, hi int) {
 			}
 			off := base + (y0*sh-ph)*iw + ox*sw - pw + rw.lo
 			kern(yc[y0*ow+ox:], ow, x[off:], iw, 1, y1-y0, kh, rw.hi-rw.lo, sh, sw)
+		}
+	}
+}
+
+// maxColsBuf bounds the column maxima maxRangeStrided keeps on its stack.
+const maxColsBuf = 256
+
+// maxRangeStrided is maxRangeF32 for column strides above 2, which the
+// MaxPoolF32 kernel takes only through its scalar reference (a 3×3
+// window of stride 3, say). Each interior output row is taken in two
+// passes: the maximum over the window's rows of every input column under
+// the row's windows, then each output as the maximum of its kw column
+// maxima. The columns, and then the outputs, are independent of one
+// another, so their short chains of max overlap, where the scalar loop
+// runs one chain of kh×kw dependent steps per output. The maximum is the
+// same (Go's max: NaN wins, and a zero maximum may take the sign of
+// either zero, as in maxRange2D). Border outputs go through maxBorder.
+func maxRangeStrided(g *geometry, x, y []float32, lo, hi int) {
+	ih, iw := g.in[1], g.in[2]
+	oh, ow := g.out[1], g.out[2]
+	kh, kw := g.k[1], g.k[2]
+	sh, sw := g.s[1], g.s[2]
+	ph, pw := g.pb[1], g.pb[2]
+	y0, y1 := inner(oh, ih, kh, sh, ph)
+	x0, x1 := inner(ow, iw, kw, sw, pw)
+	width := (x1-x0-1)*sw + kw // input columns under the interior windows
+	if x1 <= x0 || width > maxColsBuf {
+		y0, y1 = 0, 0 // all border
+	}
+	var buf [maxColsBuf]float32
+	for c := lo; c < hi; c++ {
+		xc := x[c*ih*iw : (c+1)*ih*iw]
+		yc := y[c*oh*ow : (c+1)*oh*ow]
+		for oy := 0; oy < oh; oy++ {
+			if oy < y0 || oy >= y1 {
+				maxBorder(g, xc, yc, oy, 0, ow)
+				continue
+			}
+			if x0 > 0 {
+				maxBorder(g, xc, yc, oy, 0, x0)
+			}
+			if x1 < ow {
+				maxBorder(g, xc, yc, oy, x1, ow)
+			}
+			off := (oy*sh-ph)*iw + x0*sw - pw
+			col := buf[:width]
+			copy(col, xc[off:off+width])
+			for i := 1; i < kh; i++ {
+				row := xc[off+i*iw : off+i*iw+width]
+				for j, v := range row {
+					col[j] = max(col[j], v)
+				}
+			}
+			out := yc[oy*ow+x0 : oy*ow+x1]
+			for i := range out {
+				w := col[i*sw : i*sw+kw]
+				acc := w[0]
+				for _, v := range w[1:] {
+					acc = max(acc, v)
+				}
+				out[i] = acc
+			}
 		}
 	}
 }
