@@ -40,14 +40,6 @@ func (im *Im2col) Cols() int {
 	return im.Out[0] * im.Out[1] * im.Out[2]
 }
 
-// FlatOffset is the element of a Flat image's channel 0 at which row r
-// of the column matrix begins, for r < Rows()/C (one kernel tap).
-func (im *Im2col) FlatOffset(r int) int {
-	kh, kw := im.K[1], im.K[2]
-	fd, fh, fw := r/(kh*kw), r/kw%kh, r%kw
-	return (fd*im.D[0]*im.In[1]+fh*im.D[1])*im.In[2] + fw*im.D[2]
-}
-
 // span returns the range [lo, hi) of output positions o along one
 // dimension whose input position o*s - pad + off lies in [0, n).
 func span(outN, n, s, pad, off int) (lo, hi int) {
@@ -139,18 +131,35 @@ func packIm[T Float](im *Im2col, x []T, p0, j0, kc, nc, nr int, dst, row []T) {
 }
 
 // packFlat is packIm for a Flat im2col: each row's block is one run of
-// the padded image, dealt straight to the panels.
+// the padded image, dealt straight to the panels. The run's start steps
+// along with the kernel tap (no divisions per row).
 func packFlat[T Float](im *Im2col, x []T, p0, j0, kc, nc, nr int, dst []T) {
-	kVol := im.K[0] * im.K[1] * im.K[2]
-	inVol := im.In[0] * im.In[1] * im.In[2]
+	kd, kh, kw := im.K[0], im.K[1], im.K[2]
+	kVol := kd * kh * kw
+	plane := im.In[1] * im.In[2]
+	inVol := im.In[0] * plane
+	dd, dh, dw := im.D[0]*plane, im.D[1]*im.In[2], im.D[2]
 	c, r := p0/kVol, p0%kVol
+	fd, fh, fw := r/(kh*kw), r/kw%kh, r%kw
+	base := c*inVol + fd*dd + fh*dh + fw*dw + j0
 	for p := 0; p < kc; p++ {
-		base := c*inVol + im.FlatOffset(r) + j0
 		dealRow(x[base:base+nc], dst[p*nr:], kc, nc, nr)
-		if r++; r == kVol {
-			r = 0
-			c++
+		base += dw
+		if fw++; fw < kw {
+			continue
 		}
+		fw = 0
+		base += dh - kw*dw
+		if fh++; fh < kh {
+			continue
+		}
+		fh = 0
+		base += dd - kh*dh
+		if fd++; fd < kd {
+			continue
+		}
+		fd = 0
+		base += inVol - kd*dd
 	}
 }
 
