@@ -128,7 +128,7 @@ func padImage[T eng.Float](geo *geometry, f *flatPlan, xg, xp []T) {
 			for r := 0; r < nh; r++ {
 				s := src[(z*ih+r)*iw : (z*ih+r)*iw+nw]
 				o := ((z+geo.pb[0])*ph+r+geo.pb[1])*pw + geo.pb[2]
-				copyRun(dst[o:o+nw], s)
+				copy(dst[o:o+nw], s)
 			}
 		}
 	}
@@ -146,25 +146,8 @@ func unpad[T eng.Float](geo *geometry, f *flatPlan, cs, yg []T) {
 		for z := 0; z < od; z++ {
 			for r := 0; r < oh; r++ {
 				o := (z*ph + r) * pw
-				copyRun(dst[(z*oh+r)*ow:(z*oh+r+1)*ow], src[o:o+ow])
+				copy(dst[(z*oh+r)*ow:(z*oh+r+1)*ow], src[o:o+ow])
 			}
 		}
-	}
-}
-
-// copyRun copies src into dst (equal lengths). Image rows here are tens
-// of elements, for which moves of four beat a memmove call.
-func copyRun[T eng.Float](dst, src []T) {
-	if len(dst) > 64 {
-		copy(dst, src)
-		return
-	}
-	src = src[:len(dst)]
-	i := 0
-	for ; i+4 <= len(dst); i += 4 {
-		*(*[4]T)(dst[i:]) = *(*[4]T)(src[i:])
-	}
-	for ; i < len(dst); i++ {
-		dst[i] = src[i]
 	}
 }
