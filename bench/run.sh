@@ -22,7 +22,7 @@ go test -run '^$' -bench 'Bandwidth' -benchtime 10x -count "$count" . | tee "$ou
 if [ -n "${ONNXRUN_TESTDATA:-}" ]; then
 	echo
 	echo "## Exported classifiers"
-	go test -run '^$' -bench 'Models' -benchtime 10x -count 3 -timeout 60m . | tee "$out/models.txt" >/dev/null
+	go test -run '^$' -bench 'Models' -benchtime 10x -count "$count" -timeout 60m . | tee "$out/models.txt" >/dev/null
 	go run ./cmd/table < "$out/models.txt"
 
 	# Peak memory: each runtime alone in a process of its own (a process's
