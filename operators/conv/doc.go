@@ -7,7 +7,12 @@
 // for 1×1 convolutions with unit strides and no padding (the input already
 // is the column matrix), and for everything else a GEMM whose B panels are
 // packed straight from the image (implicit im2col: the column matrix is
-// never built). A weight that is a constant of the model is packed into
+// never built). Small unit-stride layers with few output channels take
+// that GEMM over a padded copy of the image instead (small.go), whose
+// column matrix rows are plain runs of the copy, and drop the columns
+// that fall in the padding afterwards; the bits are the same. A bias
+// that the model adds in a separate Add of a per-channel constant can be
+// folded into the Conv at load time (FuseBias). A weight that is a constant of the model is packed into
 // the GEMM's panel layout on the first run and reused; the packed copy is
 // about the weight's size again (output channels rounded up to the
 // micro-kernel's tile height).
