@@ -60,6 +60,9 @@ func (geo *geometry) planFlat() {
 			return
 		}
 		in[i] = geo.out[i] + (geo.k[i]-1)*geo.d[i]
+		if in[i] > flatMaxScratch {
+			return // and the volume below cannot overflow
+		}
 	}
 	f := &flatPlan{
 		im:     eng.Im2col{C: geo.cg, In: in, K: geo.k, S: geo.s, D: geo.d, Out: geo.out, Flat: true},
