@@ -2,7 +2,7 @@
 # Runs the side-by-side benchmarks and prints the tables of BENCHMARKS.md.
 # Usage: ONNXRUN_TESTDATA=/path/to/shared bash bench/run.sh [outdir]
 # COUNT (default 5) repeats each benchmark; the tables show medians.
-# MEMCOUNT (default 3) repeats each peak-memory measurement.
+# MEMCOUNT (default 5) repeats each peak-memory measurement.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/.results}
@@ -33,7 +33,7 @@ if [ -n "${ONNXRUN_TESTDATA:-}" ]; then
 	go build -o "$out/peakmem" ./cmd/peakmem
 	: > "$out/peakmem.jsonl"
 	"$out/peakmem" -list "$ONNXRUN_TESTDATA/models" | while read -r batch dir; do
-		for _ in $(seq "${MEMCOUNT:-3}"); do
+		for _ in $(seq "${MEMCOUNT:-5}"); do
 			for rt in ort onnxrun; do
 				"$out/peakmem" -runtime "$rt" -model "$dir" -threads 1 -batch "$batch" -runs 5 < /dev/null >> "$out/peakmem.jsonl"
 			done
