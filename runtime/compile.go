@@ -378,10 +378,13 @@ func (b *builder) buildNodes() error {
 		p.op = op
 		// Subgraphs are compiled by now (only the factory may do it).
 		// Their protos alias the model's bytes, which would otherwise
-		// stay alive as long as the session.
+		// stay alive as long as the session; so would the compiler
+		// closure, which holds this graph's proto (the initializers'
+		// raw data included) for every step that keeps its node.
 		for _, at := range node.Attrs {
 			at.G, at.Graphs = nil, nil
 		}
+		node.Subgraph = nil
 		for j, name := range n.Inputs {
 			if name == "" {
 				p.in[j] = -1
