@@ -169,9 +169,11 @@ func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int
 }
 
 // parallelMinFlops is the smallest m*n*k worth a second goroutine: about
-// 10 µs of one core's work with a SIMD micro-kernel, against about 1 µs to
-// hand a strip to a worker and wait for it.
-const parallelMinFlops = 1 << 18
+// 50 µs of one core's work with a SIMD micro-kernel. Handing a strip to a
+// worker costs about 1 µs when the worker is awake, but waking a parked
+// one often takes tens of µs, so mid-sized products (mnist-8's second
+// convolution, 0.6 M) ran slower on two threads than on one at 1<<18.
+const parallelMinFlops = 1 << 20
 
 // Gemm computes C = alpha*op(A)*op(B) + beta*C; see Sgemm.
 func (e *Engine[T]) Gemm(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, threads int) {
