@@ -328,8 +328,8 @@ func (t *task[T]) initBlock(j0, nc int) {
 // fill sets every element of row to v. It writes a few elements one by one
 // and then doubles the filled prefix with copy, whose vectorised memmove
 // beats a scalar store loop several times over on rows of hundreds of
-// elements (the bias fill of each C block was a quarter of a MobileNet
-// run).
+// elements. (The blocked path no longer fills C at all: its first k-block
+// stores the product and finishBlock adds the bias.)
 func fill[T Float](row []T, v T) {
 	n := min(len(row), 8)
 	for j := range n {
