@@ -30,3 +30,11 @@ func Features() []string {
 
 // CPUName returns the processor's brand string, or "" if unknown.
 func CPUName() string { return cpuid.CPU.BrandName }
+
+// LastLevelCache returns the size in bytes of the largest cache the CPU
+// reports (on x86, the L3 shared by the cores), or 0 if it reports none.
+// Kernels use it to tell data that will still be in cache when it is next
+// read from data that will not.
+func LastLevelCache() int {
+	return max(0, cpuid.CPU.Cache.L1D, cpuid.CPU.Cache.L2, cpuid.CPU.Cache.L3)
+}

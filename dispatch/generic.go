@@ -34,6 +34,9 @@ func newGeneric() *Kernels {
 		SoftmaxRowsF32:    softmaxRowsF32Generic,
 		LogSoftmaxRowsF32: logSoftmaxRowsF32Generic,
 
+		SoftmaxRowsStreamF32:    softmaxRowsStreamF32Generic,
+		LogSoftmaxRowsStreamF32: logSoftmaxRowsStreamF32Generic,
+
 		SgemmMicroF32: sgemmMicroGeneric,
 		SgemmMR:       sgemmGenericMR,
 		SgemmNR:       sgemmGenericNR,

@@ -69,6 +69,17 @@ type Kernels struct {
 	// ShiftF32(dst, x, m, float32(log(s))) with m = MaxF32 and s =
 	// SumExpF32, as row by row.
 	LogSoftmaxRowsF32 func(dst, x []float32, rows, d int)
+	// SoftmaxRowsStreamF32 and LogSoftmaxRowsStreamF32 are SoftmaxRowsF32
+	// and LogSoftmaxRowsF32, with the same bits, for outputs too large to
+	// stay in cache. Where the tier can (the x86 tiers, for whole-vector
+	// row lengths and a dst aligned to the vector), they keep the
+	// intermediate values in tmp, which must hold at least d elements and
+	// stays in cache from row to row, and write dst with non-temporal
+	// stores: each output line then goes to memory once, instead of being
+	// read in first and written back later, evicting lines that are still
+	// needed. Elsewhere tmp is not used.
+	SoftmaxRowsStreamF32    func(dst, x, tmp []float32, rows, d int)
+	LogSoftmaxRowsStreamF32 func(dst, x, tmp []float32, rows, d int)
 
 	// SgemmMicroF32 is the float32 GEMM micro-kernel: it multiplies a
 	// packed panel of A (SgemmMR rows) by a packed panel of B (SgemmNR
@@ -158,4 +169,4 @@ type Kernels struct {
 }
 
 // numEntries is the number of function fields of Kernels; a test checks it.
-const numEntries = 29
+const numEntries = 31

@@ -173,3 +173,92 @@ func TestRowBatchValues(t *testing.T) {
 		}
 	}
 }
+
+// TestRowBatchStreamF32 checks the streaming row-batch entries against
+// the table's row kernels composed row by row (the same bits are
+// promised), with dst aligned and not, tmp too short, exactly a row and
+// longer, and in place. At the x86 tiers, a whole-vector d with an
+// aligned dst and a long enough tmp must take the streaming form, which
+// leaves its intermediate values in tmp: that is checked too, so a
+// wrapper that always fell back would fail.
+func TestRowBatchStreamF32(t *testing.T) {
+	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {
+		r := testRand(t)
+		x86 := k.Level == dispatch.AVX2 || k.Level == dispatch.AVX512
+		type shape struct{ rows, d int }
+		var shapes []shape
+		for _, d := range rowBatchLengths() {
+			for _, rows := range []int{1, 2, 3, 70} {
+				if rows*d <= 20000 {
+					shapes = append(shapes, shape{rows, d})
+				}
+			}
+		}
+		shapes = append(shapes, shape{3, 32000})
+		for _, kind := range append(kinds, "zeros") {
+			for _, sh := range shapes {
+				rows, d := sh.rows, sh.d
+				for _, off := range []int{0, 1, 8} {
+					for _, tl := range []int{0, d - 1, d, 5*d + 3} {
+						if tl < 0 {
+							continue
+						}
+						for _, log := range []bool{false, true} {
+							name := fmt.Sprintf("%s/d=%d/rows=%d/off=%d/tmp=%d/log=%v", kind, d, rows, off, tl, log)
+							x := guarded32(rows*d, 1)
+							if kind == "zeros" {
+								fillZeros(r, x)
+							} else {
+								fill(r, kind, x)
+							}
+							orig := slices.Clone(x)
+							want := composeRows(k, log, x, rows, d)
+							batch := k.SoftmaxRowsStreamF32
+							if log {
+								batch = k.LogSoftmaxRowsStreamF32
+							}
+							dst := alignedGuarded32(rows*d, off)
+							tmp := guarded32(tl, 0)
+							batch(dst, x, tmp, rows, d)
+							if i := firstDiff(dst, want); i >= 0 {
+								t.Fatalf("%s: [%d] = %v, row by row %v (x %v)", name, i, dst[i], want[i], x[i])
+							}
+							if !sameBits(x, orig) {
+								t.Fatalf("%s: input changed", name)
+							}
+							checkGuards32(t, name+"/dst", dst)
+							checkGuards32(t, name+"/x", x)
+							checkGuards32(t, name+"/tmp", tmp)
+							w := 8 // float32 lanes of the x86 tier
+							if k.Level == dispatch.AVX512 {
+								w = 16
+							}
+							if x86 && d > 0 && d%w == 0 && off%w == 0 && tl >= d && untouched(tmp) {
+								t.Fatalf("%s: tmp untouched: the streaming form did not run", name)
+							}
+							// In place, dst aligned as x is.
+							xa := alignedGuarded32(rows*d, off)
+							copy(xa, orig)
+							batch(xa, xa, tmp, rows, d)
+							if i := firstDiff(xa, want); i >= 0 {
+								t.Fatalf("%s: in place [%d] = %v, row by row %v", name, i, xa[i], want[i])
+							}
+							checkGuards32(t, name+"/in place", xa)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// untouched reports whether every element of s still holds the guard
+// value guarded32 filled it with.
+func untouched(s []float32) bool {
+	for _, v := range s {
+		if math.Float32bits(v) != guard32 {
+			return false
+		}
+	}
+	return true
+}

@@ -71,11 +71,14 @@ func (rk rowKernels32) logSoftmax(dst, x []float32, rows, d int) {
 }
 
 // plugRowsVia sets the row-batch entries of k to loops over k's current
-// row kernels.
+// row kernels; the streaming entries are the same loops (Go has no
+// non-temporal store).
 func plugRowsVia(k *Kernels) {
 	rk := rowKernelsOf(k)
 	k.SoftmaxRowsF32 = rk.softmax
 	k.LogSoftmaxRowsF32 = rk.logSoftmax
+	k.SoftmaxRowsStreamF32 = func(dst, x, _ []float32, rows, d int) { rk.softmax(dst, x, rows, d) }
+	k.LogSoftmaxRowsStreamF32 = func(dst, x, _ []float32, rows, d int) { rk.logSoftmax(dst, x, rows, d) }
 }
 
 func softmaxRowsF32Generic(dst, x []float32, rows, d int) {
@@ -83,6 +86,14 @@ func softmaxRowsF32Generic(dst, x []float32, rows, d int) {
 }
 
 func logSoftmaxRowsF32Generic(dst, x []float32, rows, d int) {
+	genericRows.logSoftmax(dst, x, rows, d)
+}
+
+func softmaxRowsStreamF32Generic(dst, x, _ []float32, rows, d int) {
+	genericRows.softmax(dst, x, rows, d)
+}
+
+func logSoftmaxRowsStreamF32Generic(dst, x, _ []float32, rows, d int) {
 	genericRows.logSoftmax(dst, x, rows, d)
 }
 

@@ -2,11 +2,17 @@
 
 package dispatch
 
+import "unsafe"
+
 // plugRows installs the row-batch entries of an x86 tier, after its row
 // kernels: row lengths that are whole vectors go to the assembly, which
 // runs the row kernels' loops for many rows per call; other lengths go row
 // by row through the tier's row kernels. Both give the same bits.
 // (vecAVX2Wide runs the AVX2 assembly on multiples of 16 only.)
+//
+// The streaming entries take the assembly's streaming form when, besides,
+// tmp holds a row and dst starts on a vector boundary (VMOVNTPS faults on
+// an unaligned address; rows of whole vectors keep every row aligned).
 func plugRows(k *Kernels, v vecExp) {
 	rk := rowKernelsOf(k)
 	w := v.lanes32()
@@ -19,7 +25,7 @@ func plugRows(k *Kernels, v vecExp) {
 			rk.softmax(dst, x, rows, d)
 			return
 		}
-		v.softmaxRows(dst[:n], x[:n], rows, d)
+		v.softmaxRows(dst[:n], x[:n], nil, rows, d)
 	}
 	k.LogSoftmaxRowsF32 = func(dst, x []float32, rows, d int) {
 		n := rowsSpan(len(dst), len(x), rows, d)
@@ -30,7 +36,32 @@ func plugRows(k *Kernels, v vecExp) {
 			rk.logSoftmax(dst, x, rows, d)
 			return
 		}
-		logSoftmaxRowsVec(dst[:n], x[:n], rows, d, v)
+		logSoftmaxRowsVec(dst[:n], x[:n], nil, rows, d, v)
+	}
+	streams := func(dst, tmp []float32, d int) bool {
+		return d%w == 0 && len(tmp) >= d && uintptr(unsafe.Pointer(unsafe.SliceData(dst)))%uintptr(4*w) == 0
+	}
+	k.SoftmaxRowsStreamF32 = func(dst, x, tmp []float32, rows, d int) {
+		n := rowsSpan(len(dst), len(x), rows, d)
+		if n == 0 {
+			return
+		}
+		if !streams(dst, tmp, d) {
+			k.SoftmaxRowsF32(dst, x, rows, d)
+			return
+		}
+		v.softmaxRows(dst[:n], x[:n], tmp[:d], rows, d)
+	}
+	k.LogSoftmaxRowsStreamF32 = func(dst, x, tmp []float32, rows, d int) {
+		n := rowsSpan(len(dst), len(x), rows, d)
+		if n == 0 {
+			return
+		}
+		if !streams(dst, tmp, d) {
+			k.LogSoftmaxRowsF32(dst, x, rows, d)
+			return
+		}
+		logSoftmaxRowsVec(dst[:n], x[:n], tmp, rows, d, v)
 	}
 }
 
@@ -41,26 +72,38 @@ const logBatch = 4096
 
 // logSoftmaxRowsVec computes LogSoftmax rows in batches: the assembly
 // stores x - max and each row's sum of exponentials, the logarithms are
-// taken here, and the assembly subtracts them.
-func logSoftmaxRowsVec(dst, x []float32, rows, d int, v vecExp) {
+// taken here, and the assembly subtracts them. With tmp (at least d
+// elements), the differences go to tmp, as many rows of them as it holds
+// up to a batch, and the subtraction writes dst with non-temporal stores.
+func logSoftmaxRowsVec(dst, x, tmp []float32, rows, d int, v vecExp) {
 	var s [64]float32
 	batch := max(1, min(len(s), logBatch/d))
+	if tmp != nil {
+		batch = min(batch, len(tmp)/d)
+	}
 	for r := 0; r < rows; r += batch {
 		c := min(batch, rows-r)
 		xs, ds := x[r*d:(r+c)*d], dst[r*d:(r+c)*d]
 		b := s[:c]
-		v.maxSumRows(ds, xs, b, c, d)
-		logs32(b) // float32(math.Log(float64(b[i]))), faster
-		v.subRows(ds, b, c, d)
+		if tmp == nil {
+			v.maxSumRows(ds, xs, b, c, d)
+			logs32(b) // float32(math.Log(float64(b[i]))), faster
+			v.subRows(ds, ds, b, c, d, false)
+			continue
+		}
+		ts := tmp[:c*d]
+		v.maxSumRows(ts, xs, b, c, d)
+		logs32(b)
+		v.subRows(ds, ts, b, c, d, true)
 	}
 }
 
-func (v vecExp) softmaxRows(dst, x []float32, rows, d int) {
+func (v vecExp) softmaxRows(dst, x, tmp []float32, rows, d int) {
 	if v == vecAVX512 {
-		softmaxRowsF32AVX512(dst, x, rows, d)
+		softmaxRowsF32AVX512(dst, x, tmp, rows, d)
 		return
 	}
-	softmaxRowsF32AVX2(dst, x, rows, d)
+	softmaxRowsF32AVX2(dst, x, tmp, rows, d)
 }
 
 func (v vecExp) maxSumRows(dst, x, s []float32, rows, d int) {
@@ -71,12 +114,12 @@ func (v vecExp) maxSumRows(dst, x, s []float32, rows, d int) {
 	maxSumRowsF32AVX2(dst, x, s, rows, d)
 }
 
-func (v vecExp) subRows(dst, b []float32, rows, d int) {
+func (v vecExp) subRows(dst, src, b []float32, rows, d int, stream bool) {
 	if v == vecAVX512 {
-		subRowsF32AVX512(dst, b, rows, d)
+		subRowsF32AVX512(dst, src, b, rows, d, stream)
 		return
 	}
-	subRowsF32AVX2(dst, b, rows, d)
+	subRowsF32AVX2(dst, src, b, rows, d, stream)
 }
 
 // Row-batch assembly (softmax_f32_amd64.s). d is a multiple of the vector
@@ -84,10 +127,12 @@ func (v vecExp) subRows(dst, b []float32, rows, d int) {
 // elements; dst may be x.
 
 // softmaxRowsF32AVX2 computes, for each row, maxF32AVX2, expSumF32AVX2
-// into dst and scaleF32AVX2 by 1/float32(sum).
+// into dst and scaleF32AVX2 by 1/float32(sum). With a non-empty tmp (at
+// least d elements; dst 32-byte aligned) the exponentials go to tmp and
+// the scaled values to dst with non-temporal stores.
 //
 //go:noescape
-func softmaxRowsF32AVX2(dst, x []float32, rows, d int)
+func softmaxRowsF32AVX2(dst, x, tmp []float32, rows, d int)
 
 // maxSumRowsF32AVX2 computes, for each row r, m = max (maxF32AVX2),
 // dst = x - m and s[r] = float32(sum of exp(x - m)) as expSumF32AVX2 sums
@@ -96,16 +141,18 @@ func softmaxRowsF32AVX2(dst, x []float32, rows, d int)
 //go:noescape
 func maxSumRowsF32AVX2(dst, x, s []float32, rows, d int)
 
-// subRowsF32AVX2 computes dst[r*d+i] -= b[r]. len(b) >= rows.
+// subRowsF32AVX2 computes dst[r*d+i] = src[r*d+i] - b[r] (src may be
+// dst). len(b) >= rows. With stream, dst is 32-byte aligned and written
+// with non-temporal stores.
 //
 //go:noescape
-func subRowsF32AVX2(dst, b []float32, rows, d int)
+func subRowsF32AVX2(dst, src, b []float32, rows, d int, stream bool)
 
 //go:noescape
-func softmaxRowsF32AVX512(dst, x []float32, rows, d int)
+func softmaxRowsF32AVX512(dst, x, tmp []float32, rows, d int)
 
 //go:noescape
 func maxSumRowsF32AVX512(dst, x, s []float32, rows, d int)
 
 //go:noescape
-func subRowsF32AVX512(dst, b []float32, rows, d int)
+func subRowsF32AVX512(dst, src, b []float32, rows, d int, stream bool)

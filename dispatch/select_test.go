@@ -116,7 +116,7 @@ func Example_names() {
 	// ScaleF32 generic
 	// ShiftF32 generic
 	// ExpF32 generic
-	// generic (generic: 29 entries)
+	// generic (generic: 31 entries)
 }
 
 // funcFields counts the function fields of Kernels: one entry each.

@@ -1589,12 +1589,21 @@ reduce: \
 	VPERMILPD    $1, X12, X13; \
 	VADDSD       X13, X12, X12
 
-// func softmaxRowsF32AVX2(dst, x []float32, rows, d int)
-TEXT ·softmaxRowsF32AVX2(SB), NOSPLIT, $0-64
+// func softmaxRowsF32AVX2(dst, x, tmp []float32, rows, d int)
+//
+// With tmp empty, each row's exponentials go to dst and are scaled there.
+// With tmp (len(tmp) >= d, dst 32-byte aligned), they go to tmp, which
+// stays in cache from row to row, and the scaled values are written to dst
+// with non-temporal stores (VMOVNTPS): a large output then costs memory
+// one write per line instead of a read for ownership, a write-back and the
+// eviction of lines that are still needed. The bits are the same.
+TEXT ·softmaxRowsF32AVX2(SB), NOSPLIT, $0-88
 	MOVQ dst_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
-	MOVQ rows+48(FP), BX
-	MOVQ d+56(FP), CX
+	MOVQ tmp_base+48(FP), R13
+	MOVQ tmp_len+56(FP), R14
+	MOVQ rows+72(FP), BX
+	MOVQ d+80(FP), CX
 	MOVQ CX, DX
 	ANDQ $-32, DX
 	MOVQ CX, R8
@@ -1602,6 +1611,19 @@ TEXT ·softmaxRowsF32AVX2(SB), NOSPLIT, $0-64
 	MOVQ    $2048, R12     // prefetch distance: a row, at least 2 KiB
 	CMPQ    R8, R12
 	CMOVQGT R8, R12
+
+	// R13 is where the exponentials go and R14 how far it moves per row:
+	// dst and a row, or tmp and nothing (the streaming form).
+	TESTQ R14, R14
+	JNZ   smr_stream
+	MOVQ  DI, R13
+	MOVQ  R8, R14
+	JMP   smr_start
+
+smr_stream:
+	XORQ R14, R14
+
+smr_start:
 	LOAD_EXP_REGS_AVX2
 
 	TESTQ BX, BX
@@ -1614,8 +1636,10 @@ smr_row:
 	VXORPD Y12, Y12, Y12
 	VXORPD Y13, Y13, Y13
 	XORQ   AX, AX
-	LEAQ   (SI)(R12*1), R10 // x and dst R12 bytes on, fetched while this row computes
-	LEAQ   (DI)(R12*1), R11
+	LEAQ   (SI)(R12*1), R10 // x and the exponentials R12 bytes on, fetched while this row computes
+	LEAQ   (R13)(R12*1), R11
+	TESTQ  R14, R14
+	CMOVQEQ R10, R11       // streaming: tmp is in cache already
 
 smr_exp32:
 	CMPQ       AX, DX
@@ -1651,10 +1675,10 @@ smr_exp32:
 	EXP_REG_AVX2(Y3)
 
 smr_store32:
-	VMOVUPS Y0, 0(DI)(AX*4)
-	VMOVUPS Y1, 32(DI)(AX*4)
-	VMOVUPS Y2, 64(DI)(AX*4)
-	VMOVUPS Y3, 96(DI)(AX*4)
+	VMOVUPS Y0, 0(R13)(AX*4)
+	VMOVUPS Y1, 32(R13)(AX*4)
+	VMOVUPS Y2, 64(R13)(AX*4)
+	VMOVUPS Y3, 96(R13)(AX*4)
 	VADDPS  Y1, Y0, Y0
 	VADDPS  Y3, Y2, Y2
 	VADDPS  Y2, Y0, Y2
@@ -1694,7 +1718,7 @@ smr_slow8:
 	EXP_SLOW_CORE_AVX2(Y0)
 
 smr_put8:
-	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS Y0, 0(R13)(AX*4)
 	VMOVAPS Y0, Y2
 	ADD8_F64_AVX2(Y2, X2)
 	ADDQ    $8, AX
@@ -1709,7 +1733,7 @@ smr_sum:
 	VBROADCASTSS X0, Y14
 	XORQ         AX, AX
 	CMPQ         BX, $1
-	JLE          smr_scale32
+	JLE          smr_last
 
 	// Not the last row: the scale pass also takes the next row's maximum,
 	// with the accumulators (Y4-Y7) and reduction of maxF32AVX2.
@@ -1718,6 +1742,8 @@ smr_sum:
 	VMOVUPS Y4, Y5
 	VMOVUPS Y4, Y6
 	VMOVUPS Y4, Y7
+	TESTQ   R14, R14
+	JZ      smr_ntfuse32
 
 smr_fuse32:
 	CMPQ    AX, DX
@@ -1741,11 +1767,43 @@ smr_fuse32:
 	ADDQ    $32, AX
 	JMP     smr_fuse32
 
+	// The streaming form of the loop above: from tmp to dst, bypassing
+	// the cache.
+smr_ntfuse32:
+	CMPQ     AX, DX
+	JGE      smr_fuse8
+	VMULPS   0(R13)(AX*4), Y14, Y0
+	VMULPS   32(R13)(AX*4), Y14, Y1
+	VMULPS   64(R13)(AX*4), Y14, Y2
+	VMULPS   96(R13)(AX*4), Y14, Y3
+	VMOVNTPS Y0, 0(DI)(AX*4)
+	VMOVNTPS Y1, 32(DI)(AX*4)
+	VMOVNTPS Y2, 64(DI)(AX*4)
+	VMOVNTPS Y3, 96(DI)(AX*4)
+	VMOVUPS  0(R9)(AX*4), Y0
+	VMOVUPS  32(R9)(AX*4), Y1
+	VMOVUPS  64(R9)(AX*4), Y2
+	VMOVUPS  96(R9)(AX*4), Y3
+	VMAXPS   Y4, Y0, Y4
+	VMAXPS   Y5, Y1, Y5
+	VMAXPS   Y6, Y2, Y6
+	VMAXPS   Y7, Y3, Y7
+	ADDQ     $32, AX
+	JMP      smr_ntfuse32
+
 smr_fuse8:
 	CMPQ    AX, CX
 	JGE     smr_fusered
-	VMULPS  0(DI)(AX*4), Y14, Y0
+	VMULPS  0(R13)(AX*4), Y14, Y0
+	TESTQ   R14, R14
+	JZ      smr_ntput8
 	VMOVUPS Y0, 0(DI)(AX*4)
+	JMP     smr_max8next
+
+smr_ntput8:
+	VMOVNTPS Y0, 0(DI)(AX*4)
+
+smr_max8next:
 	VMOVUPS 0(R9)(AX*4), Y1
 	VMAXPS  Y4, Y1, Y4
 	ADDQ    $8, AX
@@ -1764,10 +1822,15 @@ smr_fusered:
 	VBROADCASTSS X4, Y14
 	ADDQ         R8, SI
 	ADDQ         R8, DI
+	ADDQ         R14, R13
 	DECQ         BX
 	JMP          smr_row
 
 	// The last row: the scale alone.
+smr_last:
+	TESTQ R14, R14
+	JZ    smr_ntscale32
+
 smr_scale32:
 	CMPQ    AX, DX
 	JGE     smr_scale8
@@ -1790,7 +1853,36 @@ smr_scale8:
 	ADDQ    $8, AX
 	JMP     smr_scale8
 
+smr_ntscale32:
+	CMPQ     AX, DX
+	JGE      smr_ntscale8
+	VMULPS   0(R13)(AX*4), Y14, Y0
+	VMULPS   32(R13)(AX*4), Y14, Y1
+	VMULPS   64(R13)(AX*4), Y14, Y2
+	VMULPS   96(R13)(AX*4), Y14, Y3
+	VMOVNTPS Y0, 0(DI)(AX*4)
+	VMOVNTPS Y1, 32(DI)(AX*4)
+	VMOVNTPS Y2, 64(DI)(AX*4)
+	VMOVNTPS Y3, 96(DI)(AX*4)
+	ADDQ     $32, AX
+	JMP      smr_ntscale32
+
+smr_ntscale8:
+	CMPQ     AX, CX
+	JGE      smr_done
+	VMULPS   0(R13)(AX*4), Y14, Y0
+	VMOVNTPS Y0, 0(DI)(AX*4)
+	ADDQ     $8, AX
+	JMP      smr_ntscale8
+
+	// SFENCE orders the non-temporal stores before whatever the caller
+	// does next (another goroutine may read dst once this returns).
 smr_done:
+	TESTQ R14, R14
+	JNZ   smr_ret
+	SFENCE
+
+smr_ret:
 	VZEROUPPER
 	RET
 
@@ -1928,32 +2020,37 @@ msr_done:
 	VZEROUPPER
 	RET
 
-// func subRowsF32AVX2(dst, b []float32, rows, d int)
+// func subRowsF32AVX2(dst, src, b []float32, rows, d int, stream bool)
 //
-// For each row r: dst[i] -= b[r] over the row's d elements.
-TEXT ·subRowsF32AVX2(SB), NOSPLIT, $0-64
-	MOVQ dst_base+0(FP), DI
-	MOVQ b_base+24(FP), R9
-	MOVQ rows+48(FP), BX
-	MOVQ d+56(FP), CX
-	MOVQ CX, DX
-	ANDQ $-32, DX
-	MOVQ CX, R8
-	SHLQ $2, R8
+// For each row r: dst[i] = src[i] - b[r] over the row's d elements. With
+// stream, dst (32-byte aligned) is written with non-temporal stores.
+TEXT ·subRowsF32AVX2(SB), NOSPLIT, $0-89
+	MOVQ    dst_base+0(FP), DI
+	MOVQ    src_base+24(FP), SI
+	MOVQ    b_base+48(FP), R9
+	MOVQ    rows+72(FP), BX
+	MOVQ    d+80(FP), CX
+	MOVBLZX stream+88(FP), R13
+	MOVQ    CX, DX
+	ANDQ    $-32, DX
+	MOVQ    CX, R8
+	SHLQ    $2, R8
 
 sub_row:
 	TESTQ        BX, BX
 	JLE          sub_done
 	VBROADCASTSS (R9), Y15
 	XORQ         AX, AX
+	TESTQ        R13, R13
+	JNZ          sub_ntloop32
 
 sub_loop32:
 	CMPQ    AX, DX
 	JGE     sub_loop8
-	VMOVUPS 0(DI)(AX*4), Y0
-	VMOVUPS 32(DI)(AX*4), Y1
-	VMOVUPS 64(DI)(AX*4), Y2
-	VMOVUPS 96(DI)(AX*4), Y3
+	VMOVUPS 0(SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y1
+	VMOVUPS 64(SI)(AX*4), Y2
+	VMOVUPS 96(SI)(AX*4), Y3
 	VSUBPS  Y15, Y0, Y0
 	VSUBPS  Y15, Y1, Y1
 	VSUBPS  Y15, Y2, Y2
@@ -1965,22 +2062,53 @@ sub_loop32:
 	ADDQ    $32, AX
 	JMP     sub_loop32
 
+sub_ntloop32:
+	CMPQ     AX, DX
+	JGE      sub_loop8
+	VMOVUPS  0(SI)(AX*4), Y0
+	VMOVUPS  32(SI)(AX*4), Y1
+	VMOVUPS  64(SI)(AX*4), Y2
+	VMOVUPS  96(SI)(AX*4), Y3
+	VSUBPS   Y15, Y0, Y0
+	VSUBPS   Y15, Y1, Y1
+	VSUBPS   Y15, Y2, Y2
+	VSUBPS   Y15, Y3, Y3
+	VMOVNTPS Y0, 0(DI)(AX*4)
+	VMOVNTPS Y1, 32(DI)(AX*4)
+	VMOVNTPS Y2, 64(DI)(AX*4)
+	VMOVNTPS Y3, 96(DI)(AX*4)
+	ADDQ     $32, AX
+	JMP      sub_ntloop32
+
 sub_loop8:
 	CMPQ    AX, CX
 	JGE     sub_next
-	VMOVUPS 0(DI)(AX*4), Y0
+	VMOVUPS 0(SI)(AX*4), Y0
 	VSUBPS  Y15, Y0, Y0
+	TESTQ   R13, R13
+	JNZ     sub_ntput8
 	VMOVUPS Y0, 0(DI)(AX*4)
 	ADDQ    $8, AX
 	JMP     sub_loop8
 
+sub_ntput8:
+	VMOVNTPS Y0, 0(DI)(AX*4)
+	ADDQ     $8, AX
+	JMP      sub_loop8
+
 sub_next:
 	ADDQ $4, R9
+	ADDQ R8, SI
 	ADDQ R8, DI
 	DECQ BX
 	JMP  sub_row
 
 sub_done:
+	TESTQ R13, R13
+	JZ    sub_ret
+	SFENCE
+
+sub_ret:
 	VZEROUPPER
 	RET
 
@@ -2036,12 +2164,17 @@ reduce: \
 	VPERMILPD     $1, X0, X1; \
 	VADDSD        X1, X0, X0
 
-// func softmaxRowsF32AVX512(dst, x []float32, rows, d int)
-TEXT ·softmaxRowsF32AVX512(SB), NOSPLIT, $0-64
+// func softmaxRowsF32AVX512(dst, x, tmp []float32, rows, d int)
+//
+// softmaxRowsF32AVX2 at 16 lanes, with its streaming form (dst 64-byte
+// aligned).
+TEXT ·softmaxRowsF32AVX512(SB), NOSPLIT, $0-88
 	MOVQ dst_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
-	MOVQ rows+48(FP), BX
-	MOVQ d+56(FP), CX
+	MOVQ tmp_base+48(FP), R13
+	MOVQ tmp_len+56(FP), R14
+	MOVQ rows+72(FP), BX
+	MOVQ d+80(FP), CX
 	MOVQ CX, DX
 	ANDQ $-64, DX
 	MOVQ CX, R8
@@ -2049,6 +2182,18 @@ TEXT ·softmaxRowsF32AVX512(SB), NOSPLIT, $0-64
 	MOVQ    $2048, R12     // prefetch distance: a row, at least 2 KiB
 	CMPQ    R8, R12
 	CMOVQGT R8, R12
+
+	// R13 and R14 as in softmaxRowsF32AVX2.
+	TESTQ R14, R14
+	JNZ   smr512_stream
+	MOVQ  DI, R13
+	MOVQ  R8, R14
+	JMP   smr512_start
+
+smr512_stream:
+	XORQ R14, R14
+
+smr512_start:
 	LOAD_CONSTS_512
 
 	TESTQ BX, BX
@@ -2058,11 +2203,13 @@ TEXT ·softmaxRowsF32AVX512(SB), NOSPLIT, $0-64
 	// Each row starts with its maximum in Z28 (see the end of the fused
 	// pass below).
 smr512_row:
-	VXORPD Z30, Z30, Z30
-	VXORPD Z31, Z31, Z31
-	XORQ   AX, AX
-	LEAQ   (SI)(R12*1), R10
-	LEAQ   (DI)(R12*1), R11
+	VXORPD  Z30, Z30, Z30
+	VXORPD  Z31, Z31, Z31
+	XORQ    AX, AX
+	LEAQ    (SI)(R12*1), R10
+	LEAQ    (R13)(R12*1), R11
+	TESTQ   R14, R14
+	CMOVQEQ R10, R11
 
 smr512_exp64:
 	CMPQ       AX, DX
@@ -2087,10 +2234,10 @@ smr512_exp64:
 	EXP_512(Z1, Z5, Z9, Z14, Z15)
 	EXP_512(Z2, Z6, Z10, Z12, Z13)
 	EXP_512(Z3, Z7, Z11, Z14, Z15)
-	VMOVUPS Z8, 0(DI)(AX*4)
-	VMOVUPS Z9, 64(DI)(AX*4)
-	VMOVUPS Z10, 128(DI)(AX*4)
-	VMOVUPS Z11, 192(DI)(AX*4)
+	VMOVUPS Z8, 0(R13)(AX*4)
+	VMOVUPS Z9, 64(R13)(AX*4)
+	VMOVUPS Z10, 128(R13)(AX*4)
+	VMOVUPS Z11, 192(R13)(AX*4)
 	VADDPS  Z9, Z8, Z8
 	VADDPS  Z11, Z10, Z10
 	VADDPS  Z10, Z8, Z8
@@ -2104,7 +2251,7 @@ smr512_exp16:
 	VMOVUPS 0(SI)(AX*4), Z2
 	VSUBPS  Z28, Z2, Z2
 	EXP_512(Z2, Z4, Z8, Z12, Z13)
-	VMOVUPS Z8, 0(DI)(AX*4)
+	VMOVUPS Z8, 0(R13)(AX*4)
 	ADD16_F64_512(Z8, Y8)
 	ADDQ    $16, AX
 	JMP     smr512_exp16
@@ -2117,7 +2264,7 @@ smr512_sum:
 	VBROADCASTSS X1, Z28
 	XORQ         AX, AX
 	CMPQ         BX, $1
-	JLE          smr512_scale64
+	JLE          smr512_last
 
 	// Not the last row: the scale pass also takes the next row's maximum
 	// (Z4-Z7, as maxF32AVX512).
@@ -2126,6 +2273,8 @@ smr512_sum:
 	VMOVAPS Z4, Z5
 	VMOVAPS Z4, Z6
 	VMOVAPS Z4, Z7
+	TESTQ   R14, R14
+	JZ      smr512_ntfuse64
 
 smr512_fuse64:
 	CMPQ    AX, DX
@@ -2149,11 +2298,41 @@ smr512_fuse64:
 	ADDQ    $64, AX
 	JMP     smr512_fuse64
 
+smr512_ntfuse64:
+	CMPQ     AX, DX
+	JGE      smr512_fuse16
+	VMULPS   0(R13)(AX*4), Z28, Z0
+	VMULPS   64(R13)(AX*4), Z28, Z1
+	VMULPS   128(R13)(AX*4), Z28, Z2
+	VMULPS   192(R13)(AX*4), Z28, Z3
+	VMOVNTPS Z0, 0(DI)(AX*4)
+	VMOVNTPS Z1, 64(DI)(AX*4)
+	VMOVNTPS Z2, 128(DI)(AX*4)
+	VMOVNTPS Z3, 192(DI)(AX*4)
+	VMOVUPS  0(R9)(AX*4), Z0
+	VMOVUPS  64(R9)(AX*4), Z1
+	VMOVUPS  128(R9)(AX*4), Z2
+	VMOVUPS  192(R9)(AX*4), Z3
+	VMAXPS   Z4, Z0, Z4
+	VMAXPS   Z5, Z1, Z5
+	VMAXPS   Z6, Z2, Z6
+	VMAXPS   Z7, Z3, Z7
+	ADDQ     $64, AX
+	JMP      smr512_ntfuse64
+
 smr512_fuse16:
 	CMPQ    AX, CX
 	JGE     smr512_fusered
-	VMULPS  0(DI)(AX*4), Z28, Z0
+	VMULPS  0(R13)(AX*4), Z28, Z0
+	TESTQ   R14, R14
+	JZ      smr512_ntput16
 	VMOVUPS Z0, 0(DI)(AX*4)
+	JMP     smr512_max16next
+
+smr512_ntput16:
+	VMOVNTPS Z0, 0(DI)(AX*4)
+
+smr512_max16next:
 	VMOVUPS 0(R9)(AX*4), Z1
 	VMAXPS  Z4, Z1, Z4
 	ADDQ    $16, AX
@@ -2174,10 +2353,15 @@ smr512_fusered:
 	VBROADCASTSS  X4, Z28
 	ADDQ          R8, SI
 	ADDQ          R8, DI
+	ADDQ          R14, R13
 	DECQ          BX
 	JMP           smr512_row
 
 	// The last row: the scale alone.
+smr512_last:
+	TESTQ R14, R14
+	JZ    smr512_ntscale64
+
 smr512_scale64:
 	CMPQ    AX, DX
 	JGE     smr512_scale16
@@ -2200,7 +2384,34 @@ smr512_scale16:
 	ADDQ    $16, AX
 	JMP     smr512_scale16
 
+smr512_ntscale64:
+	CMPQ     AX, DX
+	JGE      smr512_ntscale16
+	VMULPS   0(R13)(AX*4), Z28, Z0
+	VMULPS   64(R13)(AX*4), Z28, Z1
+	VMULPS   128(R13)(AX*4), Z28, Z2
+	VMULPS   192(R13)(AX*4), Z28, Z3
+	VMOVNTPS Z0, 0(DI)(AX*4)
+	VMOVNTPS Z1, 64(DI)(AX*4)
+	VMOVNTPS Z2, 128(DI)(AX*4)
+	VMOVNTPS Z3, 192(DI)(AX*4)
+	ADDQ     $64, AX
+	JMP      smr512_ntscale64
+
+smr512_ntscale16:
+	CMPQ     AX, CX
+	JGE      smr512_done
+	VMULPS   0(R13)(AX*4), Z28, Z0
+	VMOVNTPS Z0, 0(DI)(AX*4)
+	ADDQ     $16, AX
+	JMP      smr512_ntscale16
+
 smr512_done:
+	TESTQ R14, R14
+	JNZ   smr512_ret
+	SFENCE
+
+smr512_ret:
 	VZEROUPPER
 	RET
 
@@ -2289,30 +2500,36 @@ msr512_done:
 	VZEROUPPER
 	RET
 
-// func subRowsF32AVX512(dst, b []float32, rows, d int)
-TEXT ·subRowsF32AVX512(SB), NOSPLIT, $0-64
-	MOVQ dst_base+0(FP), DI
-	MOVQ b_base+24(FP), R9
-	MOVQ rows+48(FP), BX
-	MOVQ d+56(FP), CX
-	MOVQ CX, DX
-	ANDQ $-64, DX
-	MOVQ CX, R8
-	SHLQ $2, R8
+// func subRowsF32AVX512(dst, src, b []float32, rows, d int, stream bool)
+//
+// subRowsF32AVX2 at 16 lanes (with stream, dst is 64-byte aligned).
+TEXT ·subRowsF32AVX512(SB), NOSPLIT, $0-89
+	MOVQ    dst_base+0(FP), DI
+	MOVQ    src_base+24(FP), SI
+	MOVQ    b_base+48(FP), R9
+	MOVQ    rows+72(FP), BX
+	MOVQ    d+80(FP), CX
+	MOVBLZX stream+88(FP), R13
+	MOVQ    CX, DX
+	ANDQ    $-64, DX
+	MOVQ    CX, R8
+	SHLQ    $2, R8
 
 sub512_row:
 	TESTQ        BX, BX
 	JLE          sub512_done
 	VBROADCASTSS (R9), Z15
 	XORQ         AX, AX
+	TESTQ        R13, R13
+	JNZ          sub512_ntloop64
 
 sub512_loop64:
 	CMPQ    AX, DX
 	JGE     sub512_loop16
-	VMOVUPS 0(DI)(AX*4), Z0
-	VMOVUPS 64(DI)(AX*4), Z1
-	VMOVUPS 128(DI)(AX*4), Z2
-	VMOVUPS 192(DI)(AX*4), Z3
+	VMOVUPS 0(SI)(AX*4), Z0
+	VMOVUPS 64(SI)(AX*4), Z1
+	VMOVUPS 128(SI)(AX*4), Z2
+	VMOVUPS 192(SI)(AX*4), Z3
 	VSUBPS  Z15, Z0, Z0
 	VSUBPS  Z15, Z1, Z1
 	VSUBPS  Z15, Z2, Z2
@@ -2324,21 +2541,52 @@ sub512_loop64:
 	ADDQ    $64, AX
 	JMP     sub512_loop64
 
+sub512_ntloop64:
+	CMPQ     AX, DX
+	JGE      sub512_loop16
+	VMOVUPS  0(SI)(AX*4), Z0
+	VMOVUPS  64(SI)(AX*4), Z1
+	VMOVUPS  128(SI)(AX*4), Z2
+	VMOVUPS  192(SI)(AX*4), Z3
+	VSUBPS   Z15, Z0, Z0
+	VSUBPS   Z15, Z1, Z1
+	VSUBPS   Z15, Z2, Z2
+	VSUBPS   Z15, Z3, Z3
+	VMOVNTPS Z0, 0(DI)(AX*4)
+	VMOVNTPS Z1, 64(DI)(AX*4)
+	VMOVNTPS Z2, 128(DI)(AX*4)
+	VMOVNTPS Z3, 192(DI)(AX*4)
+	ADDQ     $64, AX
+	JMP      sub512_ntloop64
+
 sub512_loop16:
 	CMPQ    AX, CX
 	JGE     sub512_next
-	VMOVUPS 0(DI)(AX*4), Z0
+	VMOVUPS 0(SI)(AX*4), Z0
 	VSUBPS  Z15, Z0, Z0
+	TESTQ   R13, R13
+	JNZ     sub512_ntput16
 	VMOVUPS Z0, 0(DI)(AX*4)
 	ADDQ    $16, AX
 	JMP     sub512_loop16
 
+sub512_ntput16:
+	VMOVNTPS Z0, 0(DI)(AX*4)
+	ADDQ     $16, AX
+	JMP      sub512_loop16
+
 sub512_next:
 	ADDQ $4, R9
+	ADDQ R8, SI
 	ADDQ R8, DI
 	DECQ BX
 	JMP  sub512_row
 
 sub512_done:
+	TESTQ R13, R13
+	JZ    sub512_ret
+	SFENCE
+
+sub512_ret:
 	VZEROUPPER
 	RET
