@@ -3,6 +3,7 @@ package softmaxcore
 import (
 	"math"
 	"sync"
+	"unsafe"
 
 	"github.com/onnxrun/onnxrun/dispatch"
 	"github.com/onnxrun/onnxrun/operators"
@@ -47,8 +48,12 @@ type kern[T float32 | float64] struct {
 	// softmaxRows and logSoftmaxRows, when set, normalise a batch of
 	// contiguous rows per call with the bits of the row kernels above.
 	softmaxRows, logSoftmaxRows func(dst, x []T, rows, d int)
-	scratch                     *sync.Pool // of *[2 * tile]T: the max and sum of one tile
-	column                      *sync.Pool // of *[]T: one gathered column
+	// softmaxRowsStream and logSoftmaxRowsStream, when set, are the
+	// streaming forms of the two above, taking a scratch buffer (see
+	// streamMin).
+	softmaxRowsStream, logSoftmaxRowsStream func(dst, x, tmp []T, rows, d int)
+	scratch                                 *sync.Pool // of *[2 * tile]T: the max and sum of one tile
+	column                                  *sync.Pool // of *[]T: one gathered column, or the streaming scratch
 }
 
 var (
@@ -66,6 +71,7 @@ func kernels32(k *dispatch.Kernels) kern[float32] {
 		maxCols: k.MaxColsF32, expSumCols: k.ExpSumColsF32, sumExpCols: k.SumExpColsF32,
 		scaleCols: k.ScaleColsF32, shiftCols: k.ShiftColsF32,
 		softmaxRows: k.SoftmaxRowsF32, logSoftmaxRows: k.LogSoftmaxRowsF32,
+		softmaxRowsStream: k.SoftmaxRowsStreamF32, logSoftmaxRowsStream: k.LogSoftmaxRowsStreamF32,
 		scratch: &scratch32, column: &column32,
 	}
 }
@@ -78,6 +84,20 @@ func kernels64(k *dispatch.Kernels) kern[float64] {
 		scratch: &scratch64, column: &column64,
 	}
 }
+
+// streamMin is the size, input plus output bytes, from which contiguous
+// rows are normalised by the streaming row-batch entries, which write the
+// output with non-temporal stores: when the tensors outgrow the
+// last-level cache, each output line has been evicted before anything
+// reads it, so reading it in for ownership first and writing it back
+// later only spends memory bandwidth (a third of the traffic of a large
+// Softmax). 0: never.
+var streamMin = dispatch.LastLevelCache()
+
+// streamTmp is the length of the scratch buffer of the streaming entries
+// for rows of d elements: a row, and room for LogSoftmax to batch short
+// rows.
+func streamTmp(d int) int { return max(d, 4096) }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
@@ -92,12 +112,14 @@ func parallel(rc *operators.RunContext, n, minChunk int) bool {
 // with len(dst) == len(x) == g.size() > 0.
 func run[T float32 | float64](k *kern[T], log bool, rc *operators.RunContext, dst, x []T, g geom) {
 	if g.inner == 1 {
+		stream := k.softmaxRowsStream != nil && streamMin > 0 &&
+			2*len(x)*int(unsafe.Sizeof(x[0])) > streamMin
 		per := ceilDiv(minWork, g.d)
 		if !parallel(rc, g.outer, per) {
-			k.rows(log, dst, x, g.d, 0, g.outer)
+			k.rows(log, stream, dst, x, g.d, 0, g.outer)
 			return
 		}
-		rc.Parallel(g.outer, per, func(lo, hi int) { k.rows(log, dst, x, g.d, lo, hi) })
+		rc.Parallel(g.outer, per, func(lo, hi int) { k.rows(log, stream, dst, x, g.d, lo, hi) })
 		return
 	}
 	// Units are (block, column tile) pairs, numbered block-major.
@@ -111,8 +133,24 @@ func run[T float32 | float64](k *kern[T], log bool, rc *operators.RunContext, ds
 	rc.Parallel(units, per, func(lo, hi int) { k.cols(log, dst, x, g, tiles, lo, hi) })
 }
 
-// rows normalises the contiguous rows [lo, hi) of length d.
-func (k *kern[T]) rows(log bool, dst, x []T, d, lo, hi int) {
+// rows normalises the contiguous rows [lo, hi) of length d, through the
+// streaming entries if stream is set.
+func (k *kern[T]) rows(log, stream bool, dst, x []T, d, lo, hi int) {
+	if stream {
+		ds, xs := dst[lo*d:hi*d], x[lo*d:hi*d]
+		tp := k.column.Get().(*[]T)
+		if n := streamTmp(d); cap(*tp) < n {
+			*tp = make([]T, n)
+		}
+		tmp := (*tp)[:cap(*tp)]
+		if log {
+			k.logSoftmaxRowsStream(ds, xs, tmp, hi-lo, d)
+		} else {
+			k.softmaxRowsStream(ds, xs, tmp, hi-lo, d)
+		}
+		k.column.Put(tp)
+		return
+	}
 	if k.softmaxRows != nil {
 		ds, xs := dst[lo*d:hi*d], x[lo*d:hi*d]
 		if log {
@@ -193,7 +231,7 @@ func (k *kern[T]) gathered(log bool, dst, x, row []T, stride, w int) {
 		for i := range row {
 			row[i] = x[i*stride+j]
 		}
-		k.rows(log, row, row, d, 0, 1)
+		k.rows(log, false, row, row, d, 0, 1)
 		for i, v := range row {
 			dst[i*stride+j] = v
 		}
