@@ -273,6 +273,25 @@ DATA fastlim<>+52(SB)/4, $0x42ae0000
 DATA fastlim<>+56(SB)/4, $0x42ae0000
 DATA fastlim<>+60(SB)/4, $0x42ae0000
 GLOBL fastlim<>(SB), RODATA|NOPTR, $64
+// negfastlim: -87, the row-batch kernels' bound (their v = x - max is
+// never above 0)
+DATA negfastlim<>+0(SB)/4, $0xc2ae0000
+DATA negfastlim<>+4(SB)/4, $0xc2ae0000
+DATA negfastlim<>+8(SB)/4, $0xc2ae0000
+DATA negfastlim<>+12(SB)/4, $0xc2ae0000
+DATA negfastlim<>+16(SB)/4, $0xc2ae0000
+DATA negfastlim<>+20(SB)/4, $0xc2ae0000
+DATA negfastlim<>+24(SB)/4, $0xc2ae0000
+DATA negfastlim<>+28(SB)/4, $0xc2ae0000
+DATA negfastlim<>+32(SB)/4, $0xc2ae0000
+DATA negfastlim<>+36(SB)/4, $0xc2ae0000
+DATA negfastlim<>+40(SB)/4, $0xc2ae0000
+DATA negfastlim<>+44(SB)/4, $0xc2ae0000
+DATA negfastlim<>+48(SB)/4, $0xc2ae0000
+DATA negfastlim<>+52(SB)/4, $0xc2ae0000
+DATA negfastlim<>+56(SB)/4, $0xc2ae0000
+DATA negfastlim<>+60(SB)/4, $0xc2ae0000
+GLOBL negfastlim<>(SB), RODATA|NOPTR, $64
 
 // lo: -104 below this exp rounds to 0
 DATA lo<>+0(SB)/4, $0xc2d00000
@@ -1581,6 +1600,23 @@ reduce: \
 	VMAXPS       X1, X0, X0; \
 	VBROADCASTSS X0, Y14
 
+// ROWCHECK32_AVX2 sets the flags for the row-batch exp loops: ZF clear
+// when any lane of v = x - max in Y0-Y3 must take the slow path. There v
+// is never above 0, so the test !(|v| <= 87) of expSumF32AVX2 reduces to
+// !(v >= -87), taken on the minimum of the four vectors: one compare
+// instead of four, and no masking. The lanes it selects are the same,
+// with one exception that cannot change a result: VMINPS may pass over a
+// NaN lane (MaxF32 may ignore NaNs), which then goes through the fast
+// path, whose result is NaN as well, and makes the whole row NaN. A
+// non-finite max makes every lane -Inf or NaN, which the compare (true
+// when unordered) catches. Clobbers Y4, Y5.
+#define ROWCHECK32_AVX2 \
+	VMINPS Y1, Y0, Y4; \
+	VMINPS Y3, Y2, Y5; \
+	VMINPS Y5, Y4, Y4; \
+	VCMPPS $9, negfastlim<>(SB), Y4, Y4; \
+	VPTEST Y4, Y4
+
 // SUM_F64_AVX2 reduces Y12 and Y13 to X12, in expSumF32AVX2's order.
 #define SUM_F64_AVX2 \
 	VADDPD       Y13, Y12, Y12; \
@@ -1656,18 +1692,7 @@ smr_exp32:
 	VSUBPS  Y14, Y1, Y1
 	VSUBPS  Y14, Y2, Y2
 	VSUBPS  Y14, Y3, Y3
-	VANDPS  abs<>(SB), Y0, Y4
-	VANDPS  abs<>(SB), Y1, Y5
-	VANDPS  abs<>(SB), Y2, Y6
-	VANDPS  abs<>(SB), Y3, Y7
-	VCMPPS  $6, fastlim<>(SB), Y4, Y4
-	VCMPPS  $6, fastlim<>(SB), Y5, Y5
-	VCMPPS  $6, fastlim<>(SB), Y6, Y6
-	VCMPPS  $6, fastlim<>(SB), Y7, Y7
-	VORPS   Y5, Y4, Y4
-	VORPS   Y7, Y6, Y6
-	VORPS   Y6, Y4, Y4
-	VPTEST  Y4, Y4
+	ROWCHECK32_AVX2
 	JNZ     smr_slow32
 	EXP_REG_AVX2(Y0)
 	EXP_REG_AVX2(Y1)
@@ -1705,8 +1730,7 @@ smr_exp8:
 	JGE     smr_sum
 	VMOVUPS 0(SI)(AX*4), Y0
 	VSUBPS  Y14, Y0, Y0
-	VANDPS  abs<>(SB), Y0, Y7
-	VCMPPS  $6, fastlim<>(SB), Y7, Y7
+	VCMPPS  $9, negfastlim<>(SB), Y0, Y7
 	VPTEST  Y7, Y7
 	JNZ     smr_slow8
 	EXP_REG_AVX2(Y0)
@@ -1936,18 +1960,7 @@ msr_exp32:
 	VMOVUPS Y1, 32(DI)(AX*4)
 	VMOVUPS Y2, 64(DI)(AX*4)
 	VMOVUPS Y3, 96(DI)(AX*4)
-	VANDPS  abs<>(SB), Y0, Y4
-	VANDPS  abs<>(SB), Y1, Y5
-	VANDPS  abs<>(SB), Y2, Y6
-	VANDPS  abs<>(SB), Y3, Y7
-	VCMPPS  $6, fastlim<>(SB), Y4, Y4
-	VCMPPS  $6, fastlim<>(SB), Y5, Y5
-	VCMPPS  $6, fastlim<>(SB), Y6, Y6
-	VCMPPS  $6, fastlim<>(SB), Y7, Y7
-	VORPS   Y5, Y4, Y4
-	VORPS   Y7, Y6, Y6
-	VORPS   Y6, Y4, Y4
-	VPTEST  Y4, Y4
+	ROWCHECK32_AVX2
 	JNZ     msr_slow32
 	EXP_REG_AVX2(Y0)
 	EXP_REG_AVX2(Y1)
@@ -1988,8 +2001,7 @@ msr_exp8:
 	VMOVUPS 0(SI)(AX*4), Y0
 	VSUBPS  Y14, Y0, Y0
 	VMOVUPS Y0, 0(DI)(AX*4)
-	VANDPS  abs<>(SB), Y0, Y7
-	VCMPPS  $6, fastlim<>(SB), Y7, Y7
+	VCMPPS  $9, negfastlim<>(SB), Y0, Y7
 	VPTEST  Y7, Y7
 	JNZ     msr_slow8
 	EXP_REG_AVX2(Y0)
