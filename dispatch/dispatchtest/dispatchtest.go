@@ -14,6 +14,13 @@ import (
 // capable host sets it so that a detection bug cannot silently skip tests.
 const RequireEnv = "ONNXRUN_REQUIRE_ISA"
 
+// OnlyEnv is the environment variable that, when set, limits ForEachImpl
+// to the tiers it names (comma separated, e.g. "avx512"): the others are
+// skipped. It is for runs where every tier but one is a waste of time,
+// such as the AVX-512 tests under an emulator (dispatch/_emu). Unset or
+// empty, every tier runs.
+const OnlyEnv = "ONNXRUN_ONLY_ISA"
+
 // ForEachImpl runs body as a subtest named after each tier compiled into
 // this build ("generic", "avx2", ...), with k that tier's table. During
 // the subtest the tier is also installed as dispatch.Active, so code that
@@ -22,10 +29,11 @@ const RequireEnv = "ONNXRUN_REQUIRE_ISA"
 // in parallel with other tests that depend on dispatch.Active.
 //
 // A tier this CPU cannot run is skipped, or fails the test if RequireEnv
-// names it.
+// names it. A tier OnlyEnv leaves out is skipped.
 func ForEachImpl(t *testing.T, body func(t *testing.T, k *dispatch.Kernels)) {
 	t.Helper()
-	required := requiredLevels(t)
+	required := levelsFrom(t, RequireEnv)
+	only := levelsFrom(t, OnlyEnv)
 	impls := dispatch.Impls()
 	for l := range required {
 		found := false
@@ -38,10 +46,13 @@ func ForEachImpl(t *testing.T, body func(t *testing.T, k *dispatch.Kernels)) {
 	}
 	for _, im := range impls {
 		t.Run(im.Level.String(), func(t *testing.T) {
+			if !im.Available && required[im.Level] {
+				t.Fatalf("kernel level %s is required by %s but unavailable: %s", im.Level, RequireEnv, im.Reason)
+			}
+			if len(only) > 0 && !only[im.Level] {
+				t.Skipf("kernel level %s not selected by %s=%s", im.Level, OnlyEnv, os.Getenv(OnlyEnv))
+			}
 			if !im.Available {
-				if required[im.Level] {
-					t.Fatalf("kernel level %s is required by %s but unavailable: %s", im.Level, RequireEnv, im.Reason)
-				}
 				t.Skipf("kernel level %s unavailable: %s", im.Level, im.Reason)
 			}
 			k, err := dispatch.ForLevel(im.Level)
@@ -58,16 +69,18 @@ func ForEachImpl(t *testing.T, body func(t *testing.T, k *dispatch.Kernels)) {
 	}
 }
 
-func requiredLevels(t *testing.T) map[dispatch.Level]bool {
+// levelsFrom parses the comma-separated level names of the environment
+// variable env.
+func levelsFrom(t *testing.T, env string) map[dispatch.Level]bool {
 	t.Helper()
 	out := map[dispatch.Level]bool{}
-	for _, w := range strings.Split(os.Getenv(RequireEnv), ",") {
+	for _, w := range strings.Split(os.Getenv(env), ",") {
 		if strings.TrimSpace(w) == "" {
 			continue
 		}
 		l, err := dispatch.ParseLevel(w)
 		if err != nil {
-			t.Fatalf("%s: %v", RequireEnv, err)
+			t.Fatalf("%s: %v", env, err)
 		}
 		out[l] = true
 	}

@@ -19,14 +19,26 @@ func TestForEachImplRunsEveryAvailableLevel(t *testing.T) {
 			t.Errorf("%s: Active() is not the table under test", k.Level)
 		}
 	})
+	only := os.Getenv(dispatchtest.OnlyEnv)
 	var want []string
 	for _, im := range dispatch.Impls() {
-		if im.Available {
+		if im.Available && (only == "" || strings.Contains(","+only+",", ","+im.Level.String()+",")) {
 			want = append(want, im.Level.String())
 		}
 	}
 	if strings.Join(ran, ",") != strings.Join(want, ",") {
-		t.Errorf("ran %v, want %v", ran, want)
+		t.Errorf("ran %v, want %v (%s=%q)", ran, want, dispatchtest.OnlyEnv, only)
+	}
+}
+
+func TestOnlyEnvLimitsLevels(t *testing.T) {
+	t.Setenv(dispatchtest.OnlyEnv, "generic")
+	var ran []string
+	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {
+		ran = append(ran, k.Level.String())
+	})
+	if strings.Join(ran, ",") != "generic" {
+		t.Errorf("with %s=generic ran %v, want [generic]", dispatchtest.OnlyEnv, ran)
 	}
 }
 
