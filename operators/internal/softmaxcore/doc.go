@@ -13,7 +13,12 @@
 //     Row kernels (max, exp-and-sum, then a scale or a shift); for float32
 //     a whole range of rows is handed to the row-batch entries
 //     (SoftmaxRowsF32, LogSoftmaxRowsF32) in one call, which give the same
-//     bits without the per-row calls that dominate short rows;
+//     bits without the per-row calls that dominate short rows. When the
+//     input and output together outgrow the last-level cache, the
+//     streaming forms of those entries are used: they keep the
+//     intermediate values in a scratch row that stays in cache and write
+//     the output with non-temporal stores, so each output line crosses
+//     the memory bus once (same bits again);
 //   - inner > 1: each [D, inner] block goes through the Cols kernels in
 //     tiles of columns, so the vectors run along the contiguous inner
 //     extent and no transposed copy is made. Only the last few columns of
