@@ -50,8 +50,8 @@ die() { say "$*"; exit 1; }
 # avx512 level only. The ci set takes the tests that reach each AVX-512
 # kernel at several shapes and the bundled models (about seven minutes of
 # emulation on one core, 50 s of it the boot);
-# the full set runs everything, including TestRowBatchStreamF32 (about ten
-# minutes on its own) and the runtime's model tests. TestWideTail* run the
+# the full set runs everything, including TestRowBatchStreamF32 (about five
+# minutes on its own) and the runtime's tests (about 25 minutes in all). TestWideTail* run the
 # AVX2 code with the AVX-512 tier's tails, which the native tests cover.
 plan_ci=(
 	"dispatch ./dispatch -test.short -test.skip ^(TestWideTail|TestNEON|TestRowBatchStreamF32|TestLog32)"
