@@ -86,13 +86,13 @@ func logSoftmaxRowsVec(dst, x, tmp []float32, rows, d int, v vecExp) {
 		xs, ds := x[r*d:(r+c)*d], dst[r*d:(r+c)*d]
 		b := s[:c]
 		if tmp == nil {
-			v.maxSumRows(ds, xs, b, c, d)
+			v.maxSumRows(ds, xs, b, c, d, false)
 			logs32(b) // float32(math.Log(float64(b[i]))), faster
 			v.subRows(ds, ds, b, c, d, false)
 			continue
 		}
 		ts := tmp[:c*d]
-		v.maxSumRows(ts, xs, b, c, d)
+		v.maxSumRows(ts, xs, b, c, d, true)
 		logs32(b)
 		v.subRows(ds, ts, b, c, d, true)
 	}
@@ -106,12 +106,12 @@ func (v vecExp) softmaxRows(dst, x, tmp []float32, rows, d int) {
 	softmaxRowsF32AVX2(dst, x, tmp, rows, d)
 }
 
-func (v vecExp) maxSumRows(dst, x, s []float32, rows, d int) {
+func (v vecExp) maxSumRows(dst, x, s []float32, rows, d int, scratch bool) {
 	if v == vecAVX512 {
-		maxSumRowsF32AVX512(dst, x, s, rows, d)
+		maxSumRowsF32AVX512(dst, x, s, rows, d, scratch)
 		return
 	}
-	maxSumRowsF32AVX2(dst, x, s, rows, d)
+	maxSumRowsF32AVX2(dst, x, s, rows, d, scratch)
 }
 
 func (v vecExp) subRows(dst, src, b []float32, rows, d int, stream bool) {
@@ -136,10 +136,11 @@ func softmaxRowsF32AVX2(dst, x, tmp []float32, rows, d int)
 
 // maxSumRowsF32AVX2 computes, for each row r, m = max (maxF32AVX2),
 // dst = x - m and s[r] = float32(sum of exp(x - m)) as expSumF32AVX2 sums
-// it. len(s) >= rows.
+// it. len(s) >= rows. With scratch, dst is a scratch buffer holding just
+// these rows, and only x is prefetched beyond the row being computed.
 //
 //go:noescape
-func maxSumRowsF32AVX2(dst, x, s []float32, rows, d int)
+func maxSumRowsF32AVX2(dst, x, s []float32, rows, d int, scratch bool)
 
 // subRowsF32AVX2 computes dst[r*d+i] = src[r*d+i] - b[r] (src may be
 // dst). len(b) >= rows. With stream, dst is 32-byte aligned and written
@@ -152,7 +153,7 @@ func subRowsF32AVX2(dst, src, b []float32, rows, d int, stream bool)
 func softmaxRowsF32AVX512(dst, x, tmp []float32, rows, d int)
 
 //go:noescape
-func maxSumRowsF32AVX512(dst, x, s []float32, rows, d int)
+func maxSumRowsF32AVX512(dst, x, s []float32, rows, d int, scratch bool)
 
 //go:noescape
 func subRowsF32AVX512(dst, src, b []float32, rows, d int, stream bool)

@@ -1910,18 +1910,21 @@ smr_ret:
 	VZEROUPPER
 	RET
 
-// func maxSumRowsF32AVX2(dst, x, s []float32, rows, d int)
+// func maxSumRowsF32AVX2(dst, x, s []float32, rows, d int, scratch bool)
 //
 // For each row: m = max (as maxF32AVX2), dst = x - m, and s[r] =
 // float32(sum of exp(x - m)) summed as expSumF32AVX2 does. Storing the
 // differences lets LogSoftmax finish with dst -= log(s), which rounds as
-// (x - m) - log(s), while the stores overlap the exponentials.
-TEXT ·maxSumRowsF32AVX2(SB), NOSPLIT, $0-88
-	MOVQ dst_base+0(FP), DI
-	MOVQ x_base+24(FP), SI
-	MOVQ s_base+48(FP), R9
-	MOVQ rows+72(FP), BX
-	MOVQ d+80(FP), CX
+// (x - m) - log(s), while the stores overlap the exponentials. With
+// scratch, dst is a scratch buffer that stays in cache and ends with
+// these rows: only x is prefetched.
+TEXT ·maxSumRowsF32AVX2(SB), NOSPLIT, $0-89
+	MOVQ    dst_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    s_base+48(FP), R9
+	MOVQ    rows+72(FP), BX
+	MOVQ    d+80(FP), CX
+	MOVBLZX scratch+88(FP), R13
 	MOVQ CX, DX
 	ANDQ $-32, DX
 	MOVQ CX, R8
@@ -1935,11 +1938,13 @@ msr_row:
 	TESTQ BX, BX
 	JLE   msr_done
 	ROWMAX_AVX2(msr_max32, msr_max8, msr_maxred)
-	VXORPD Y12, Y12, Y12
-	VXORPD Y13, Y13, Y13
-	XORQ   AX, AX
-	LEAQ   (SI)(R12*1), R10 // x and dst R12 bytes on, fetched while this row computes
-	LEAQ   (DI)(R12*1), R11
+	VXORPD  Y12, Y12, Y12
+	VXORPD  Y13, Y13, Y13
+	XORQ    AX, AX
+	LEAQ    (SI)(R12*1), R10 // x and dst R12 bytes on, fetched while this row computes
+	LEAQ    (DI)(R12*1), R11
+	TESTQ   R13, R13
+	CMOVQNE R10, R11         // scratch: past its end is not ours to fetch
 
 msr_exp32:
 	CMPQ       AX, DX
@@ -2427,13 +2432,14 @@ smr512_ret:
 	VZEROUPPER
 	RET
 
-// func maxSumRowsF32AVX512(dst, x, s []float32, rows, d int)
-TEXT ·maxSumRowsF32AVX512(SB), NOSPLIT, $0-88
-	MOVQ dst_base+0(FP), DI
-	MOVQ x_base+24(FP), SI
-	MOVQ s_base+48(FP), R9
-	MOVQ rows+72(FP), BX
-	MOVQ d+80(FP), CX
+// func maxSumRowsF32AVX512(dst, x, s []float32, rows, d int, scratch bool)
+TEXT ·maxSumRowsF32AVX512(SB), NOSPLIT, $0-89
+	MOVQ    dst_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    s_base+48(FP), R9
+	MOVQ    rows+72(FP), BX
+	MOVQ    d+80(FP), CX
+	MOVBLZX scratch+88(FP), R13
 	MOVQ CX, DX
 	ANDQ $-64, DX
 	MOVQ CX, R8
@@ -2447,11 +2453,13 @@ msr512_row:
 	TESTQ BX, BX
 	JLE   msr512_done
 	ROWMAX_512(msr512_max64, msr512_max16, msr512_maxred)
-	VXORPD Z30, Z30, Z30
-	VXORPD Z31, Z31, Z31
-	XORQ   AX, AX
-	LEAQ   (SI)(R12*1), R10
-	LEAQ   (DI)(R12*1), R11
+	VXORPD  Z30, Z30, Z30
+	VXORPD  Z31, Z31, Z31
+	XORQ    AX, AX
+	LEAQ    (SI)(R12*1), R10
+	LEAQ    (DI)(R12*1), R11
+	TESTQ   R13, R13
+	CMOVQNE R10, R11
 
 msr512_exp64:
 	CMPQ       AX, DX
