@@ -41,13 +41,7 @@ func testRowBatch(t *testing.T, k *dispatch.Kernels) {
 				for _, off := range []int{0, 1} {
 					for _, log := range []bool{false, true} {
 						name := fmt.Sprintf("%s/d=%d/rows=%d/off=%d/log=%v", kind, d, rows, off, log)
-						x := guarded32(rows*d, off)
-						if kind == "zeros" {
-							fillZeros(r, x)
-						} else {
-							fill(r, kind, x)
-						}
-						orig := slices.Clone(x)
+						x, orig := rowBatchInput(r, kind, rows*d, off)
 						want := composeRows(k, log, x, rows, d)
 						batch := k.SoftmaxRowsF32
 						if log {
@@ -92,6 +86,19 @@ func testRowBatch(t *testing.T, k *dispatch.Kernels) {
 			}
 		}()
 	}
+}
+
+// rowBatchInput returns a guarded input of n elements starting off
+// elements into its allocation, filled as kind says ("zeros" for
+// fillZeros, else one of fill's kinds), and a copy of it.
+func rowBatchInput(r *rand.Rand, kind string, n, off int) (x, orig []float32) {
+	x = guarded32(n, off)
+	if kind == "zeros" {
+		fillZeros(r, x)
+	} else {
+		fill(r, kind, x)
+	}
+	return x, slices.Clone(x)
 }
 
 // composeRows computes the batch with the table's row kernels, one row at
@@ -205,13 +212,7 @@ func TestRowBatchStreamF32(t *testing.T) {
 						}
 						for _, log := range []bool{false, true} {
 							name := fmt.Sprintf("%s/d=%d/rows=%d/off=%d/tmp=%d/log=%v", kind, d, rows, off, tl, log)
-							x := guarded32(rows*d, 1)
-							if kind == "zeros" {
-								fillZeros(r, x)
-							} else {
-								fill(r, kind, x)
-							}
-							orig := slices.Clone(x)
+							x, orig := rowBatchInput(r, kind, rows*d, 1)
 							want := composeRows(k, log, x, rows, d)
 							batch := k.SoftmaxRowsStreamF32
 							if log {
