@@ -1617,6 +1617,78 @@ reduce: \
 	VCMPPS $9, negfastlim<>(SB), Y4, Y4; \
 	VPTEST Y4, Y4
 
+// FUSE32_AVX2(loop, done, store) is one form of softmaxRowsF32AVX2's
+// fused pass: the exponentials at R13 scaled by Y14 into dst with store
+// (VMOVUPS, or VMOVNTPS for the streaming form), 32 at a time, while the
+// next row's maximum (x at R9) gathers in Y4-Y7.
+#define FUSE32_AVX2(loop, done, store) \
+loop: \
+	CMPQ    AX, DX; \
+	JGE     done; \
+	VMULPS  0(R13)(AX*4), Y14, Y0; \
+	VMULPS  32(R13)(AX*4), Y14, Y1; \
+	VMULPS  64(R13)(AX*4), Y14, Y2; \
+	VMULPS  96(R13)(AX*4), Y14, Y3; \
+	store   Y0, 0(DI)(AX*4); \
+	store   Y1, 32(DI)(AX*4); \
+	store   Y2, 64(DI)(AX*4); \
+	store   Y3, 96(DI)(AX*4); \
+	VMOVUPS 0(R9)(AX*4), Y0; \
+	VMOVUPS 32(R9)(AX*4), Y1; \
+	VMOVUPS 64(R9)(AX*4), Y2; \
+	VMOVUPS 96(R9)(AX*4), Y3; \
+	VMAXPS  Y4, Y0, Y4; \
+	VMAXPS  Y5, Y1, Y5; \
+	VMAXPS  Y6, Y2, Y6; \
+	VMAXPS  Y7, Y3, Y7; \
+	ADDQ    $32, AX; \
+	JMP     loop
+
+// SCALE_AVX2(loop32, loop8, done, store) is the last row's pass: the
+// exponentials at R13 scaled by Y14 into dst with store.
+#define SCALE_AVX2(loop32, loop8, done, store) \
+loop32: \
+	CMPQ   AX, DX; \
+	JGE    loop8; \
+	VMULPS 0(R13)(AX*4), Y14, Y0; \
+	VMULPS 32(R13)(AX*4), Y14, Y1; \
+	VMULPS 64(R13)(AX*4), Y14, Y2; \
+	VMULPS 96(R13)(AX*4), Y14, Y3; \
+	store  Y0, 0(DI)(AX*4); \
+	store  Y1, 32(DI)(AX*4); \
+	store  Y2, 64(DI)(AX*4); \
+	store  Y3, 96(DI)(AX*4); \
+	ADDQ   $32, AX; \
+	JMP    loop32; \
+loop8: \
+	CMPQ   AX, CX; \
+	JGE    done; \
+	VMULPS 0(R13)(AX*4), Y14, Y0; \
+	store  Y0, 0(DI)(AX*4); \
+	ADDQ   $8, AX; \
+	JMP    loop8
+
+// SUB32_AVX2(loop, done, store) is subRowsF32AVX2's loop over the whole
+// 32-element steps of a row: src at SI minus Y15 into dst with store.
+#define SUB32_AVX2(loop, done, store) \
+loop: \
+	CMPQ    AX, DX; \
+	JGE     done; \
+	VMOVUPS 0(SI)(AX*4), Y0; \
+	VMOVUPS 32(SI)(AX*4), Y1; \
+	VMOVUPS 64(SI)(AX*4), Y2; \
+	VMOVUPS 96(SI)(AX*4), Y3; \
+	VSUBPS  Y15, Y0, Y0; \
+	VSUBPS  Y15, Y1, Y1; \
+	VSUBPS  Y15, Y2, Y2; \
+	VSUBPS  Y15, Y3, Y3; \
+	store   Y0, 0(DI)(AX*4); \
+	store   Y1, 32(DI)(AX*4); \
+	store   Y2, 64(DI)(AX*4); \
+	store   Y3, 96(DI)(AX*4); \
+	ADDQ    $32, AX; \
+	JMP     loop
+
 // SUM_F64_AVX2 reduces Y12 and Y13 to X12, in expSumF32AVX2's order.
 #define SUM_F64_AVX2 \
 	VADDPD       Y13, Y12, Y12; \
@@ -1769,51 +1841,10 @@ smr_sum:
 	TESTQ   R14, R14
 	JZ      smr_ntfuse32
 
-smr_fuse32:
-	CMPQ    AX, DX
-	JGE     smr_fuse8
-	VMULPS  0(DI)(AX*4), Y14, Y0
-	VMULPS  32(DI)(AX*4), Y14, Y1
-	VMULPS  64(DI)(AX*4), Y14, Y2
-	VMULPS  96(DI)(AX*4), Y14, Y3
-	VMOVUPS Y0, 0(DI)(AX*4)
-	VMOVUPS Y1, 32(DI)(AX*4)
-	VMOVUPS Y2, 64(DI)(AX*4)
-	VMOVUPS Y3, 96(DI)(AX*4)
-	VMOVUPS 0(R9)(AX*4), Y0
-	VMOVUPS 32(R9)(AX*4), Y1
-	VMOVUPS 64(R9)(AX*4), Y2
-	VMOVUPS 96(R9)(AX*4), Y3
-	VMAXPS  Y4, Y0, Y4
-	VMAXPS  Y5, Y1, Y5
-	VMAXPS  Y6, Y2, Y6
-	VMAXPS  Y7, Y3, Y7
-	ADDQ    $32, AX
-	JMP     smr_fuse32
+	FUSE32_AVX2(smr_fuse32, smr_fuse8, VMOVUPS)
 
-	// The streaming form of the loop above: from tmp to dst, bypassing
-	// the cache.
-smr_ntfuse32:
-	CMPQ     AX, DX
-	JGE      smr_fuse8
-	VMULPS   0(R13)(AX*4), Y14, Y0
-	VMULPS   32(R13)(AX*4), Y14, Y1
-	VMULPS   64(R13)(AX*4), Y14, Y2
-	VMULPS   96(R13)(AX*4), Y14, Y3
-	VMOVNTPS Y0, 0(DI)(AX*4)
-	VMOVNTPS Y1, 32(DI)(AX*4)
-	VMOVNTPS Y2, 64(DI)(AX*4)
-	VMOVNTPS Y3, 96(DI)(AX*4)
-	VMOVUPS  0(R9)(AX*4), Y0
-	VMOVUPS  32(R9)(AX*4), Y1
-	VMOVUPS  64(R9)(AX*4), Y2
-	VMOVUPS  96(R9)(AX*4), Y3
-	VMAXPS   Y4, Y0, Y4
-	VMAXPS   Y5, Y1, Y5
-	VMAXPS   Y6, Y2, Y6
-	VMAXPS   Y7, Y3, Y7
-	ADDQ     $32, AX
-	JMP      smr_ntfuse32
+	// The streaming form: from tmp to dst, bypassing the cache.
+	FUSE32_AVX2(smr_ntfuse32, smr_fuse8, VMOVNTPS)
 
 smr_fuse8:
 	CMPQ    AX, CX
@@ -1855,49 +1886,8 @@ smr_last:
 	TESTQ R14, R14
 	JZ    smr_ntscale32
 
-smr_scale32:
-	CMPQ    AX, DX
-	JGE     smr_scale8
-	VMULPS  0(DI)(AX*4), Y14, Y0
-	VMULPS  32(DI)(AX*4), Y14, Y1
-	VMULPS  64(DI)(AX*4), Y14, Y2
-	VMULPS  96(DI)(AX*4), Y14, Y3
-	VMOVUPS Y0, 0(DI)(AX*4)
-	VMOVUPS Y1, 32(DI)(AX*4)
-	VMOVUPS Y2, 64(DI)(AX*4)
-	VMOVUPS Y3, 96(DI)(AX*4)
-	ADDQ    $32, AX
-	JMP     smr_scale32
-
-smr_scale8:
-	CMPQ    AX, CX
-	JGE     smr_done
-	VMULPS  0(DI)(AX*4), Y14, Y0
-	VMOVUPS Y0, 0(DI)(AX*4)
-	ADDQ    $8, AX
-	JMP     smr_scale8
-
-smr_ntscale32:
-	CMPQ     AX, DX
-	JGE      smr_ntscale8
-	VMULPS   0(R13)(AX*4), Y14, Y0
-	VMULPS   32(R13)(AX*4), Y14, Y1
-	VMULPS   64(R13)(AX*4), Y14, Y2
-	VMULPS   96(R13)(AX*4), Y14, Y3
-	VMOVNTPS Y0, 0(DI)(AX*4)
-	VMOVNTPS Y1, 32(DI)(AX*4)
-	VMOVNTPS Y2, 64(DI)(AX*4)
-	VMOVNTPS Y3, 96(DI)(AX*4)
-	ADDQ     $32, AX
-	JMP      smr_ntscale32
-
-smr_ntscale8:
-	CMPQ     AX, CX
-	JGE      smr_done
-	VMULPS   0(R13)(AX*4), Y14, Y0
-	VMOVNTPS Y0, 0(DI)(AX*4)
-	ADDQ     $8, AX
-	JMP      smr_ntscale8
+	SCALE_AVX2(smr_scale32, smr_scale8, smr_done, VMOVUPS)
+	SCALE_AVX2(smr_ntscale32, smr_ntscale8, smr_done, VMOVNTPS)
 
 	// SFENCE orders the non-temporal stores before whatever the caller
 	// does next (another goroutine may read dst once this returns).
@@ -2061,41 +2051,8 @@ sub_row:
 	TESTQ        R13, R13
 	JNZ          sub_ntloop32
 
-sub_loop32:
-	CMPQ    AX, DX
-	JGE     sub_loop8
-	VMOVUPS 0(SI)(AX*4), Y0
-	VMOVUPS 32(SI)(AX*4), Y1
-	VMOVUPS 64(SI)(AX*4), Y2
-	VMOVUPS 96(SI)(AX*4), Y3
-	VSUBPS  Y15, Y0, Y0
-	VSUBPS  Y15, Y1, Y1
-	VSUBPS  Y15, Y2, Y2
-	VSUBPS  Y15, Y3, Y3
-	VMOVUPS Y0, 0(DI)(AX*4)
-	VMOVUPS Y1, 32(DI)(AX*4)
-	VMOVUPS Y2, 64(DI)(AX*4)
-	VMOVUPS Y3, 96(DI)(AX*4)
-	ADDQ    $32, AX
-	JMP     sub_loop32
-
-sub_ntloop32:
-	CMPQ     AX, DX
-	JGE      sub_loop8
-	VMOVUPS  0(SI)(AX*4), Y0
-	VMOVUPS  32(SI)(AX*4), Y1
-	VMOVUPS  64(SI)(AX*4), Y2
-	VMOVUPS  96(SI)(AX*4), Y3
-	VSUBPS   Y15, Y0, Y0
-	VSUBPS   Y15, Y1, Y1
-	VSUBPS   Y15, Y2, Y2
-	VSUBPS   Y15, Y3, Y3
-	VMOVNTPS Y0, 0(DI)(AX*4)
-	VMOVNTPS Y1, 32(DI)(AX*4)
-	VMOVNTPS Y2, 64(DI)(AX*4)
-	VMOVNTPS Y3, 96(DI)(AX*4)
-	ADDQ     $32, AX
-	JMP      sub_ntloop32
+	SUB32_AVX2(sub_loop32, sub_loop8, VMOVUPS)
+	SUB32_AVX2(sub_ntloop32, sub_loop8, VMOVNTPS)
 
 sub_loop8:
 	CMPQ    AX, CX
@@ -2180,6 +2137,73 @@ reduce: \
 	VADDPD        X1, X0, X0; \
 	VPERMILPD     $1, X0, X1; \
 	VADDSD        X1, X0, X0
+
+// FUSE64_512, SCALE_512 and SUB64_512 are FUSE32_AVX2, SCALE_AVX2 and
+// SUB32_AVX2 at 16 lanes (m in Z28 for the first two, b in Z15 for the
+// third).
+#define FUSE64_512(loop, done, store) \
+loop: \
+	CMPQ    AX, DX; \
+	JGE     done; \
+	VMULPS  0(R13)(AX*4), Z28, Z0; \
+	VMULPS  64(R13)(AX*4), Z28, Z1; \
+	VMULPS  128(R13)(AX*4), Z28, Z2; \
+	VMULPS  192(R13)(AX*4), Z28, Z3; \
+	store   Z0, 0(DI)(AX*4); \
+	store   Z1, 64(DI)(AX*4); \
+	store   Z2, 128(DI)(AX*4); \
+	store   Z3, 192(DI)(AX*4); \
+	VMOVUPS 0(R9)(AX*4), Z0; \
+	VMOVUPS 64(R9)(AX*4), Z1; \
+	VMOVUPS 128(R9)(AX*4), Z2; \
+	VMOVUPS 192(R9)(AX*4), Z3; \
+	VMAXPS  Z4, Z0, Z4; \
+	VMAXPS  Z5, Z1, Z5; \
+	VMAXPS  Z6, Z2, Z6; \
+	VMAXPS  Z7, Z3, Z7; \
+	ADDQ    $64, AX; \
+	JMP     loop
+
+#define SCALE_512(loop64, loop16, done, store) \
+loop64: \
+	CMPQ   AX, DX; \
+	JGE    loop16; \
+	VMULPS 0(R13)(AX*4), Z28, Z0; \
+	VMULPS 64(R13)(AX*4), Z28, Z1; \
+	VMULPS 128(R13)(AX*4), Z28, Z2; \
+	VMULPS 192(R13)(AX*4), Z28, Z3; \
+	store  Z0, 0(DI)(AX*4); \
+	store  Z1, 64(DI)(AX*4); \
+	store  Z2, 128(DI)(AX*4); \
+	store  Z3, 192(DI)(AX*4); \
+	ADDQ   $64, AX; \
+	JMP    loop64; \
+loop16: \
+	CMPQ   AX, CX; \
+	JGE    done; \
+	VMULPS 0(R13)(AX*4), Z28, Z0; \
+	store  Z0, 0(DI)(AX*4); \
+	ADDQ   $16, AX; \
+	JMP    loop16
+
+#define SUB64_512(loop, done, store) \
+loop: \
+	CMPQ    AX, DX; \
+	JGE     done; \
+	VMOVUPS 0(SI)(AX*4), Z0; \
+	VMOVUPS 64(SI)(AX*4), Z1; \
+	VMOVUPS 128(SI)(AX*4), Z2; \
+	VMOVUPS 192(SI)(AX*4), Z3; \
+	VSUBPS  Z15, Z0, Z0; \
+	VSUBPS  Z15, Z1, Z1; \
+	VSUBPS  Z15, Z2, Z2; \
+	VSUBPS  Z15, Z3, Z3; \
+	store   Z0, 0(DI)(AX*4); \
+	store   Z1, 64(DI)(AX*4); \
+	store   Z2, 128(DI)(AX*4); \
+	store   Z3, 192(DI)(AX*4); \
+	ADDQ    $64, AX; \
+	JMP     loop
 
 // func softmaxRowsF32AVX512(dst, x, tmp []float32, rows, d int)
 //
@@ -2293,49 +2317,8 @@ smr512_sum:
 	TESTQ   R14, R14
 	JZ      smr512_ntfuse64
 
-smr512_fuse64:
-	CMPQ    AX, DX
-	JGE     smr512_fuse16
-	VMULPS  0(DI)(AX*4), Z28, Z0
-	VMULPS  64(DI)(AX*4), Z28, Z1
-	VMULPS  128(DI)(AX*4), Z28, Z2
-	VMULPS  192(DI)(AX*4), Z28, Z3
-	VMOVUPS Z0, 0(DI)(AX*4)
-	VMOVUPS Z1, 64(DI)(AX*4)
-	VMOVUPS Z2, 128(DI)(AX*4)
-	VMOVUPS Z3, 192(DI)(AX*4)
-	VMOVUPS 0(R9)(AX*4), Z0
-	VMOVUPS 64(R9)(AX*4), Z1
-	VMOVUPS 128(R9)(AX*4), Z2
-	VMOVUPS 192(R9)(AX*4), Z3
-	VMAXPS  Z4, Z0, Z4
-	VMAXPS  Z5, Z1, Z5
-	VMAXPS  Z6, Z2, Z6
-	VMAXPS  Z7, Z3, Z7
-	ADDQ    $64, AX
-	JMP     smr512_fuse64
-
-smr512_ntfuse64:
-	CMPQ     AX, DX
-	JGE      smr512_fuse16
-	VMULPS   0(R13)(AX*4), Z28, Z0
-	VMULPS   64(R13)(AX*4), Z28, Z1
-	VMULPS   128(R13)(AX*4), Z28, Z2
-	VMULPS   192(R13)(AX*4), Z28, Z3
-	VMOVNTPS Z0, 0(DI)(AX*4)
-	VMOVNTPS Z1, 64(DI)(AX*4)
-	VMOVNTPS Z2, 128(DI)(AX*4)
-	VMOVNTPS Z3, 192(DI)(AX*4)
-	VMOVUPS  0(R9)(AX*4), Z0
-	VMOVUPS  64(R9)(AX*4), Z1
-	VMOVUPS  128(R9)(AX*4), Z2
-	VMOVUPS  192(R9)(AX*4), Z3
-	VMAXPS   Z4, Z0, Z4
-	VMAXPS   Z5, Z1, Z5
-	VMAXPS   Z6, Z2, Z6
-	VMAXPS   Z7, Z3, Z7
-	ADDQ     $64, AX
-	JMP      smr512_ntfuse64
+	FUSE64_512(smr512_fuse64, smr512_fuse16, VMOVUPS)
+	FUSE64_512(smr512_ntfuse64, smr512_fuse16, VMOVNTPS)
 
 smr512_fuse16:
 	CMPQ    AX, CX
@@ -2379,49 +2362,8 @@ smr512_last:
 	TESTQ R14, R14
 	JZ    smr512_ntscale64
 
-smr512_scale64:
-	CMPQ    AX, DX
-	JGE     smr512_scale16
-	VMULPS  0(DI)(AX*4), Z28, Z0
-	VMULPS  64(DI)(AX*4), Z28, Z1
-	VMULPS  128(DI)(AX*4), Z28, Z2
-	VMULPS  192(DI)(AX*4), Z28, Z3
-	VMOVUPS Z0, 0(DI)(AX*4)
-	VMOVUPS Z1, 64(DI)(AX*4)
-	VMOVUPS Z2, 128(DI)(AX*4)
-	VMOVUPS Z3, 192(DI)(AX*4)
-	ADDQ    $64, AX
-	JMP     smr512_scale64
-
-smr512_scale16:
-	CMPQ    AX, CX
-	JGE     smr512_done
-	VMULPS  0(DI)(AX*4), Z28, Z0
-	VMOVUPS Z0, 0(DI)(AX*4)
-	ADDQ    $16, AX
-	JMP     smr512_scale16
-
-smr512_ntscale64:
-	CMPQ     AX, DX
-	JGE      smr512_ntscale16
-	VMULPS   0(R13)(AX*4), Z28, Z0
-	VMULPS   64(R13)(AX*4), Z28, Z1
-	VMULPS   128(R13)(AX*4), Z28, Z2
-	VMULPS   192(R13)(AX*4), Z28, Z3
-	VMOVNTPS Z0, 0(DI)(AX*4)
-	VMOVNTPS Z1, 64(DI)(AX*4)
-	VMOVNTPS Z2, 128(DI)(AX*4)
-	VMOVNTPS Z3, 192(DI)(AX*4)
-	ADDQ     $64, AX
-	JMP      smr512_ntscale64
-
-smr512_ntscale16:
-	CMPQ     AX, CX
-	JGE      smr512_done
-	VMULPS   0(R13)(AX*4), Z28, Z0
-	VMOVNTPS Z0, 0(DI)(AX*4)
-	ADDQ     $16, AX
-	JMP      smr512_ntscale16
+	SCALE_512(smr512_scale64, smr512_scale16, smr512_done, VMOVUPS)
+	SCALE_512(smr512_ntscale64, smr512_ntscale16, smr512_done, VMOVNTPS)
 
 smr512_done:
 	TESTQ R14, R14
@@ -2543,41 +2485,8 @@ sub512_row:
 	TESTQ        R13, R13
 	JNZ          sub512_ntloop64
 
-sub512_loop64:
-	CMPQ    AX, DX
-	JGE     sub512_loop16
-	VMOVUPS 0(SI)(AX*4), Z0
-	VMOVUPS 64(SI)(AX*4), Z1
-	VMOVUPS 128(SI)(AX*4), Z2
-	VMOVUPS 192(SI)(AX*4), Z3
-	VSUBPS  Z15, Z0, Z0
-	VSUBPS  Z15, Z1, Z1
-	VSUBPS  Z15, Z2, Z2
-	VSUBPS  Z15, Z3, Z3
-	VMOVUPS Z0, 0(DI)(AX*4)
-	VMOVUPS Z1, 64(DI)(AX*4)
-	VMOVUPS Z2, 128(DI)(AX*4)
-	VMOVUPS Z3, 192(DI)(AX*4)
-	ADDQ    $64, AX
-	JMP     sub512_loop64
-
-sub512_ntloop64:
-	CMPQ     AX, DX
-	JGE      sub512_loop16
-	VMOVUPS  0(SI)(AX*4), Z0
-	VMOVUPS  64(SI)(AX*4), Z1
-	VMOVUPS  128(SI)(AX*4), Z2
-	VMOVUPS  192(SI)(AX*4), Z3
-	VSUBPS   Z15, Z0, Z0
-	VSUBPS   Z15, Z1, Z1
-	VSUBPS   Z15, Z2, Z2
-	VSUBPS   Z15, Z3, Z3
-	VMOVNTPS Z0, 0(DI)(AX*4)
-	VMOVNTPS Z1, 64(DI)(AX*4)
-	VMOVNTPS Z2, 128(DI)(AX*4)
-	VMOVNTPS Z3, 192(DI)(AX*4)
-	ADDQ     $64, AX
-	JMP      sub512_ntloop64
+	SUB64_512(sub512_loop64, sub512_loop16, VMOVUPS)
+	SUB64_512(sub512_ntloop64, sub512_loop16, VMOVNTPS)
 
 sub512_loop16:
 	CMPQ    AX, CX
