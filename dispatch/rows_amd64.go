@@ -16,7 +16,9 @@ import "unsafe"
 func plugRows(k *Kernels, v vecExp) {
 	rk := rowKernelsOf(k)
 	w := v.lanes32()
-	k.SoftmaxRowsF32 = func(dst, x []float32, rows, d int) {
+	// The streaming entries; a nil tmp, or one the streaming form cannot
+	// take, gives the plain form, so the plain entries are these with nil.
+	softmax := func(dst, x, tmp []float32, rows, d int) {
 		n := rowsSpan(len(dst), len(x), rows, d)
 		if n == 0 {
 			return
@@ -25,9 +27,9 @@ func plugRows(k *Kernels, v vecExp) {
 			rk.softmax(dst, x, rows, d)
 			return
 		}
-		v.softmaxRows(dst[:n], x[:n], nil, rows, d)
+		v.softmaxRows(dst[:n], x[:n], streamTmp(dst, tmp, d, w), rows, d)
 	}
-	k.LogSoftmaxRowsF32 = func(dst, x []float32, rows, d int) {
+	logSoftmax := func(dst, x, tmp []float32, rows, d int) {
 		n := rowsSpan(len(dst), len(x), rows, d)
 		if n == 0 {
 			return
@@ -36,33 +38,22 @@ func plugRows(k *Kernels, v vecExp) {
 			rk.logSoftmax(dst, x, rows, d)
 			return
 		}
-		logSoftmaxRowsVec(dst[:n], x[:n], nil, rows, d, v)
+		logSoftmaxRowsVec(dst[:n], x[:n], streamTmp(dst, tmp, d, w), rows, d, v)
 	}
-	streams := func(dst, tmp []float32, d int) bool {
-		return d%w == 0 && len(tmp) >= d && uintptr(unsafe.Pointer(unsafe.SliceData(dst)))%uintptr(4*w) == 0
+	k.SoftmaxRowsStreamF32 = softmax
+	k.LogSoftmaxRowsStreamF32 = logSoftmax
+	k.SoftmaxRowsF32 = func(dst, x []float32, rows, d int) { softmax(dst, x, nil, rows, d) }
+	k.LogSoftmaxRowsF32 = func(dst, x []float32, rows, d int) { logSoftmax(dst, x, nil, rows, d) }
+}
+
+// streamTmp returns tmp cut to what the streaming assembly takes, or nil
+// (the plain form) when tmp holds less than a row of d elements or dst
+// does not start on a w-lane vector boundary.
+func streamTmp(dst, tmp []float32, d, w int) []float32 {
+	if len(tmp) < d || uintptr(unsafe.Pointer(unsafe.SliceData(dst)))%uintptr(4*w) != 0 {
+		return nil
 	}
-	k.SoftmaxRowsStreamF32 = func(dst, x, tmp []float32, rows, d int) {
-		n := rowsSpan(len(dst), len(x), rows, d)
-		if n == 0 {
-			return
-		}
-		if !streams(dst, tmp, d) {
-			k.SoftmaxRowsF32(dst, x, rows, d)
-			return
-		}
-		v.softmaxRows(dst[:n], x[:n], tmp[:d], rows, d)
-	}
-	k.LogSoftmaxRowsStreamF32 = func(dst, x, tmp []float32, rows, d int) {
-		n := rowsSpan(len(dst), len(x), rows, d)
-		if n == 0 {
-			return
-		}
-		if !streams(dst, tmp, d) {
-			k.LogSoftmaxRowsF32(dst, x, rows, d)
-			return
-		}
-		logSoftmaxRowsVec(dst[:n], x[:n], tmp, rows, d, v)
-	}
+	return tmp
 }
 
 // logBatch is how many elements of LogSoftmax rows logSoftmaxRowsVec
