@@ -49,14 +49,7 @@ func testRowBatch(t *testing.T, k *dispatch.Kernels) {
 						}
 						dst := guarded32(rows*d, 1-off)
 						batch(dst, x, rows, d)
-						if i := firstDiff(dst, want); i >= 0 {
-							t.Fatalf("%s: [%d] = %v, row by row %v (x %v)", name, i, dst[i], want[i], x[i])
-						}
-						if !sameBits(x, orig) {
-							t.Fatalf("%s: input changed", name)
-						}
-						checkGuards32(t, name+"/dst", dst)
-						checkGuards32(t, name+"/x", x)
+						checkBatch(t, name, dst, x, orig, want)
 						// In place.
 						batch(x, x, rows, d)
 						if i := firstDiff(x, want); i >= 0 {
@@ -99,6 +92,20 @@ func rowBatchInput(r *rand.Rand, kind string, n, off int) (x, orig []float32) {
 		fill(r, kind, x)
 	}
 	return x, slices.Clone(x)
+}
+
+// checkBatch fails t unless dst holds want's bits (firstDiff), x still
+// holds orig's, and the guards around dst and x are intact.
+func checkBatch(t *testing.T, name string, dst, x, orig, want []float32) {
+	t.Helper()
+	if i := firstDiff(dst, want); i >= 0 {
+		t.Fatalf("%s: [%d] = %v, row by row %v (x %v)", name, i, dst[i], want[i], x[i])
+	}
+	if !sameBits(x, orig) {
+		t.Fatalf("%s: input changed", name)
+	}
+	checkGuards32(t, name+"/dst", dst)
+	checkGuards32(t, name+"/x", x)
 }
 
 // composeRows computes the batch with the table's row kernels, one row at
@@ -221,14 +228,7 @@ func TestRowBatchStreamF32(t *testing.T) {
 							dst := alignedGuarded32(rows*d, off)
 							tmp := guarded32(tl, 0)
 							batch(dst, x, tmp, rows, d)
-							if i := firstDiff(dst, want); i >= 0 {
-								t.Fatalf("%s: [%d] = %v, row by row %v (x %v)", name, i, dst[i], want[i], x[i])
-							}
-							if !sameBits(x, orig) {
-								t.Fatalf("%s: input changed", name)
-							}
-							checkGuards32(t, name+"/dst", dst)
-							checkGuards32(t, name+"/x", x)
+							checkBatch(t, name, dst, x, orig, want)
 							checkGuards32(t, name+"/tmp", tmp)
 							w := 8 // float32 lanes of the x86 tier
 							if k.Level == dispatch.AVX512 {
