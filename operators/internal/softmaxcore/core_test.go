@@ -224,6 +224,15 @@ func randomData(r *rand.Rand, n int, scale float64) []float64 {
 	return x
 }
 
+// layoutCase is a node (opset and axis) and an input shape, for tests
+// that compare runs of the same case with each other.
+type layoutCase struct {
+	name  string
+	since int
+	axis  int64
+	shape []int
+}
+
 type semCase struct {
 	name  string
 	since int

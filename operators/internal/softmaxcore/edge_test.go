@@ -190,12 +190,7 @@ func TestEmpty(t *testing.T) {
 // single bit of the result.
 func TestThreadsSameBits(t *testing.T) {
 	r := newRand(t)
-	cases := []struct {
-		name  string
-		since int
-		axis  int64
-		shape []int
-	}{
+	cases := []layoutCase{
 		{"rows", 13, -1, []int{64, 1030}},
 		{"coerced", 11, 1, []int{64, 2, 515}},
 		{"blocks", 13, 1, []int{6, 16, 1000}},

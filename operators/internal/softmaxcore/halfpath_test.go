@@ -30,12 +30,7 @@ func halfTolerance(kind Kind, dt operators.DType) (atol, rtol float64) {
 
 func TestHalf(t *testing.T) {
 	r := newRand(t)
-	cases := []struct {
-		name  string
-		since int
-		axis  int64
-		shape []int
-	}{
+	cases := []layoutCase{
 		{"v13/rows", 13, -1, []int{4, 37}},
 		{"v13/cols", 13, 1, []int{2, 9, 19}},
 		{"v11/coerced", 11, 1, []int{3, 4, 5}},

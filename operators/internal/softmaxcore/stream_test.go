@@ -34,12 +34,7 @@ func TestStreamSameBits(t *testing.T) {
 	saved := streamMin
 	t.Cleanup(func() { streamMin = saved })
 	r := newRand(t)
-	cases := []struct {
-		name  string
-		since int
-		axis  int64
-		shape []int
-	}{
+	cases := []layoutCase{
 		{"long", 13, -1, []int{5, 32000}},
 		{"rows1024", 13, -1, []int{40, 1024}},
 		{"short", 13, -1, []int{700, 16}},
