@@ -2,6 +2,7 @@
 # Runs the side-by-side benchmarks and prints the tables of BENCHMARKS.md.
 # Usage: ONNXRUN_TESTDATA=/path/to/shared bash bench/run.sh [outdir]
 # COUNT (default 5) repeats each benchmark; the tables show medians.
+# ROUNDS (default 500) is the number of rounds of the interleaved comparison.
 # MEMCOUNT (default 5) repeats each peak-memory measurement.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,6 +15,19 @@ export ORT_LIB=${ORT_LIB:-$(bash setup.sh)}
 echo "## Softmax and LogSoftmax (float32, opset 13)"
 go test -run '^$' -bench 'Softmax/.*/.*/.*/.*/impl=' -benchtime 0.5s -count "$count" . | tee "$out/softmax.txt" >/dev/null
 go run ./cmd/table < "$out/softmax.txt"
+
+# The same cases with ONNX Runtime and RunInto interleaved in blocks of
+# about a millisecond: the median and spread of the per-round ratios.
+echo
+echo "## Softmax and LogSoftmax, interleaved (ort time / RunInto time per round)"
+go test -run '^$' -bench 'Paired' -benchtime "${ROUNDS:-500}x" . | tee "$out/paired.txt" | awk '
+	/^BenchmarkPaired/ {
+		delete m
+		for (i = 5; i < NF; i += 2) m[$(i+1)] = $i
+		name = $1; sub(/^BenchmarkPaired\//, "", name); sub(/-[0-9]+$/, "", name)
+		if (!hdr++) print "| case | ort | runinto | ×ort (median) | ×ort p10–p90 |\n|---|---:|---:|---:|---:|"
+		printf "| %s | %.1fµs | %.1fµs | %.2f | %.2f–%.2f |\n", name, m["ort-ns/run"]/1000, m["onnxrun-ns/run"]/1000, m["x-ort"], m["x-ort-p10"], m["x-ort-p90"]
+	}'
 
 echo
 echo "## Single-core memory bandwidth (read + write)"
