@@ -3,13 +3,10 @@ package bench
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/onnxrun/onnxrun/operators"
 	"github.com/onnxrun/onnxrun/runtime"
 	"gorgonia.org/tensor"
 )
@@ -40,12 +37,7 @@ func BenchmarkPaired(b *testing.B) {
 	dir := b.TempDir()
 	for _, op := range []string{"Softmax", "LogSoftmax"} {
 		for _, c := range softmaxCases {
-			n := operators.NumElements(c.shape)
-			x := randData(n, uint64(n))
-			model := filepath.Join(dir, fmt.Sprintf("%s_%s_axis%d.onnx", op, shapeName(c.shape), c.axis))
-			if err := os.WriteFile(model, OneNode(op, 13, c.axis, c.shape), 0o644); err != nil {
-				b.Fatal(err)
-			}
+			model, x := oneNodeCase(b, dir, op, c)
 			name := fmt.Sprintf("%s/%s/axis%d/t1", op, shapeName(c.shape), c.axis)
 			b.Run(name, func(b *testing.B) { benchPaired(b, model, c.shape, x, 1) })
 		}
@@ -79,8 +71,16 @@ func benchPaired(b *testing.B, model string, shape []int, x []float32, threads i
 			b.Fatal(err)
 		}
 	}
-	// A block is as many runs as take about a millisecond (at least one),
-	// sized on ONNX Runtime after a warm-up of both.
+	pairRounds(b, ortRun, ourRun, "ort", "onnxrun")
+	sink = outputs
+}
+
+// pairRounds times a and then c in blocks of about a millisecond (at
+// least one run; the block size is set on a, after a warm-up of both) once
+// per round, b.N rounds, and reports the median over rounds of a's time /
+// c's time as x-<aName> with its 10th and 90th percentiles, and each
+// side's median time per run as <name>-ns/run.
+func pairRounds(b *testing.B, a, c func(), aName, cName string) {
 	block := func(f func(), k int) float64 {
 		t := time.Now()
 		for range k {
@@ -88,26 +88,60 @@ func benchPaired(b *testing.B, model string, shape []int, x []float32, threads i
 		}
 		return float64(time.Since(t).Nanoseconds()) / float64(k)
 	}
-	block(ourRun, 3)
-	k := max(1, int(1e6/block(ortRun, 3)))
-	var ratios, ortNs, ourNs []float64
+	block(c, 3)
+	k := max(1, int(1e6/block(a, 3)))
+	var ratios, aNs, cNs []float64
 	b.ResetTimer()
 	for b.Loop() {
-		on := block(ortRun, k)
-		un := block(ourRun, k)
-		ratios = append(ratios, on/un)
-		ortNs = append(ortNs, on)
-		ourNs = append(ourNs, un)
+		an := block(a, k)
+		cn := block(c, k)
+		ratios = append(ratios, an/cn)
+		aNs = append(aNs, an)
+		cNs = append(cNs, cn)
 	}
 	b.StopTimer()
 	q := func(v []float64, p float64) float64 {
 		slices.Sort(v)
 		return v[min(len(v)-1, int(p*float64(len(v))))]
 	}
-	b.ReportMetric(q(ratios, 0.5), "x-ort")
-	b.ReportMetric(q(ratios, 0.1), "x-ort-p10")
-	b.ReportMetric(q(ratios, 0.9), "x-ort-p90")
-	b.ReportMetric(q(ortNs, 0.5), "ort-ns/run")
-	b.ReportMetric(q(ourNs, 0.5), "onnxrun-ns/run")
-	sink = outputs
+	b.ReportMetric(q(ratios, 0.5), "x-"+aName)
+	b.ReportMetric(q(ratios, 0.1), "x-"+aName+"-p10")
+	b.ReportMetric(q(ratios, 0.9), "x-"+aName+"-p90")
+	b.ReportMetric(q(aNs, 0.5), aName+"-ns/run")
+	b.ReportMetric(q(cNs, 0.5), cName+"-ns/run")
+}
+
+// BenchmarkPairedThreads measures what a second thread gives onnxrun on
+// the largest Softmax case by interleaving RunInto on one thread and on
+// two, as BenchmarkPaired does: x-t1 is the median over rounds of the
+// one-thread time / the two-thread time.
+//
+//	go test -run '^$' -bench PairedThreads -benchtime 200x .
+func BenchmarkPairedThreads(b *testing.B) {
+	dir := b.TempDir()
+	for _, op := range []string{"Softmax", "LogSoftmax"} {
+		for _, c := range softmaxCases {
+			if !slices.Contains(c.threads, 2) {
+				continue
+			}
+			model, x := oneNodeCase(b, dir, op, c)
+			b.Run(fmt.Sprintf("%s/%s/axis%d", op, shapeName(c.shape), c.axis), func(b *testing.B) {
+				var runs [2]func()
+				for i, th := range []int{1, 2} {
+					s, err := runtime.Load(model, runtime.WithThreads(th))
+					if err != nil {
+						b.Fatal(err)
+					}
+					inputs := map[string]*tensor.Dense{"X": tensor.New(tensor.WithShape(c.shape...), tensor.WithBacking(x))}
+					outputs := map[string]*tensor.Dense{"Y": tensor.New(tensor.WithShape(c.shape...), tensor.Of(tensor.Float32))}
+					runs[i] = func() {
+						if err := s.RunInto(context.Background(), inputs, outputs); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				pairRounds(b, runs[0], runs[1], "t1", "t2")
+			})
+		}
+	}
 }

@@ -2,7 +2,8 @@
 # Runs the side-by-side benchmarks and prints the tables of BENCHMARKS.md.
 # Usage: ONNXRUN_TESTDATA=/path/to/shared bash bench/run.sh [outdir]
 # COUNT (default 5) repeats each benchmark; the tables show medians.
-# ROUNDS (default 500) is the number of rounds of the interleaved comparison.
+# ROUNDS (default 500) and TROUNDS (default 300) are the numbers of rounds
+# of the interleaved comparisons.
 # MEMCOUNT (default 5) repeats each peak-memory measurement.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,6 +28,18 @@ go test -run '^$' -bench 'Paired' -benchtime "${ROUNDS:-500}x" . | tee "$out/pai
 		name = $1; sub(/^BenchmarkPaired\//, "", name); sub(/-[0-9]+$/, "", name)
 		if (!hdr++) print "| case | ort | runinto | ×ort (median) | ×ort p10–p90 |\n|---|---:|---:|---:|---:|"
 		printf "| %s | %.1fµs | %.1fµs | %.2f | %.2f–%.2f |\n", name, m["ort-ns/run"]/1000, m["onnxrun-ns/run"]/1000, m["x-ort"], m["x-ort-p10"], m["x-ort-p90"]
+	}'
+
+# Two threads against one on the largest case, interleaved the same way.
+echo
+echo "## Two threads against one, interleaved (t1 time / t2 time per round)"
+go test -run '^$' -bench 'PairedThreads' -benchtime "${TROUNDS:-300}x" . | tee "$out/threads.txt" | awk '
+	/^BenchmarkPairedThreads/ {
+		delete m
+		for (i = 5; i < NF; i += 2) m[$(i+1)] = $i
+		name = $1; sub(/^BenchmarkPairedThreads\//, "", name); sub(/-[0-9]+$/, "", name)
+		if (!hdr++) print "| case | t1 | t2 | speed-up (median) | p10–p90 |\n|---|---:|---:|---:|---:|"
+		printf "| %s | %.2fms | %.2fms | %.2f | %.2f–%.2f |\n", name, m["t1-ns/run"]/1e6, m["t2-ns/run"]/1e6, m["x-t1"], m["x-t1-p10"], m["x-t1-p90"]
 	}'
 
 echo

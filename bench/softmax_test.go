@@ -50,6 +50,17 @@ func randData(n int, seed uint64) []float32 {
 	return d
 }
 
+// oneNodeCase writes the opset-13 one-node model of op for c into dir
+// and returns its path with the case's input data.
+func oneNodeCase(b *testing.B, dir, op string, c softmaxCase) (string, []float32) {
+	n := operators.NumElements(c.shape)
+	model := filepath.Join(dir, fmt.Sprintf("%s_%s_axis%d.onnx", op, shapeName(c.shape), c.axis))
+	if err := os.WriteFile(model, OneNode(op, 13, c.axis, c.shape), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return model, randData(n, uint64(n))
+}
+
 // sink keeps results alive.
 var sink any
 
@@ -64,12 +75,7 @@ func BenchmarkSoftmax(b *testing.B) {
 	dir := b.TempDir()
 	for _, op := range []string{"Softmax", "LogSoftmax"} {
 		for _, c := range softmaxCases {
-			n := operators.NumElements(c.shape)
-			x := randData(n, uint64(n))
-			model := filepath.Join(dir, fmt.Sprintf("%s_%s_axis%d.onnx", op, shapeName(c.shape), c.axis))
-			if err := os.WriteFile(model, OneNode(op, 13, c.axis, c.shape), 0o644); err != nil {
-				b.Fatal(err)
-			}
+			model, x := oneNodeCase(b, dir, op, c)
 			for _, th := range c.threads {
 				name := fmt.Sprintf("%s/%s/axis%d/t%d", op, shapeName(c.shape), c.axis, th)
 				b.Run(name+"/impl=ort", func(b *testing.B) { benchORTOneNode(b, model, c.shape, x, th) })
