@@ -59,6 +59,18 @@ func BenchmarkModels(b *testing.B) {
 }
 
 func benchRunModel(b *testing.B, path string, ins map[string]*operators.Value, threads int) {
+	run := runForModel(b, path, ins, threads)
+	run() // warm-up fills the buffer pool
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		run()
+	}
+}
+
+// runForModel returns a function that runs the model once with
+// Session.Run on ins.
+func runForModel(b *testing.B, path string, ins map[string]*operators.Value, threads int) func() {
 	s, err := runtime.Load(path, runtime.WithThreads(threads))
 	if err != nil {
 		b.Fatal(err)
@@ -72,12 +84,7 @@ func benchRunModel(b *testing.B, path string, ins map[string]*operators.Value, t
 		dense[k] = d
 	}
 	ctx := context.Background()
-	if _, err := s.Run(ctx, dense); err != nil { // warm-up fills the buffer pool
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
+	return func() {
 		out, err := s.Run(ctx, dense)
 		if err != nil {
 			b.Fatal(err)
@@ -86,11 +93,68 @@ func benchRunModel(b *testing.B, path string, ins map[string]*operators.Value, t
 	}
 }
 
+// BenchmarkPairedModels interleaves ONNX Runtime and onnxrun (Session.Run)
+// on every model folder at batch 1 and one thread, as BenchmarkPaired does
+// for Softmax: x-ort is the median over rounds of ONNX Runtime's time /
+// onnxrun's (0.5: onnxrun takes twice as long).
+//
+//	ONNXRUN_TESTDATA=/path/to/shared go test -run '^$' -bench PairedModels -benchtime 40x .
+func BenchmarkPairedModels(b *testing.B) {
+	dirs, err := ModelDirs(filepath.Join(testdata(b), "models"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, dir := range dirs {
+		name := filepath.Base(dir)
+		path := filepath.Join(dir, "model.onnx")
+		info, err := ReadModelInfo(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ins, err := ReadInputs(dir, info.Inputs, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			probe, err := runtime.Load(path, runtime.WithThreads(1))
+			if err != nil {
+				b.Fatalf("%s: %v", name, err)
+			}
+			o := ortForModel(b, path, probe, ins, 1)
+			defer o.Close()
+			ortRun := func() {
+				if err := o.Run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			pairRounds(b, ortRun, runForModel(b, path, ins, 1), "ort", "onnxrun")
+		})
+	}
+}
+
 func benchORTModel(b *testing.B, path string, probe *runtime.Session, ins map[string]*operators.Value, threads int) {
+	r := ortForModel(b, path, probe, ins, threads)
+	defer r.Close()
+	if err := r.Run(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := r.Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// ortForModel returns an ONNX Runtime session of the model with ins bound
+// and its outputs bound to buffers of the shapes one onnxrun run (probe)
+// gives on the same inputs. It skips b when ONNX Runtime is missing or an
+// input or output is not float32.
+func ortForModel(b *testing.B, path string, probe *runtime.Session, ins map[string]*operators.Value, threads int) *ORTFixed {
 	if err := ORTAvailable(); err != nil {
 		b.Skip(err)
 	}
-	// Output shapes come from one onnxrun run on the same inputs.
 	outs, err := probe.RunValues(context.Background(), ins)
 	if err != nil {
 		b.Fatal(err)
@@ -119,17 +183,7 @@ func benchORTModel(b *testing.B, path string, probe *runtime.Session, ins map[st
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer r.Close()
-	if err := r.Run(); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if err := r.Run(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return r
 }
 
 func toInt64(s []int) []int64 {
