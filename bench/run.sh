@@ -2,8 +2,8 @@
 # Runs the side-by-side benchmarks and prints the tables of BENCHMARKS.md.
 # Usage: ONNXRUN_TESTDATA=/path/to/shared bash bench/run.sh [outdir]
 # COUNT (default 5) repeats each benchmark; the tables show medians.
-# ROUNDS (default 500) and TROUNDS (default 300) are the numbers of rounds
-# of the interleaved comparisons.
+# ROUNDS (default 500), TROUNDS (default 300) and MROUNDS (default 40) are
+# the numbers of rounds of the interleaved comparisons.
 # MEMCOUNT (default 5) repeats each peak-memory measurement.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +21,7 @@ go run ./cmd/table < "$out/softmax.txt"
 # about a millisecond: the median and spread of the per-round ratios.
 echo
 echo "## Softmax and LogSoftmax, interleaved (ort time / RunInto time per round)"
-go test -run '^$' -bench 'Paired' -benchtime "${ROUNDS:-500}x" . | tee "$out/paired.txt" | awk '
+go test -run '^$' -bench '^BenchmarkPaired$' -benchtime "${ROUNDS:-500}x" . | tee "$out/paired.txt" | awk '
 	/^BenchmarkPaired/ {
 		delete m
 		for (i = 5; i < NF; i += 2) m[$(i+1)] = $i
@@ -33,7 +33,7 @@ go test -run '^$' -bench 'Paired' -benchtime "${ROUNDS:-500}x" . | tee "$out/pai
 # Two threads against one on the largest case, interleaved the same way.
 echo
 echo "## Two threads against one, interleaved (t1 time / t2 time per round)"
-go test -run '^$' -bench 'PairedThreads' -benchtime "${TROUNDS:-300}x" . | tee "$out/threads.txt" | awk '
+go test -run '^$' -bench '^BenchmarkPairedThreads$' -benchtime "${TROUNDS:-300}x" . | tee "$out/threads.txt" | awk '
 	/^BenchmarkPairedThreads/ {
 		delete m
 		for (i = 5; i < NF; i += 2) m[$(i+1)] = $i
@@ -49,8 +49,20 @@ go test -run '^$' -bench 'Bandwidth' -benchtime 10x -count "$count" . | tee "$ou
 if [ -n "${ONNXRUN_TESTDATA:-}" ]; then
 	echo
 	echo "## Exported classifiers"
-	go test -run '^$' -bench 'Models' -benchtime 10x -count "$count" -timeout 60m . | tee "$out/models.txt" >/dev/null
+	go test -run '^$' -bench '^BenchmarkModels$' -benchtime 10x -count "$count" -timeout 60m . | tee "$out/models.txt" >/dev/null
 	go run ./cmd/table < "$out/models.txt"
+
+	# Batch 1, one thread, the two runtimes interleaved per round.
+	echo
+	echo "## Exported classifiers, interleaved (batch 1, one thread)"
+	go test -run '^$' -bench '^BenchmarkPairedModels$' -benchtime "${MROUNDS:-40}x" -timeout 60m . | tee "$out/models-paired.txt" | awk '
+		/^BenchmarkPairedModels/ {
+			delete m
+			for (i = 5; i < NF; i += 2) m[$(i+1)] = $i
+			name = $1; sub(/^BenchmarkPairedModels\//, "", name); sub(/-[0-9]+$/, "", name)
+			if (!hdr++) print "| model | ort | onnxrun | onnxrun ÷ ort (median) | p10–p90 |\n|---|---:|---:|---:|---:|"
+			printf "| %s | %.1fµs | %.1fµs | %.2f | %.2f–%.2f |\n", name, m["ort-ns/run"]/1000, m["onnxrun-ns/run"]/1000, 1/m["x-ort"], 1/m["x-ort-p90"], 1/m["x-ort-p10"]
+		}'
 
 	# Peak memory: each runtime alone in a process of its own (a process's
 	# peak covers everything in it), one thread, MEMCOUNT processes per
