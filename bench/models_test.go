@@ -98,7 +98,7 @@ func runForModel(b *testing.B, path string, ins map[string]*operators.Value, thr
 // for Softmax: x-ort is the median over rounds of ONNX Runtime's time /
 // onnxrun's (0.5: onnxrun takes twice as long).
 //
-//	ONNXRUN_TESTDATA=/path/to/shared go test -run '^$' -bench PairedModels -benchtime 40x .
+//	ONNXRUN_TESTDATA=/path/to/shared go test -run '^$' -bench '^BenchmarkPairedModels$' -benchtime 40x .
 func BenchmarkPairedModels(b *testing.B) {
 	dirs, err := ModelDirs(filepath.Join(testdata(b), "models"))
 	if err != nil {

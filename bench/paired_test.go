@@ -1,14 +1,10 @@
 package bench
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/onnxrun/onnxrun/runtime"
-	"gorgonia.org/tensor"
 )
 
 // BenchmarkPaired compares ONNX Runtime's one-node session run with
@@ -20,7 +16,7 @@ import (
 // benchmark moved by a quarter between runs here); a ratio taken within
 // each round moves much less. Run with -benchtime Nx (N rounds), e.g.
 //
-//	go test -run '^$' -bench Paired -benchtime 300x .
+//	go test -run '^$' -bench '^BenchmarkPaired$' -benchtime 300x .
 //
 // One thread only: ONNX Runtime's pool threads keep spinning for a while
 // after a run, and with two threads they take the CPU from the onnxrun
@@ -39,40 +35,27 @@ func BenchmarkPaired(b *testing.B) {
 		for _, c := range softmaxCases {
 			model, x := oneNodeCase(b, dir, op, c)
 			name := fmt.Sprintf("%s/%s/axis%d/t1", op, shapeName(c.shape), c.axis)
-			b.Run(name, func(b *testing.B) { benchPaired(b, model, c.shape, x, 1) })
+			b.Run(name, func(b *testing.B) { benchPaired(b, model, c.shape, x) })
 		}
 	}
 }
 
-func benchPaired(b *testing.B, model string, shape []int, x []float32, threads int) {
+func benchPaired(b *testing.B, model string, shape []int, x []float32) {
 	s64 := make([]int64, len(shape))
 	for i, d := range shape {
 		s64[i] = int64(d)
 	}
-	o, err := NewORTFixed(model, []string{"X"}, [][]int64{s64}, [][]float32{x}, []string{"Y"}, [][]int64{s64}, threads)
+	o, err := NewORTFixed(model, []string{"X"}, [][]int64{s64}, [][]float32{x}, []string{"Y"}, [][]int64{s64}, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer o.Close()
-	s, err := runtime.Load(model, runtime.WithThreads(threads))
-	if err != nil {
-		b.Fatal(err)
-	}
-	inputs := map[string]*tensor.Dense{"X": tensor.New(tensor.WithShape(shape...), tensor.WithBacking(x))}
-	outputs := map[string]*tensor.Dense{"Y": tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32))}
-	ctx := context.Background()
 	ortRun := func() {
 		if err := o.Run(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	ourRun := func() {
-		if err := s.RunInto(ctx, inputs, outputs); err != nil {
-			b.Fatal(err)
-		}
-	}
-	pairRounds(b, ortRun, ourRun, "ort", "onnxrun")
-	sink = outputs
+	pairRounds(b, ortRun, runIntoOneNode(b, model, shape, x, 1), "ort", "onnxrun")
 }
 
 // pairRounds times a and then c in blocks of about a millisecond (at
@@ -116,7 +99,7 @@ func pairRounds(b *testing.B, a, c func(), aName, cName string) {
 // two, as BenchmarkPaired does: x-t1 is the median over rounds of the
 // one-thread time / the two-thread time.
 //
-//	go test -run '^$' -bench PairedThreads -benchtime 200x .
+//	go test -run '^$' -bench '^BenchmarkPairedThreads$' -benchtime 200x .
 func BenchmarkPairedThreads(b *testing.B) {
 	dir := b.TempDir()
 	for _, op := range []string{"Softmax", "LogSoftmax"} {
@@ -126,21 +109,7 @@ func BenchmarkPairedThreads(b *testing.B) {
 			}
 			model, x := oneNodeCase(b, dir, op, c)
 			b.Run(fmt.Sprintf("%s/%s/axis%d", op, shapeName(c.shape), c.axis), func(b *testing.B) {
-				var runs [2]func()
-				for i, th := range []int{1, 2} {
-					s, err := runtime.Load(model, runtime.WithThreads(th))
-					if err != nil {
-						b.Fatal(err)
-					}
-					inputs := map[string]*tensor.Dense{"X": tensor.New(tensor.WithShape(c.shape...), tensor.WithBacking(x))}
-					outputs := map[string]*tensor.Dense{"Y": tensor.New(tensor.WithShape(c.shape...), tensor.Of(tensor.Float32))}
-					runs[i] = func() {
-						if err := s.RunInto(context.Background(), inputs, outputs); err != nil {
-							b.Fatal(err)
-						}
-					}
-				}
-				pairRounds(b, runs[0], runs[1], "t1", "t2")
+				pairRounds(b, runIntoOneNode(b, model, c.shape, x, 1), runIntoOneNode(b, model, c.shape, x, 2), "t1", "t2")
 			})
 		}
 	}

@@ -142,24 +142,33 @@ func benchRunOneNode(b *testing.B, model string, shape []int, x []float32, threa
 // benchRunIntoOneNode times Session.RunInto with an output tensor made
 // once, like ONNX Runtime's run with pre-bound outputs.
 func benchRunIntoOneNode(b *testing.B, model string, shape []int, x []float32, threads int) {
+	run := runIntoOneNode(b, model, shape, x, threads)
+	b.SetBytes(int64(8 * len(x)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		run()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(len(x))*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "elem/ns")
+}
+
+// runIntoOneNode loads a one-node model and returns a function that runs
+// it once with Session.RunInto on x, into an output tensor made once.
+func runIntoOneNode(b *testing.B, model string, shape []int, x []float32, threads int) func() {
 	s, err := runtime.Load(model, runtime.WithThreads(threads))
 	if err != nil {
 		b.Fatal(err)
 	}
 	inputs := map[string]*tensor.Dense{"X": tensor.New(tensor.WithShape(shape...), tensor.WithBacking(x))}
 	outputs := map[string]*tensor.Dense{"Y": tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32))}
+	sink = outputs
 	ctx := context.Background()
-	b.SetBytes(int64(8 * len(x)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
+	return func() {
 		if err := s.RunInto(ctx, inputs, outputs); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.StopTimer()
-	b.ReportMetric(float64(len(x))*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "elem/ns")
-	sink = outputs
 }
 
 // reuse hands back one preallocated output so the timing is the operator's.
