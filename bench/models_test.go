@@ -20,22 +20,29 @@ func testdata(tb testing.TB) string {
 	return d
 }
 
-// BenchmarkModels times every model folder of $ONNXRUN_TESTDATA/models at
-// batch 1 (and 8 where the batch dimension is symbolic) with one and two
-// intra-op threads, in ONNX Runtime ("ort") and onnxrun ("run"), on
-// test_data_set_0's inputs. Cases are named Models/<folder>/b<batch>/t<threads>/impl=<runtime>.
-func BenchmarkModels(b *testing.B) {
+// forEachModel calls f with the name, folder, model file and description
+// of every model folder of $ONNXRUN_TESTDATA/models (b is skipped without
+// it).
+func forEachModel(b *testing.B, f func(name, dir, path string, info *ModelInfo)) {
 	dirs, err := ModelDirs(filepath.Join(testdata(b), "models"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, dir := range dirs {
-		name := filepath.Base(dir)
-		path := filepath.Join(dir, "model.onnx")
 		info, err := ReadModelInfo(dir)
 		if err != nil {
 			b.Fatal(err)
 		}
+		f(filepath.Base(dir), dir, filepath.Join(dir, "model.onnx"), info)
+	}
+}
+
+// BenchmarkModels times every model folder of $ONNXRUN_TESTDATA/models at
+// batch 1 (and 8 where the batch dimension is symbolic) with one and two
+// intra-op threads, in ONNX Runtime ("ort") and onnxrun ("run"), on
+// test_data_set_0's inputs. Cases are named Models/<folder>/b<batch>/t<threads>/impl=<runtime>.
+func BenchmarkModels(b *testing.B) {
+	forEachModel(b, func(name, dir, path string, info *ModelInfo) {
 		probe, err := runtime.Load(path, runtime.WithThreads(1))
 		if err != nil {
 			b.Fatalf("%s: %v", name, err)
@@ -55,7 +62,7 @@ func BenchmarkModels(b *testing.B) {
 				b.Run(prefix+"/impl=run", func(b *testing.B) { benchRunModel(b, path, ins, th) })
 			}
 		}
-	}
+	})
 }
 
 func benchRunModel(b *testing.B, path string, ins map[string]*operators.Value, threads int) {
@@ -100,17 +107,7 @@ func runForModel(b *testing.B, path string, ins map[string]*operators.Value, thr
 //
 //	ONNXRUN_TESTDATA=/path/to/shared go test -run '^$' -bench '^BenchmarkPairedModels$' -benchtime 40x .
 func BenchmarkPairedModels(b *testing.B) {
-	dirs, err := ModelDirs(filepath.Join(testdata(b), "models"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, dir := range dirs {
-		name := filepath.Base(dir)
-		path := filepath.Join(dir, "model.onnx")
-		info, err := ReadModelInfo(dir)
-		if err != nil {
-			b.Fatal(err)
-		}
+	forEachModel(b, func(name, dir, path string, info *ModelInfo) {
 		ins, err := ReadInputs(dir, info.Inputs, 1)
 		if err != nil {
 			b.Fatal(err)
@@ -129,7 +126,7 @@ func BenchmarkPairedModels(b *testing.B) {
 			}
 			pairRounds(b, ortRun, runForModel(b, path, ins, 1), "ort", "onnxrun")
 		})
-	}
+	})
 }
 
 func benchORTModel(b *testing.B, path string, probe *runtime.Session, ins map[string]*operators.Value, threads int) {

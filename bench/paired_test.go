@@ -41,14 +41,7 @@ func BenchmarkPaired(b *testing.B) {
 }
 
 func benchPaired(b *testing.B, model string, shape []int, x []float32) {
-	s64 := make([]int64, len(shape))
-	for i, d := range shape {
-		s64[i] = int64(d)
-	}
-	o, err := NewORTFixed(model, []string{"X"}, [][]int64{s64}, [][]float32{x}, []string{"Y"}, [][]int64{s64}, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
+	o := ortOneNode(b, model, shape, x, 1)
 	defer o.Close()
 	ortRun := func() {
 		if err := o.Run(); err != nil {

@@ -13,6 +13,23 @@ mkdir -p "$out"
 cd "$here"
 export ORT_LIB=${ORT_LIB:-$(bash setup.sh)}
 
+# paired_table NAME prints the table of interleaved benchmark NAME's output
+# (stdin): per case, each side's median time per run, the median over
+# rounds of the first side's time / the second's, and its 10th-90th
+# percentile spread.
+paired_table() {
+	awk -v bench="Benchmark$1/" '
+		index($1, bench) == 1 {
+			delete m; a = ""; c = ""
+			for (i = 5; i < NF; i += 2) m[$(i+1)] = $i
+			for (u in m) if (u ~ /^x-[^-]+$/) a = substr(u, 3)
+			for (u in m) if (u ~ /-ns\/run$/ && u != a "-ns/run") c = substr(u, 1, length(u) - 7)
+			name = substr($1, length(bench) + 1); sub(/-[0-9]+$/, "", name)
+			if (!hdr++) printf "| case | %s | %s | %s time ÷ %s time (median) | p10–p90 |\n|---|---:|---:|---:|---:|\n", a, c, a, c
+			printf "| %s | %.1fµs | %.1fµs | %.2f | %.2f–%.2f |\n", name, m[a "-ns/run"] / 1000, m[c "-ns/run"] / 1000, m["x-" a], m["x-" a "-p10"], m["x-" a "-p90"]
+		}'
+}
+
 echo "## Softmax and LogSoftmax (float32, opset 13)"
 go test -run '^$' -bench 'Softmax/.*/.*/.*/.*/impl=' -benchtime 0.5s -count "$count" . | tee "$out/softmax.txt" >/dev/null
 go run ./cmd/table < "$out/softmax.txt"
@@ -21,26 +38,12 @@ go run ./cmd/table < "$out/softmax.txt"
 # about a millisecond: the median and spread of the per-round ratios.
 echo
 echo "## Softmax and LogSoftmax, interleaved (ort time / RunInto time per round)"
-go test -run '^$' -bench '^BenchmarkPaired$' -benchtime "${ROUNDS:-500}x" . | tee "$out/paired.txt" | awk '
-	/^BenchmarkPaired/ {
-		delete m
-		for (i = 5; i < NF; i += 2) m[$(i+1)] = $i
-		name = $1; sub(/^BenchmarkPaired\//, "", name); sub(/-[0-9]+$/, "", name)
-		if (!hdr++) print "| case | ort | runinto | ×ort (median) | ×ort p10–p90 |\n|---|---:|---:|---:|---:|"
-		printf "| %s | %.1fµs | %.1fµs | %.2f | %.2f–%.2f |\n", name, m["ort-ns/run"]/1000, m["onnxrun-ns/run"]/1000, m["x-ort"], m["x-ort-p10"], m["x-ort-p90"]
-	}'
+go test -run '^$' -bench '^BenchmarkPaired$' -benchtime "${ROUNDS:-500}x" . | tee "$out/paired.txt" | paired_table Paired
 
 # Two threads against one on the largest case, interleaved the same way.
 echo
 echo "## Two threads against one, interleaved (t1 time / t2 time per round)"
-go test -run '^$' -bench '^BenchmarkPairedThreads$' -benchtime "${TROUNDS:-300}x" . | tee "$out/threads.txt" | awk '
-	/^BenchmarkPairedThreads/ {
-		delete m
-		for (i = 5; i < NF; i += 2) m[$(i+1)] = $i
-		name = $1; sub(/^BenchmarkPairedThreads\//, "", name); sub(/-[0-9]+$/, "", name)
-		if (!hdr++) print "| case | t1 | t2 | speed-up (median) | p10–p90 |\n|---|---:|---:|---:|---:|"
-		printf "| %s | %.2fms | %.2fms | %.2f | %.2f–%.2f |\n", name, m["t1-ns/run"]/1e6, m["t2-ns/run"]/1e6, m["x-t1"], m["x-t1-p10"], m["x-t1-p90"]
-	}'
+go test -run '^$' -bench '^BenchmarkPairedThreads$' -benchtime "${TROUNDS:-300}x" . | tee "$out/threads.txt" | paired_table PairedThreads
 
 echo
 echo "## Single-core memory bandwidth (read + write)"
@@ -55,14 +58,7 @@ if [ -n "${ONNXRUN_TESTDATA:-}" ]; then
 	# Batch 1, one thread, the two runtimes interleaved per round.
 	echo
 	echo "## Exported classifiers, interleaved (batch 1, one thread)"
-	go test -run '^$' -bench '^BenchmarkPairedModels$' -benchtime "${MROUNDS:-40}x" -timeout 60m . | tee "$out/models-paired.txt" | awk '
-		/^BenchmarkPairedModels/ {
-			delete m
-			for (i = 5; i < NF; i += 2) m[$(i+1)] = $i
-			name = $1; sub(/^BenchmarkPairedModels\//, "", name); sub(/-[0-9]+$/, "", name)
-			if (!hdr++) print "| model | ort | onnxrun | onnxrun ÷ ort (median) | p10–p90 |\n|---|---:|---:|---:|---:|"
-			printf "| %s | %.1fµs | %.1fµs | %.2f | %.2f–%.2f |\n", name, m["ort-ns/run"]/1000, m["onnxrun-ns/run"]/1000, 1/m["x-ort"], 1/m["x-ort-p90"], 1/m["x-ort-p10"]
-		}'
+	go test -run '^$' -bench '^BenchmarkPairedModels$' -benchtime "${MROUNDS:-40}x" -timeout 60m . | tee "$out/models-paired.txt" | paired_table PairedModels
 
 	# Peak memory: each runtime alone in a process of its own (a process's
 	# peak covers everything in it), one thread, MEMCOUNT processes per

@@ -52,13 +52,24 @@ func randData(n int, seed uint64) []float32 {
 
 // oneNodeCase writes the opset-13 one-node model of op for c into dir
 // and returns its path with the case's input data.
-func oneNodeCase(b *testing.B, dir, op string, c softmaxCase) (string, []float32) {
+func oneNodeCase(tb testing.TB, dir, op string, c softmaxCase) (string, []float32) {
 	n := operators.NumElements(c.shape)
 	model := filepath.Join(dir, fmt.Sprintf("%s_%s_axis%d.onnx", op, shapeName(c.shape), c.axis))
 	if err := os.WriteFile(model, OneNode(op, 13, c.axis, c.shape), 0o644); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return model, randData(n, uint64(n))
+}
+
+// ortOneNode returns an ONNX Runtime session of a one-node model (input
+// X, output Y, both of shape) with x bound as its input.
+func ortOneNode(tb testing.TB, model string, shape []int, x []float32, threads int) *ORTFixed {
+	s64 := toInt64(shape)
+	r, err := NewORTFixed(model, []string{"X"}, [][]int64{s64}, [][]float32{x}, []string{"Y"}, [][]int64{s64}, threads)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
 }
 
 // sink keeps results alive.
@@ -96,14 +107,7 @@ func benchORTOneNode(b *testing.B, model string, shape []int, x []float32, threa
 	if err := ORTAvailable(); err != nil {
 		b.Skip(err)
 	}
-	s64 := make([]int64, len(shape))
-	for i, d := range shape {
-		s64[i] = int64(d)
-	}
-	r, err := NewORTFixed(model, []string{"X"}, [][]int64{s64}, [][]float32{x}, []string{"Y"}, [][]int64{s64}, threads)
-	if err != nil {
-		b.Fatal(err)
-	}
+	r := ortOneNode(b, model, shape, x, threads)
 	defer r.Close()
 	b.SetBytes(int64(8 * len(x)))
 	b.ReportAllocs()
@@ -232,20 +236,8 @@ func TestSoftmaxAgreesWithORT(t *testing.T) {
 		for _, c := range softmaxCases {
 			name := fmt.Sprintf("%s/%s/axis%d", op, shapeName(c.shape), c.axis)
 			t.Run(name, func(t *testing.T) {
-				n := operators.NumElements(c.shape)
-				x := randData(n, uint64(n))
-				model := filepath.Join(dir, strings.ReplaceAll(name, "/", "_")+".onnx")
-				if err := os.WriteFile(model, OneNode(op, 13, c.axis, c.shape), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				s64 := make([]int64, len(c.shape))
-				for i, d := range c.shape {
-					s64[i] = int64(d)
-				}
-				r, err := NewORTFixed(model, []string{"X"}, [][]int64{s64}, [][]float32{x}, []string{"Y"}, [][]int64{s64}, 1)
-				if err != nil {
-					t.Fatal(err)
-				}
+				model, x := oneNodeCase(t, dir, op, c)
+				r := ortOneNode(t, model, c.shape, x, 1)
 				defer r.Close()
 				if err := r.Run(); err != nil {
 					t.Fatal(err)
