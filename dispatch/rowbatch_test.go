@@ -213,7 +213,7 @@ func TestRowBatchStreamF32(t *testing.T) {
 			for _, sh := range shapes {
 				rows, d := sh.rows, sh.d
 				for _, off := range []int{0, 1, 8} {
-					for _, tl := range []int{0, d - 1, d, 5*d + 3} {
+					for _, tl := range []int{0, d - 1, d, 2 * d, 5*d + 3} {
 						if tl < 0 {
 							continue
 						}
@@ -237,6 +237,9 @@ func TestRowBatchStreamF32(t *testing.T) {
 							if x86 && d > 0 && d%w == 0 && off%w == 0 && tl >= d && untouched(tmp) {
 								t.Fatalf("%s: tmp untouched: the streaming form did not run", name)
 							}
+							if k.Level == dispatch.AVX2 && log && rows > 1 && d >= x86PipeMin && d%w == 0 && off%w == 0 && tl >= 2*d && untouched(tmp[d:2*d]) {
+								t.Fatalf("%s: the second row of tmp untouched: the pipelined form did not run", name)
+							}
 							// In place, dst aligned as x is.
 							xa := alignedGuarded32(rows*d, off)
 							copy(xa, orig)
@@ -252,6 +255,10 @@ func TestRowBatchStreamF32(t *testing.T) {
 		}
 	})
 }
+
+// x86PipeMin is dispatch's pipeMin: the row length from which the AVX2
+// tier pipelines streaming LogSoftmax rows given two rows of tmp.
+const x86PipeMin = 4096
 
 // untouched reports whether every element of s still holds the guard
 // value guarded32 filled it with.

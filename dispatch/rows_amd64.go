@@ -38,7 +38,12 @@ func plugRows(k *Kernels, v vecExp) {
 			rk.logSoftmax(dst, x, rows, d)
 			return
 		}
-		logSoftmaxRowsVec(dst[:n], x[:n], streamTmp(dst, tmp, d, w), rows, d, v)
+		tmp = streamTmp(dst, tmp, d, w)
+		if pipeRows(v, tmp, d) {
+			logPrevRows(dst, x, tmp, rows, d)
+			return
+		}
+		logSoftmaxRowsVec(dst[:n], x[:n], tmp, rows, d, v)
 	}
 	k.SoftmaxRowsStreamF32 = softmax
 	k.LogSoftmaxRowsStreamF32 = logSoftmax
@@ -54,6 +59,44 @@ func streamTmp(dst, tmp []float32, d, w int) []float32 {
 		return nil
 	}
 	return tmp
+}
+
+// pipeMin is the row length from which the streaming LogSoftmax entry
+// pipelines rows (logPrevRows): below it, a row's non-temporal stores are
+// few enough for the write-combining buffers to absorb, and the calls per
+// row would cost more than the overlap gains.
+const pipeMin = 4096
+
+// pipeRows reports whether the streaming LogSoftmax entry of tier v
+// pipelines rows of d elements with scratch tmp (as streamTmp returned
+// it): two rows of scratch, long rows, and a tier with the assembly.
+func pipeRows(v vecExp, tmp []float32, d int) bool {
+	return v == vecAVX2 && d >= pipeMin && len(tmp) >= 2*d
+}
+
+// logPrevRows is the streaming LogSoftmax form for long rows: each row's
+// differences x - max go to one half of tmp while the previous row's, in
+// the other half, are shifted by its log(sum) into dst with non-temporal
+// stores, in the same loop (logPrevF32AVX2). The stores then drain to
+// memory while the exponentials compute; in a pass of their own, as in
+// logSoftmaxRowsVec, the core waits on them. The bits are the same. d is
+// a multiple of 8, tmp holds 2*d elements and dst is 32-byte aligned.
+//
+// (Softmax has no such form: its streaming pass also takes the next
+// row's maximum, which a pipelined loop would need a pass of its own for,
+// and measured no faster on one thread.)
+func logPrevRows(dst, x, tmp []float32, rows, d int) {
+	cur, prev := tmp[:d:d], tmp[d:2*d:2*d]
+	var pd []float32 // the previous row's output, or nil for the first
+	var l float32    // the previous row's log(sum)
+	for r := range rows {
+		xs := x[r*d : (r+1)*d : (r+1)*d]
+		m, _ := maxF32AVX2(xs)
+		l = log32(float32(logPrevF32AVX2(cur, xs, m, pd, prev, l)))
+		pd = dst[r*d : (r+1)*d : (r+1)*d]
+		cur, prev = prev, cur
+	}
+	logPrevF32AVX2(nil, nil, 0, pd, prev, l)
 }
 
 // logBatch is how many elements of LogSoftmax rows logSoftmaxRowsVec
@@ -148,3 +191,11 @@ func maxSumRowsF32AVX512(dst, x, s []float32, rows, d int, scratch bool)
 
 //go:noescape
 func subRowsF32AVX512(dst, src, b []float32, rows, d int, stream bool)
+
+// logPrevF32AVX2 computes, for the non-empty ones of x and dst (of the
+// same length, a multiple of 8; dst 32-byte aligned): t[i] = x[i] - m
+// and s = the sum of exp(x[i] - m), with the bits of maxSumRowsF32AVX2;
+// and dst[i] = src[i] - a with non-temporal stores.
+//
+//go:noescape
+func logPrevF32AVX2(t, x []float32, m float32, dst, src []float32, a float32) (s float64)

@@ -2086,6 +2086,162 @@ sub_ret:
 	VZEROUPPER
 	RET
 
+// SUBPREV32_AVX2(a) finishes 32 elements of the previous row in
+// logPrevF32AVX2: dst (R11) = src (R10) - a, with non-temporal stores.
+// Clobbers Y4-Y7.
+#define SUBPREV32_AVX2(a) \
+	VBROADCASTSS a, Y4; \
+	VMOVUPS      0(R10)(AX*4), Y5; \
+	VMOVUPS      32(R10)(AX*4), Y6; \
+	VMOVUPS      64(R10)(AX*4), Y7; \
+	VSUBPS       Y4, Y5, Y5; \
+	VSUBPS       Y4, Y6, Y6; \
+	VSUBPS       Y4, Y7, Y7; \
+	VMOVNTPS     Y5, 0(R11)(AX*4); \
+	VMOVNTPS     Y6, 32(R11)(AX*4); \
+	VMOVNTPS     Y7, 64(R11)(AX*4); \
+	VMOVUPS      96(R10)(AX*4), Y5; \
+	VSUBPS       Y4, Y5, Y5; \
+	VMOVNTPS     Y5, 96(R11)(AX*4)
+
+// func logPrevF32AVX2(t, x []float32, m float32, dst, src []float32, a float32) (s float64)
+//
+// One row of a pipelined LogSoftmax batch (logPrevRows in rows_amd64.go):
+// this row's differences and exponentials, and the last pass of the
+// previous row, in one loop, so that the previous row's non-temporal
+// stores drain to memory while the exponentials compute instead of in a
+// pass of their own.
+//
+// With x non-empty: t[i] = x[i] - m and s = the sum of exp(x[i] - m), as
+// maxSumRowsF32AVX2 computes them (same bits), prefetching the lines of x
+// a row on. With dst non-empty (32-byte aligned): dst[i] = src[i] - a,
+// with non-temporal stores. The non-empty ones of x and dst have the same
+// length, a multiple of 8; t and src hold at least that many.
+TEXT ·logPrevF32AVX2(SB), NOSPLIT, $0-120
+	MOVQ    t_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    x_len+32(FP), R14
+	MOVQ    dst_base+56(FP), R11
+	MOVQ    dst_len+64(FP), R13
+	MOVQ    src_base+80(FP), R10
+	MOVQ    R14, CX
+	CMPQ    R13, CX
+	CMOVQGT R13, CX        // CX = the length of whichever is non-empty
+	MOVQ    CX, DX
+	ANDQ    $-32, DX
+	MOVQ    R14, R12
+	SHLQ    $2, R12
+	MOVQ    $2048, R8      // prefetch distance: a row, at least 2 KiB
+	CMPQ    R12, R8
+	CMOVQLT R8, R12
+	ADDQ    SI, R12
+	VBROADCASTSS m+48(FP), Y14
+	VXORPD  Y12, Y12, Y12
+	VXORPD  Y13, Y13, Y13
+	LOAD_EXP_REGS_AVX2
+	XORQ    AX, AX
+
+lp_loop32:
+	CMPQ  AX, DX
+	JGE   lp_loop8
+	TESTQ R13, R13
+	JZ    lp_exp32
+	SUBPREV32_AVX2(a+104(FP))
+
+lp_exp32:
+	TESTQ      R14, R14
+	JZ         lp_next32
+	PREFETCHT0 0(R12)(AX*4)
+	PREFETCHT0 64(R12)(AX*4)
+	VMOVUPS    0(SI)(AX*4), Y0
+	VMOVUPS    32(SI)(AX*4), Y1
+	VMOVUPS    64(SI)(AX*4), Y2
+	VMOVUPS    96(SI)(AX*4), Y3
+	VSUBPS     Y14, Y0, Y0
+	VSUBPS     Y14, Y1, Y1
+	VSUBPS     Y14, Y2, Y2
+	VSUBPS     Y14, Y3, Y3
+	VMOVUPS    Y0, 0(DI)(AX*4)
+	VMOVUPS    Y1, 32(DI)(AX*4)
+	VMOVUPS    Y2, 64(DI)(AX*4)
+	VMOVUPS    Y3, 96(DI)(AX*4)
+	ROWCHECK32_AVX2
+	JNZ        lp_slow32
+	EXP_REG_AVX2(Y0)
+	EXP_REG_AVX2(Y1)
+	EXP_REG_AVX2(Y2)
+	EXP_REG_AVX2(Y3)
+
+lp_sum32:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y2
+	ADD8_F64_AVX2(Y2, X2)
+
+lp_next32:
+	ADDQ $32, AX
+	JMP  lp_loop32
+
+lp_slow32:
+	VMOVUPS lo<>(SB), Y4
+	VMOVUPS hi<>(SB), Y5
+	EXP_SLOW_AVX2(0, Y8)
+	EXP_SLOW_AVX2(32, Y9)
+	EXP_SLOW_AVX2(64, Y10)
+	EXP_SLOW_AVX2(96, Y11)
+	VMOVAPS Y8, Y0
+	VMOVAPS Y9, Y1
+	VMOVAPS Y10, Y2
+	VMOVAPS Y11, Y3
+	LOAD_EXP_REGS_AVX2
+	JMP     lp_sum32
+
+lp_loop8:
+	CMPQ  AX, CX
+	JGE   lp_end
+	TESTQ R13, R13
+	JZ    lp_exp8
+	VBROADCASTSS a+104(FP), Y4
+	VMOVUPS      0(R10)(AX*4), Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVNTPS     Y5, 0(R11)(AX*4)
+
+lp_exp8:
+	TESTQ   R14, R14
+	JZ      lp_next8
+	VMOVUPS 0(SI)(AX*4), Y0
+	VSUBPS  Y14, Y0, Y0
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VCMPPS  $9, negfastlim<>(SB), Y0, Y7
+	VPTEST  Y7, Y7
+	JNZ     lp_slow8
+	EXP_REG_AVX2(Y0)
+	JMP     lp_sum8
+
+lp_slow8:
+	VMOVUPS lo<>(SB), Y4
+	VMOVUPS hi<>(SB), Y5
+	EXP_SLOW_CORE_AVX2(Y0)
+
+lp_sum8:
+	VMOVAPS Y0, Y2
+	ADD8_F64_AVX2(Y2, X2)
+
+lp_next8:
+	ADDQ $8, AX
+	JMP  lp_loop8
+
+lp_end:
+	SUM_F64_AVX2
+	VMOVSD X12, s+112(FP)
+	TESTQ  R13, R13
+	JZ     lp_ret
+	SFENCE
+
+lp_ret:
+	VZEROUPPER
+	RET
+
 // ROWMAX_512 sets Z28 to the maximum of the row at SI (d = CX elements,
 // DX = d&^63), as maxF32AVX512 computes it. Clobbers Z0-Z7, AX.
 #define ROWMAX_512(loop64, loop16, reduce) \

@@ -95,9 +95,9 @@ func kernels64(k *dispatch.Kernels) kern[float64] {
 var streamMin = dispatch.LastLevelCache()
 
 // streamTmp is the length of the scratch buffer of the streaming entries
-// for rows of d elements: a row, and room for LogSoftmax to batch short
-// rows.
-func streamTmp(d int) int { return max(d, 4096) }
+// for rows of d elements: two rows, with which the AVX2 tier pipelines
+// long LogSoftmax rows, and room for LogSoftmax to batch short rows.
+func streamTmp(d int) int { return max(2*d, 4096) }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
