@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/onnxrun/onnxrun/dispatch"
@@ -16,7 +17,9 @@ const bandwidthBytes = 256 << 20
 //     written);
 //   - scale: x[i] *= s in place with the active kernel table's ScaleF32,
 //     the access pattern of Softmax's last pass (each byte read once and
-//     written once).
+//     written once);
+//   - copy-t2: copy on two goroutines, each over half the buffers: what
+//     two cores get together, the bound of a two-thread Softmax.
 //
 // SetBytes counts read and written bytes, so MB/s is the read+write rate.
 func BenchmarkBandwidth(b *testing.B) {
@@ -31,6 +34,16 @@ func BenchmarkBandwidth(b *testing.B) {
 		b.SetBytes(2 * bandwidthBytes)
 		for b.Loop() {
 			copy(dst, src)
+		}
+	})
+	b.Run("copy-t2", func(b *testing.B) {
+		b.SetBytes(2 * bandwidthBytes)
+		h := n / 2
+		for b.Loop() {
+			var wg sync.WaitGroup
+			wg.Go(func() { copy(dst[:h], src[:h]) })
+			copy(dst[h:], src[h:])
+			wg.Wait()
 		}
 	})
 	scale := dispatch.Active().ScaleF32

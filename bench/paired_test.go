@@ -51,9 +51,10 @@ func benchPaired(b *testing.B, model string, shape []int, x []float32) {
 	pairRounds(b, ortRun, runIntoOneNode(b, model, shape, x, 1), "ort", "onnxrun")
 }
 
-// pairRounds times a and then c in blocks of about a millisecond (at
-// least one run; the block size is set on a, after a warm-up of both) once
-// per round, b.N rounds, and reports the median over rounds of a's time /
+// pairRounds times a and c in blocks of about a millisecond (at least
+// one run; the block size is set on a, after a warm-up of both) once per
+// round, b.N rounds, a first in even rounds and c first in odd ones (so
+// neither side always runs in the other's wake), and reports the median over rounds of a's time /
 // c's time as x-<aName> with its 10th and 90th percentiles, and each
 // side's median time per run as <name>-ns/run.
 func pairRounds(b *testing.B, a, c func(), aName, cName string) {
@@ -68,9 +69,15 @@ func pairRounds(b *testing.B, a, c func(), aName, cName string) {
 	k := max(1, int(1e6/block(a, 3)))
 	var ratios, aNs, cNs []float64
 	b.ResetTimer()
-	for b.Loop() {
-		an := block(a, k)
-		cn := block(c, k)
+	for i := 0; b.Loop(); i++ {
+		var an, cn float64
+		if i%2 == 0 {
+			an = block(a, k)
+			cn = block(c, k)
+		} else {
+			cn = block(c, k)
+			an = block(a, k)
+		}
 		ratios = append(ratios, an/cn)
 		aNs = append(aNs, an)
 		cNs = append(cNs, cn)

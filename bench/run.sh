@@ -46,7 +46,7 @@ echo "## Two threads against one, interleaved (t1 time / t2 time per round)"
 go test -run '^$' -bench '^BenchmarkPairedThreads$' -benchtime "${TROUNDS:-300}x" . | tee "$out/threads.txt" | paired_table PairedThreads
 
 echo
-echo "## Single-core memory bandwidth (read + write)"
+echo "## Memory bandwidth (read + write; copy-t2 on two cores)"
 go test -run '^$' -bench 'Bandwidth' -benchtime 10x -count "$count" . | tee "$out/bandwidth.txt" | grep '^Benchmark'
 
 if [ -n "${ONNXRUN_TESTDATA:-}" ]; then
