@@ -190,15 +190,11 @@ func TestRowBatchValues(t *testing.T) {
 
 // TestRowBatchStreamF32 checks the streaming row-batch entries against
 // the table's row kernels composed row by row (the same bits are
-// promised), with dst aligned and not, tmp too short, exactly a row and
-// longer, and in place. At the x86 tiers, a whole-vector d with an
-// aligned dst and a long enough tmp must take the streaming form, which
-// leaves its intermediate values in tmp: that is checked too, so a
-// wrapper that always fell back would fail.
+// promised), with dst aligned and not, tmp too short, exactly a row, two
+// rows and longer, and in place (checkStream).
 func TestRowBatchStreamF32(t *testing.T) {
 	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {
 		r := testRand(t)
-		x86 := k.Level == dispatch.AVX2 || k.Level == dispatch.AVX512
 		type shape struct{ rows, d int }
 		var shapes []shape
 		for _, d := range rowBatchLengths() {
@@ -211,43 +207,13 @@ func TestRowBatchStreamF32(t *testing.T) {
 		shapes = append(shapes, shape{3, 32000})
 		for _, kind := range append(kinds, "zeros") {
 			for _, sh := range shapes {
-				rows, d := sh.rows, sh.d
 				for _, off := range []int{0, 1, 8} {
-					for _, tl := range []int{0, d - 1, d, 2 * d, 5*d + 3} {
+					for _, tl := range []int{0, sh.d - 1, sh.d, 2 * sh.d, 5*sh.d + 3} {
 						if tl < 0 {
 							continue
 						}
 						for _, log := range []bool{false, true} {
-							name := fmt.Sprintf("%s/d=%d/rows=%d/off=%d/tmp=%d/log=%v", kind, d, rows, off, tl, log)
-							x, orig := rowBatchInput(r, kind, rows*d, 1)
-							want := composeRows(k, log, x, rows, d)
-							batch := k.SoftmaxRowsStreamF32
-							if log {
-								batch = k.LogSoftmaxRowsStreamF32
-							}
-							dst := alignedGuarded32(rows*d, off)
-							tmp := guarded32(tl, 0)
-							batch(dst, x, tmp, rows, d)
-							checkBatch(t, name, dst, x, orig, want)
-							checkGuards32(t, name+"/tmp", tmp)
-							w := 8 // float32 lanes of the x86 tier
-							if k.Level == dispatch.AVX512 {
-								w = 16
-							}
-							if x86 && d > 0 && d%w == 0 && off%w == 0 && tl >= d && untouched(tmp) {
-								t.Fatalf("%s: tmp untouched: the streaming form did not run", name)
-							}
-							if k.Level == dispatch.AVX2 && log && rows > 1 && d >= x86PipeMin && d%w == 0 && off%w == 0 && tl >= 2*d && untouched(tmp[d:2*d]) {
-								t.Fatalf("%s: the second row of tmp untouched: the pipelined form did not run", name)
-							}
-							// In place, dst aligned as x is.
-							xa := alignedGuarded32(rows*d, off)
-							copy(xa, orig)
-							batch(xa, xa, tmp, rows, d)
-							if i := firstDiff(xa, want); i >= 0 {
-								t.Fatalf("%s: in place [%d] = %v, row by row %v", name, i, xa[i], want[i])
-							}
-							checkGuards32(t, name+"/in place", xa)
+							checkStream(t, k, r, kind, sh.rows, sh.d, off, tl, log)
 						}
 					}
 				}
@@ -256,8 +222,68 @@ func TestRowBatchStreamF32(t *testing.T) {
 	})
 }
 
-// x86PipeMin is dispatch's pipeMin: the row length from which the AVX2
-// tier pipelines streaming LogSoftmax rows given two rows of tmp.
+// TestRowBatchStreamPipelined is the part of TestRowBatchStreamF32 that
+// reaches the pipelined LogSoftmax form (long rows, two rows of tmp), small
+// enough to run on an emulated CPU.
+func TestRowBatchStreamPipelined(t *testing.T) {
+	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {
+		r := testRand(t)
+		for _, kind := range append(kinds, "zeros") {
+			for _, d := range []int{x86PipeMin, x86PipeMin + 24, x86PipeMin + 64} {
+				for _, rows := range []int{1, 2, 3} {
+					checkStream(t, k, r, kind, rows, d, 0, 2*d, true)
+				}
+			}
+		}
+	})
+}
+
+// checkStream runs one streaming row batch, rows of d elements, with dst
+// off elements past a 64-byte boundary and tl elements of tmp, against
+// the row kernels composed row by row, also in place. At the x86 tiers, a
+// whole-vector d with an aligned dst and a long enough tmp must take the
+// streaming form, which leaves its intermediate values in tmp, and long
+// LogSoftmax rows with two rows of tmp the pipelined form, which uses both:
+// that is checked too, so a wrapper that always fell back would fail.
+func checkStream(t *testing.T, k *dispatch.Kernels, r *rand.Rand, kind string, rows, d, off, tl int, log bool) {
+	t.Helper()
+	name := fmt.Sprintf("%s/d=%d/rows=%d/off=%d/tmp=%d/log=%v", kind, d, rows, off, tl, log)
+	x, orig := rowBatchInput(r, kind, rows*d, 1)
+	want := composeRows(k, log, x, rows, d)
+	batch := k.SoftmaxRowsStreamF32
+	if log {
+		batch = k.LogSoftmaxRowsStreamF32
+	}
+	dst := alignedGuarded32(rows*d, off)
+	tmp := guarded32(tl, 0)
+	batch(dst, x, tmp, rows, d)
+	checkBatch(t, name, dst, x, orig, want)
+	checkGuards32(t, name+"/tmp", tmp)
+	x86 := k.Level == dispatch.AVX2 || k.Level == dispatch.AVX512
+	w := 8 // float32 lanes of the x86 tier
+	if k.Level == dispatch.AVX512 {
+		w = 16
+	}
+	if x86 && d > 0 && d%w == 0 && off%w == 0 && tl >= d {
+		if untouched(tmp) {
+			t.Fatalf("%s: tmp untouched: the streaming form did not run", name)
+		}
+		if log && rows > 1 && d >= x86PipeMin && tl >= 2*d && untouched(tmp[d:2*d]) {
+			t.Fatalf("%s: the second row of tmp untouched: the pipelined form did not run", name)
+		}
+	}
+	// In place, dst aligned as x is.
+	xa := alignedGuarded32(rows*d, off)
+	copy(xa, orig)
+	batch(xa, xa, tmp, rows, d)
+	if i := firstDiff(xa, want); i >= 0 {
+		t.Fatalf("%s: in place [%d] = %v, row by row %v", name, i, xa[i], want[i])
+	}
+	checkGuards32(t, name+"/in place", xa)
+}
+
+// x86PipeMin is dispatch's pipeMin: the row length from which the x86
+// tiers pipeline streaming LogSoftmax rows given two rows of tmp.
 const x86PipeMin = 4096
 
 // untouched reports whether every element of s still holds the guard

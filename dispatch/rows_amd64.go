@@ -39,8 +39,8 @@ func plugRows(k *Kernels, v vecExp) {
 			return
 		}
 		tmp = streamTmp(dst, tmp, d, w)
-		if pipeRows(v, tmp, d) {
-			logPrevRows(dst, x, tmp, rows, d)
+		if pipeRows(tmp, d) {
+			logPrevRows(dst, x, tmp, rows, d, v)
 			return
 		}
 		logSoftmaxRowsVec(dst[:n], x[:n], tmp, rows, d, v)
@@ -67,11 +67,11 @@ func streamTmp(dst, tmp []float32, d, w int) []float32 {
 // row would cost more than the overlap gains.
 const pipeMin = 4096
 
-// pipeRows reports whether the streaming LogSoftmax entry of tier v
-// pipelines rows of d elements with scratch tmp (as streamTmp returned
-// it): two rows of scratch, long rows, and a tier with the assembly.
-func pipeRows(v vecExp, tmp []float32, d int) bool {
-	return v == vecAVX2 && d >= pipeMin && len(tmp) >= 2*d
+// pipeRows reports whether the streaming LogSoftmax entry pipelines rows
+// of d elements with scratch tmp (as streamTmp returned it): two rows of
+// scratch and long rows.
+func pipeRows(tmp []float32, d int) bool {
+	return d >= pipeMin && len(tmp) >= 2*d
 }
 
 // logPrevRows is the streaming LogSoftmax form for long rows: each row's
@@ -80,23 +80,40 @@ func pipeRows(v vecExp, tmp []float32, d int) bool {
 // stores, in the same loop (logPrevF32AVX2). The stores then drain to
 // memory while the exponentials compute; in a pass of their own, as in
 // logSoftmaxRowsVec, the core waits on them. The bits are the same. d is
-// a multiple of 8, tmp holds 2*d elements and dst is 32-byte aligned.
+// a multiple of v's vector width, tmp holds 2*d elements and dst is
+// aligned to the vector.
 //
 // (Softmax has no such form: its streaming pass also takes the next
 // row's maximum, which a pipelined loop would need a pass of its own for,
 // and measured no faster on one thread.)
-func logPrevRows(dst, x, tmp []float32, rows, d int) {
+func logPrevRows(dst, x, tmp []float32, rows, d int, v vecExp) {
 	cur, prev := tmp[:d:d], tmp[d:2*d:2*d]
 	var pd []float32 // the previous row's output, or nil for the first
 	var l float32    // the previous row's log(sum)
 	for r := range rows {
 		xs := x[r*d : (r+1)*d : (r+1)*d]
-		m, _ := maxF32AVX2(xs)
-		l = log32(float32(logPrevF32AVX2(cur, xs, m, pd, prev, l)))
+		l = log32(float32(v.logPrev(cur, xs, v.max32(xs), pd, prev, l)))
 		pd = dst[r*d : (r+1)*d : (r+1)*d]
 		cur, prev = prev, cur
 	}
-	logPrevF32AVX2(nil, nil, 0, pd, prev, l)
+	v.logPrev(nil, nil, 0, pd, prev, l)
+}
+
+// max32 is the tier's maxF32 kernel on a whole-vector x.
+func (v vecExp) max32(x []float32) float32 {
+	if v == vecAVX512 {
+		m, _ := maxF32AVX512(x)
+		return m
+	}
+	m, _ := maxF32AVX2(x)
+	return m
+}
+
+func (v vecExp) logPrev(t, x []float32, m float32, dst, src []float32, a float32) float64 {
+	if v == vecAVX512 {
+		return logPrevF32AVX512(t, x, m, dst, src, a)
+	}
+	return logPrevF32AVX2(t, x, m, dst, src, a)
 }
 
 // logBatch is how many elements of LogSoftmax rows logSoftmaxRowsVec
@@ -199,3 +216,6 @@ func subRowsF32AVX512(dst, src, b []float32, rows, d int, stream bool)
 //
 //go:noescape
 func logPrevF32AVX2(t, x []float32, m float32, dst, src []float32, a float32) (s float64)
+
+//go:noescape
+func logPrevF32AVX512(t, x []float32, m float32, dst, src []float32, a float32) (s float64)

@@ -2675,3 +2675,115 @@ sub512_done:
 sub512_ret:
 	VZEROUPPER
 	RET
+
+// func logPrevF32AVX512(t, x []float32, m float32, dst, src []float32, a float32) (s float64)
+//
+// logPrevF32AVX2 at 16 lanes (dst 64-byte aligned; lengths a multiple of
+// 16), with the arithmetic of maxSumRowsF32AVX512 (same bits).
+TEXT ·logPrevF32AVX512(SB), NOSPLIT, $0-120
+	MOVQ    t_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    x_len+32(FP), R14
+	MOVQ    dst_base+56(FP), R11
+	MOVQ    dst_len+64(FP), R13
+	MOVQ    src_base+80(FP), R10
+	MOVQ    R14, CX
+	CMPQ    R13, CX
+	CMOVQGT R13, CX        // CX = the length of whichever is non-empty
+	MOVQ    CX, DX
+	ANDQ    $-64, DX
+	MOVQ    R14, R12
+	SHLQ    $2, R12
+	MOVQ    $2048, R8      // prefetch distance: a row, at least 2 KiB
+	CMPQ    R12, R8
+	CMOVQLT R8, R12
+	ADDQ    SI, R12
+	VBROADCASTSS m+48(FP), Z28
+	VBROADCASTSS a+104(FP), Z29
+	VXORPD  Z30, Z30, Z30
+	VXORPD  Z31, Z31, Z31
+	LOAD_CONSTS_512
+	XORQ    AX, AX
+
+lp512_loop64:
+	CMPQ     AX, DX
+	JGE      lp512_loop16
+	TESTQ    R13, R13
+	JZ       lp512_exp64
+	VMOVUPS  0(R10)(AX*4), Z4
+	VMOVUPS  64(R10)(AX*4), Z5
+	VMOVUPS  128(R10)(AX*4), Z6
+	VMOVUPS  192(R10)(AX*4), Z7
+	VSUBPS   Z29, Z4, Z4
+	VSUBPS   Z29, Z5, Z5
+	VSUBPS   Z29, Z6, Z6
+	VSUBPS   Z29, Z7, Z7
+	VMOVNTPS Z4, 0(R11)(AX*4)
+	VMOVNTPS Z5, 64(R11)(AX*4)
+	VMOVNTPS Z6, 128(R11)(AX*4)
+	VMOVNTPS Z7, 192(R11)(AX*4)
+
+lp512_exp64:
+	TESTQ      R14, R14
+	JZ         lp512_next64
+	PREFETCHT0 0(R12)(AX*4)
+	PREFETCHT0 64(R12)(AX*4)
+	PREFETCHT0 128(R12)(AX*4)
+	PREFETCHT0 192(R12)(AX*4)
+	VMOVUPS    0(SI)(AX*4), Z0
+	VMOVUPS    64(SI)(AX*4), Z1
+	VMOVUPS    128(SI)(AX*4), Z2
+	VMOVUPS    192(SI)(AX*4), Z3
+	VSUBPS     Z28, Z0, Z0
+	VSUBPS     Z28, Z1, Z1
+	VSUBPS     Z28, Z2, Z2
+	VSUBPS     Z28, Z3, Z3
+	VMOVUPS    Z0, 0(DI)(AX*4)
+	VMOVUPS    Z1, 64(DI)(AX*4)
+	VMOVUPS    Z2, 128(DI)(AX*4)
+	VMOVUPS    Z3, 192(DI)(AX*4)
+	EXP_512(Z0, Z4, Z8, Z12, Z13)
+	EXP_512(Z1, Z5, Z9, Z14, Z15)
+	EXP_512(Z2, Z6, Z10, Z12, Z13)
+	EXP_512(Z3, Z7, Z11, Z14, Z15)
+	VADDPS     Z9, Z8, Z8
+	VADDPS     Z11, Z10, Z10
+	VADDPS     Z10, Z8, Z8
+	ADD16_F64_512(Z8, Y8)
+
+lp512_next64:
+	ADDQ $64, AX
+	JMP  lp512_loop64
+
+lp512_loop16:
+	CMPQ     AX, CX
+	JGE      lp512_end
+	TESTQ    R13, R13
+	JZ       lp512_exp16
+	VMOVUPS  0(R10)(AX*4), Z4
+	VSUBPS   Z29, Z4, Z4
+	VMOVNTPS Z4, 0(R11)(AX*4)
+
+lp512_exp16:
+	TESTQ   R14, R14
+	JZ      lp512_next16
+	VMOVUPS 0(SI)(AX*4), Z2
+	VSUBPS  Z28, Z2, Z2
+	VMOVUPS Z2, 0(DI)(AX*4)
+	EXP_512(Z2, Z4, Z8, Z12, Z13)
+	ADD16_F64_512(Z8, Y8)
+
+lp512_next16:
+	ADDQ $16, AX
+	JMP  lp512_loop16
+
+lp512_end:
+	SUM_F64_512
+	VMOVSD X0, s+112(FP)
+	TESTQ  R13, R13
+	JZ     lp512_ret
+	SFENCE
+
+lp512_ret:
+	VZEROUPPER
+	RET

@@ -16,9 +16,11 @@
 //     bits without the per-row calls that dominate short rows. When the
 //     input and output together outgrow the last-level cache, the
 //     streaming forms of those entries are used: they keep the
-//     intermediate values in a scratch row that stays in cache and write
+//     intermediate values in scratch rows that stay in cache and write
 //     the output with non-temporal stores, so each output line crosses
-//     the memory bus once (same bits again);
+//     the memory bus once (same bits again); long LogSoftmax rows are
+//     pipelined, one row's output written in the loop of the next row's
+//     exponentials;
 //   - inner > 1: each [D, inner] block goes through the Cols kernels in
 //     tiles of columns, so the vectors run along the contiguous inner
 //     extent and no transposed copy is made. Only the last few columns of

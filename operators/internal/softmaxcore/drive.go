@@ -95,7 +95,7 @@ func kernels64(k *dispatch.Kernels) kern[float64] {
 var streamMin = dispatch.LastLevelCache()
 
 // streamTmp is the length of the scratch buffer of the streaming entries
-// for rows of d elements: two rows, with which the AVX2 tier pipelines
+// for rows of d elements: two rows, with which the x86 tiers pipeline
 // long LogSoftmax rows, and room for LogSoftmax to batch short rows.
 func streamTmp(d int) int { return max(2*d, 4096) }
 
