@@ -78,8 +78,8 @@ type Kernels struct {
 	// stores: each output line then goes to memory once, instead of being
 	// read in first and written back later, evicting lines that are still
 	// needed. With 2*d elements of tmp, the x86 tiers pipeline long
-	// LogSoftmax rows: one row's last pass runs in the loop of the next
-	// row's exponentials. Elsewhere tmp is not used.
+	// rows: one row's last pass runs in the loop of the next row's
+	// exponentials. Elsewhere tmp is not used.
 	SoftmaxRowsStreamF32    func(dst, x, tmp []float32, rows, d int)
 	LogSoftmaxRowsStreamF32 func(dst, x, tmp []float32, rows, d int)
 

@@ -223,15 +223,17 @@ func TestRowBatchStreamF32(t *testing.T) {
 }
 
 // TestRowBatchStreamPipelined is the part of TestRowBatchStreamF32 that
-// reaches the pipelined LogSoftmax form (long rows, two rows of tmp), small
-// enough to run on an emulated CPU.
+// reaches the pipelined forms (long rows, two rows of tmp), small enough
+// to run on an emulated CPU.
 func TestRowBatchStreamPipelined(t *testing.T) {
 	dispatchtest.ForEachImpl(t, func(t *testing.T, k *dispatch.Kernels) {
 		r := testRand(t)
 		for _, kind := range append(kinds, "zeros") {
 			for _, d := range []int{x86PipeMin, x86PipeMin + 24, x86PipeMin + 64} {
 				for _, rows := range []int{1, 2, 3} {
-					checkStream(t, k, r, kind, rows, d, 0, 2*d, true)
+					for _, log := range []bool{false, true} {
+						checkStream(t, k, r, kind, rows, d, 0, 2*d, log)
+					}
 				}
 			}
 		}
@@ -243,8 +245,8 @@ func TestRowBatchStreamPipelined(t *testing.T) {
 // the row kernels composed row by row, also in place. At the x86 tiers, a
 // whole-vector d with an aligned dst and a long enough tmp must take the
 // streaming form, which leaves its intermediate values in tmp, and long
-// LogSoftmax rows with two rows of tmp the pipelined form, which uses both:
-// that is checked too, so a wrapper that always fell back would fail.
+// rows with two rows of tmp the pipelined form, which uses both: that is
+// checked too, so a wrapper that always fell back would fail.
 func checkStream(t *testing.T, k *dispatch.Kernels, r *rand.Rand, kind string, rows, d, off, tl int, log bool) {
 	t.Helper()
 	name := fmt.Sprintf("%s/d=%d/rows=%d/off=%d/tmp=%d/log=%v", kind, d, rows, off, tl, log)
@@ -268,7 +270,7 @@ func checkStream(t *testing.T, k *dispatch.Kernels, r *rand.Rand, kind string, r
 		if untouched(tmp) {
 			t.Fatalf("%s: tmp untouched: the streaming form did not run", name)
 		}
-		if log && rows > 1 && d >= x86PipeMin && tl >= 2*d && untouched(tmp[d:2*d]) {
+		if rows > 1 && d >= x86PipeMin && tl >= 2*d && untouched(tmp[d:2*d]) {
 			t.Fatalf("%s: the second row of tmp untouched: the pipelined form did not run", name)
 		}
 	}
@@ -283,7 +285,7 @@ func checkStream(t *testing.T, k *dispatch.Kernels, r *rand.Rand, kind string, r
 }
 
 // x86PipeMin is dispatch's pipeMin: the row length from which the x86
-// tiers pipeline streaming LogSoftmax rows given two rows of tmp.
+// tiers pipeline streaming rows given two rows of tmp.
 const x86PipeMin = 4096
 
 // untouched reports whether every element of s still holds the guard

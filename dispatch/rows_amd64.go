@@ -27,7 +27,12 @@ func plugRows(k *Kernels, v vecExp) {
 			rk.softmax(dst, x, rows, d)
 			return
 		}
-		v.softmaxRows(dst[:n], x[:n], streamTmp(dst, tmp, d, w), rows, d)
+		tmp = streamTmp(dst, tmp, d, w)
+		if pipeRows(tmp, d) {
+			softmaxPrevRows(dst, x, tmp, rows, d, v)
+			return
+		}
+		v.softmaxRows(dst[:n], x[:n], tmp, rows, d)
 	}
 	logSoftmax := func(dst, x, tmp []float32, rows, d int) {
 		n := rowsSpan(len(dst), len(x), rows, d)
@@ -61,14 +66,14 @@ func streamTmp(dst, tmp []float32, d, w int) []float32 {
 	return tmp
 }
 
-// pipeMin is the row length from which the streaming LogSoftmax entry
-// pipelines rows (logPrevRows): below it, a row's non-temporal stores are
-// few enough for the write-combining buffers to absorb, and the calls per
-// row would cost more than the overlap gains.
+// pipeMin is the row length from which the streaming entries pipeline
+// rows (softmaxPrevRows, logPrevRows): below it, a row's non-temporal
+// stores are few enough for the write-combining buffers to absorb, and
+// the calls per row would cost more than the overlap gains.
 const pipeMin = 4096
 
-// pipeRows reports whether the streaming LogSoftmax entry pipelines rows
-// of d elements with scratch tmp (as streamTmp returned it): two rows of
+// pipeRows reports whether the streaming entries pipeline rows of d
+// elements with scratch tmp (as streamTmp returned it): two rows of
 // scratch and long rows.
 func pipeRows(tmp []float32, d int) bool {
 	return d >= pipeMin && len(tmp) >= 2*d
@@ -82,10 +87,6 @@ func pipeRows(tmp []float32, d int) bool {
 // logSoftmaxRowsVec, the core waits on them. The bits are the same. d is
 // a multiple of v's vector width, tmp holds 2*d elements and dst is
 // aligned to the vector.
-//
-// (Softmax has no such form: its streaming pass also takes the next
-// row's maximum, which a pipelined loop would need a pass of its own for,
-// and measured no faster on one thread.)
 func logPrevRows(dst, x, tmp []float32, rows, d int, v vecExp) {
 	cur, prev := tmp[:d:d], tmp[d:2*d:2*d]
 	var pd []float32 // the previous row's output, or nil for the first
@@ -97,6 +98,40 @@ func logPrevRows(dst, x, tmp []float32, rows, d int, v vecExp) {
 		cur, prev = prev, cur
 	}
 	v.logPrev(nil, nil, 0, pd, prev, l)
+}
+
+// softmaxPrevRows is logPrevRows for Softmax: each row's exponentials go
+// to one half of tmp while the previous row's, in the other half, are
+// scaled by the reciprocal of their sum into dst with non-temporal
+// stores, and the next row's maximum is taken, all in one loop
+// (softmaxPrevF32AVX2): the next row's loads from memory overlap the
+// exponentials too, and no row but the first has a maximum pass of its
+// own. The output has the bits of softmaxRows' (the maximum may differ in
+// ways no output shows; see the assembly).
+func softmaxPrevRows(dst, x, tmp []float32, rows, d int, v vecExp) {
+	cur, prev := tmp[:d:d], tmp[d:2*d:2*d]
+	var pd []float32 // the previous row's output, or nil for the first
+	var a float32    // the previous row's 1/sum
+	m := v.max32(x[:d:d])
+	for r := range rows {
+		xs := x[r*d : (r+1)*d : (r+1)*d]
+		var nx []float32
+		if r+1 < rows {
+			nx = x[(r+1)*d : (r+2)*d : (r+2)*d]
+		}
+		s, nm := v.softmaxPrev(cur, xs, m, pd, prev, a, nx)
+		a, m = 1/float32(s), nm
+		pd = dst[r*d : (r+1)*d : (r+1)*d]
+		cur, prev = prev, cur
+	}
+	v.softmaxPrev(nil, nil, 0, pd, prev, a, nil)
+}
+
+func (v vecExp) softmaxPrev(t, x []float32, m float32, dst, src []float32, a float32, nx []float32) (float64, float32) {
+	if v == vecAVX512 {
+		return softmaxPrevF32AVX512(t, x, m, dst, src, a, nx)
+	}
+	return softmaxPrevF32AVX2(t, x, m, dst, src, a, nx)
 }
 
 // max32 is the tier's maxF32 kernel on a whole-vector x.
@@ -219,3 +254,15 @@ func logPrevF32AVX2(t, x []float32, m float32, dst, src []float32, a float32) (s
 
 //go:noescape
 func logPrevF32AVX512(t, x []float32, m float32, dst, src []float32, a float32) (s float64)
+
+// softmaxPrevF32AVX2 computes, for the non-empty ones of x, dst and nx
+// (of the same length, a multiple of 8; dst 32-byte aligned): t[i] =
+// exp(x[i] - m) and s = their sum, with the bits of softmaxRowsF32AVX2;
+// dst[i] = src[i] * a with non-temporal stores; and nm = the maximum of
+// nx (see the assembly for how it may differ from maxF32AVX2's).
+//
+//go:noescape
+func softmaxPrevF32AVX2(t, x []float32, m float32, dst, src []float32, a float32, nx []float32) (s float64, nm float32)
+
+//go:noescape
+func softmaxPrevF32AVX512(t, x []float32, m float32, dst, src []float32, a float32, nx []float32) (s float64, nm float32)

@@ -2242,6 +2242,187 @@ lp_ret:
 	VZEROUPPER
 	RET
 
+// SCALEPREV32_AVX2(a) finishes 32 elements of the previous row in
+// softmaxPrevF32AVX2: dst (R11) = src (R10) * a, with non-temporal
+// stores. Clobbers Y4-Y7.
+#define SCALEPREV32_AVX2(a) \
+	VBROADCASTSS a, Y4; \
+	VMULPS       0(R10)(AX*4), Y4, Y5; \
+	VMULPS       32(R10)(AX*4), Y4, Y6; \
+	VMULPS       64(R10)(AX*4), Y4, Y7; \
+	VMULPS       96(R10)(AX*4), Y4, Y4; \
+	VMOVNTPS     Y5, 0(R11)(AX*4); \
+	VMOVNTPS     Y6, 32(R11)(AX*4); \
+	VMOVNTPS     Y7, 64(R11)(AX*4); \
+	VMOVNTPS     Y4, 96(R11)(AX*4)
+
+// func softmaxPrevF32AVX2(t, x []float32, m float32, dst, src []float32, a float32, nx []float32) (s float64, nm float32)
+//
+// One row of a pipelined Softmax batch (softmaxPrevRows in rows_amd64.go):
+// this row's exponentials, the last pass of the previous row and the
+// maximum of the next, in one loop, so that the previous row's
+// non-temporal stores and the next row's loads from memory overlap the
+// exponentials instead of taking passes of their own.
+//
+// With x non-empty: t[i] = exp(x[i] - m) and s = their sum, as
+// softmaxRowsF32AVX2 computes them (same bits). With dst non-empty
+// (32-byte aligned): dst[i] = src[i] * a, with non-temporal stores. With
+// nx non-empty: nm = the maximum of nx; it is a maximum, as maxF32AVX2's
+// is, but the lanes are reduced in another order, so a zero maximum may
+// have the other sign and a NaN may or may not be returned, which changes
+// no Softmax output (exp(x - ±0) is the same for every x, and a NaN in a
+// row makes the whole row NaN either way). The non-empty ones of x, dst
+// and nx have the same length, a multiple of 8; t and src hold at least
+// that many.
+TEXT ·softmaxPrevF32AVX2(SB), NOSPLIT, $32-148
+	MOVQ    t_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    x_len+32(FP), R14
+	MOVQ    dst_base+56(FP), R11
+	MOVQ    dst_len+64(FP), R13
+	MOVQ    src_base+80(FP), R10
+	MOVQ    nx_base+112(FP), R9
+	MOVQ    nx_len+120(FP), BX
+	MOVQ    R14, CX
+	CMPQ    R13, CX
+	CMOVQGT R13, CX
+	CMPQ    BX, CX
+	CMOVQGT BX, CX         // CX = the length of the non-empty ones
+	MOVQ    CX, DX
+	ANDQ    $-32, DX
+	VMOVUPS neginf<>(SB), Y4
+	VMOVUPS Y4, acc-32(SP) // the maximum of nx so far
+	VBROADCASTSS m+48(FP), Y14
+	VXORPD  Y12, Y12, Y12
+	VXORPD  Y13, Y13, Y13
+	LOAD_EXP_REGS_AVX2
+	XORQ    AX, AX
+
+sp_loop32:
+	CMPQ  AX, DX
+	JGE   sp_loop8
+	TESTQ R13, R13
+	JZ    sp_max32
+	SCALEPREV32_AVX2(a+104(FP))
+
+sp_max32:
+	TESTQ      BX, BX
+	JZ         sp_exp32
+	PREFETCHT0 2048(R9)(AX*4)
+	PREFETCHT0 2112(R9)(AX*4)
+	VMOVUPS    0(R9)(AX*4), Y4
+	VMAXPS     32(R9)(AX*4), Y4, Y4
+	VMAXPS     64(R9)(AX*4), Y4, Y4
+	VMAXPS     96(R9)(AX*4), Y4, Y4
+	VMAXPS     acc-32(SP), Y4, Y4
+	VMOVUPS    Y4, acc-32(SP)
+
+sp_exp32:
+	TESTQ   R14, R14
+	JZ      sp_next32
+	VMOVUPS 0(SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y1
+	VMOVUPS 64(SI)(AX*4), Y2
+	VMOVUPS 96(SI)(AX*4), Y3
+	VSUBPS  Y14, Y0, Y0
+	VSUBPS  Y14, Y1, Y1
+	VSUBPS  Y14, Y2, Y2
+	VSUBPS  Y14, Y3, Y3
+	ROWCHECK32_AVX2
+	JNZ     sp_slow32
+	EXP_REG_AVX2(Y0)
+	EXP_REG_AVX2(Y1)
+	EXP_REG_AVX2(Y2)
+	EXP_REG_AVX2(Y3)
+
+sp_store32:
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	VADDPS  Y1, Y0, Y0
+	VADDPS  Y3, Y2, Y2
+	VADDPS  Y2, Y0, Y2
+	ADD8_F64_AVX2(Y2, X2)
+
+sp_next32:
+	ADDQ $32, AX
+	JMP  sp_loop32
+
+sp_slow32:
+	VMOVUPS lo<>(SB), Y4
+	VMOVUPS hi<>(SB), Y5
+	EXP_SLOW_AVX2(0, Y8)
+	EXP_SLOW_AVX2(32, Y9)
+	EXP_SLOW_AVX2(64, Y10)
+	EXP_SLOW_AVX2(96, Y11)
+	VMOVAPS Y8, Y0
+	VMOVAPS Y9, Y1
+	VMOVAPS Y10, Y2
+	VMOVAPS Y11, Y3
+	LOAD_EXP_REGS_AVX2
+	JMP     sp_store32
+
+sp_loop8:
+	CMPQ  AX, CX
+	JGE   sp_end
+	TESTQ R13, R13
+	JZ    sp_max8
+	VBROADCASTSS a+104(FP), Y4
+	VMULPS       0(R10)(AX*4), Y4, Y5
+	VMOVNTPS     Y5, 0(R11)(AX*4)
+
+sp_max8:
+	TESTQ   BX, BX
+	JZ      sp_exp8
+	VMOVUPS 0(R9)(AX*4), Y4
+	VMAXPS  acc-32(SP), Y4, Y4
+	VMOVUPS Y4, acc-32(SP)
+
+sp_exp8:
+	TESTQ   R14, R14
+	JZ      sp_next8
+	VMOVUPS 0(SI)(AX*4), Y0
+	VSUBPS  Y14, Y0, Y0
+	VCMPPS  $9, negfastlim<>(SB), Y0, Y7
+	VPTEST  Y7, Y7
+	JNZ     sp_slow8
+	EXP_REG_AVX2(Y0)
+	JMP     sp_put8
+
+sp_slow8:
+	VMOVUPS lo<>(SB), Y4
+	VMOVUPS hi<>(SB), Y5
+	EXP_SLOW_CORE_AVX2(Y0)
+
+sp_put8:
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVAPS Y0, Y2
+	ADD8_F64_AVX2(Y2, X2)
+
+sp_next8:
+	ADDQ $8, AX
+	JMP  sp_loop8
+
+sp_end:
+	SUM_F64_AVX2
+	VMOVSD       X12, s+136(FP)
+	VMOVUPS      acc-32(SP), Y4
+	VEXTRACTF128 $1, Y4, X5
+	VMAXPS       X5, X4, X4
+	VPERMILPS    $0x4e, X4, X5
+	VMAXPS       X5, X4, X4
+	VPERMILPS    $0xb1, X4, X5
+	VMAXPS       X5, X4, X4
+	VMOVSS       X4, nm+144(FP)
+	TESTQ        R13, R13
+	JZ           sp_ret
+	SFENCE
+
+sp_ret:
+	VZEROUPPER
+	RET
+
 // ROWMAX_512 sets Z28 to the maximum of the row at SI (d = CX elements,
 // DX = d&^63), as maxF32AVX512 computes it. Clobbers Z0-Z7, AX.
 #define ROWMAX_512(loop64, loop16, reduce) \
@@ -2785,5 +2966,136 @@ lp512_end:
 	SFENCE
 
 lp512_ret:
+	VZEROUPPER
+	RET
+
+// func softmaxPrevF32AVX512(t, x []float32, m float32, dst, src []float32, a float32, nx []float32) (s float64, nm float32)
+//
+// softmaxPrevF32AVX2 at 16 lanes (dst 64-byte aligned; lengths a multiple
+// of 16), with the arithmetic of softmaxRowsF32AVX512 (same bits); the
+// maximum of nx gathers in Z29.
+TEXT ·softmaxPrevF32AVX512(SB), NOSPLIT, $0-148
+	MOVQ    t_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    x_len+32(FP), R14
+	MOVQ    dst_base+56(FP), R11
+	MOVQ    dst_len+64(FP), R13
+	MOVQ    src_base+80(FP), R10
+	MOVQ    nx_base+112(FP), R9
+	MOVQ    nx_len+120(FP), BX
+	MOVQ    R14, CX
+	CMPQ    R13, CX
+	CMOVQGT R13, CX
+	CMPQ    BX, CX
+	CMOVQGT BX, CX         // CX = the length of the non-empty ones
+	MOVQ    CX, DX
+	ANDQ    $-64, DX
+	VMOVUPS neginf<>(SB), Z29
+	VBROADCASTSS m+48(FP), Z28
+	VXORPD  Z30, Z30, Z30
+	VXORPD  Z31, Z31, Z31
+	LOAD_CONSTS_512
+	XORQ    AX, AX
+
+sp512_loop64:
+	CMPQ         AX, DX
+	JGE          sp512_loop16
+	TESTQ        R13, R13
+	JZ           sp512_max64
+	VBROADCASTSS a+104(FP), Z4
+	VMULPS       0(R10)(AX*4), Z4, Z5
+	VMULPS       64(R10)(AX*4), Z4, Z6
+	VMULPS       128(R10)(AX*4), Z4, Z7
+	VMULPS       192(R10)(AX*4), Z4, Z4
+	VMOVNTPS     Z5, 0(R11)(AX*4)
+	VMOVNTPS     Z6, 64(R11)(AX*4)
+	VMOVNTPS     Z7, 128(R11)(AX*4)
+	VMOVNTPS     Z4, 192(R11)(AX*4)
+
+sp512_max64:
+	TESTQ      BX, BX
+	JZ         sp512_exp64
+	PREFETCHT0 2048(R9)(AX*4)
+	PREFETCHT0 2112(R9)(AX*4)
+	PREFETCHT0 2176(R9)(AX*4)
+	PREFETCHT0 2240(R9)(AX*4)
+	VMAXPS     0(R9)(AX*4), Z29, Z29
+	VMAXPS     64(R9)(AX*4), Z29, Z29
+	VMAXPS     128(R9)(AX*4), Z29, Z29
+	VMAXPS     192(R9)(AX*4), Z29, Z29
+
+sp512_exp64:
+	TESTQ   R14, R14
+	JZ      sp512_next64
+	VMOVUPS 0(SI)(AX*4), Z0
+	VMOVUPS 64(SI)(AX*4), Z1
+	VMOVUPS 128(SI)(AX*4), Z2
+	VMOVUPS 192(SI)(AX*4), Z3
+	VSUBPS  Z28, Z0, Z0
+	VSUBPS  Z28, Z1, Z1
+	VSUBPS  Z28, Z2, Z2
+	VSUBPS  Z28, Z3, Z3
+	EXP_512(Z0, Z4, Z8, Z12, Z13)
+	EXP_512(Z1, Z5, Z9, Z14, Z15)
+	EXP_512(Z2, Z6, Z10, Z12, Z13)
+	EXP_512(Z3, Z7, Z11, Z14, Z15)
+	VMOVUPS Z8, 0(DI)(AX*4)
+	VMOVUPS Z9, 64(DI)(AX*4)
+	VMOVUPS Z10, 128(DI)(AX*4)
+	VMOVUPS Z11, 192(DI)(AX*4)
+	VADDPS  Z9, Z8, Z8
+	VADDPS  Z11, Z10, Z10
+	VADDPS  Z10, Z8, Z8
+	ADD16_F64_512(Z8, Y8)
+
+sp512_next64:
+	ADDQ $64, AX
+	JMP  sp512_loop64
+
+sp512_loop16:
+	CMPQ         AX, CX
+	JGE          sp512_end
+	TESTQ        R13, R13
+	JZ           sp512_max16
+	VBROADCASTSS a+104(FP), Z4
+	VMULPS       0(R10)(AX*4), Z4, Z5
+	VMOVNTPS     Z5, 0(R11)(AX*4)
+
+sp512_max16:
+	TESTQ  BX, BX
+	JZ     sp512_exp16
+	VMAXPS 0(R9)(AX*4), Z29, Z29
+
+sp512_exp16:
+	TESTQ   R14, R14
+	JZ      sp512_next16
+	VMOVUPS 0(SI)(AX*4), Z2
+	VSUBPS  Z28, Z2, Z2
+	EXP_512(Z2, Z4, Z8, Z12, Z13)
+	VMOVUPS Z8, 0(DI)(AX*4)
+	ADD16_F64_512(Z8, Y8)
+
+sp512_next16:
+	ADDQ $16, AX
+	JMP  sp512_loop16
+
+sp512_end:
+	SUM_F64_512
+	VMOVSD        X0, s+136(FP)
+	VMOVAPS       Z29, Z4
+	VEXTRACTF64X4 $1, Z4, Y5
+	VMAXPS        Y5, Y4, Y4
+	VEXTRACTF128  $1, Y4, X5
+	VMAXPS        X5, X4, X4
+	VPERMILPS     $0x4e, X4, X5
+	VMAXPS        X5, X4, X4
+	VPERMILPS     $0xb1, X4, X5
+	VMAXPS        X5, X4, X4
+	VMOVSS        X4, nm+144(FP)
+	TESTQ         R13, R13
+	JZ            sp512_ret
+	SFENCE
+
+sp512_ret:
 	VZEROUPPER
 	RET

@@ -18,8 +18,8 @@
 //     streaming forms of those entries are used: they keep the
 //     intermediate values in scratch rows that stay in cache and write
 //     the output with non-temporal stores, so each output line crosses
-//     the memory bus once (same bits again); long LogSoftmax rows are
-//     pipelined, one row's output written in the loop of the next row's
+//     the memory bus once (same bits again); long rows are pipelined,
+//     one row's output written in the loop of the next row's
 //     exponentials;
 //   - inner > 1: each [D, inner] block goes through the Cols kernels in
 //     tiles of columns, so the vectors run along the contiguous inner

@@ -96,7 +96,7 @@ var streamMin = dispatch.LastLevelCache()
 
 // streamTmp is the length of the scratch buffer of the streaming entries
 // for rows of d elements: two rows, with which the x86 tiers pipeline
-// long LogSoftmax rows, and room for LogSoftmax to batch short rows.
+// long rows, and room for LogSoftmax to batch short rows.
 func streamTmp(d int) int { return max(2*d, 4096) }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
