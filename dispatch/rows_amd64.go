@@ -28,8 +28,8 @@ func plugRows(k *Kernels, v vecExp) {
 			return
 		}
 		tmp = streamTmp(dst, tmp, d, w)
-		if pipeRows(tmp, d) {
-			softmaxPrevRows(dst, x, tmp, rows, d, v)
+		if pipelined(tmp, d) {
+			pipelineRows(dst, x, tmp, rows, d, false, v)
 			return
 		}
 		v.softmaxRows(dst[:n], x[:n], tmp, rows, d)
@@ -44,8 +44,8 @@ func plugRows(k *Kernels, v vecExp) {
 			return
 		}
 		tmp = streamTmp(dst, tmp, d, w)
-		if pipeRows(tmp, d) {
-			logPrevRows(dst, x, tmp, rows, d, v)
+		if pipelined(tmp, d) {
+			pipelineRows(dst, x, tmp, rows, d, true, v)
 			return
 		}
 		logSoftmaxRowsVec(dst[:n], x[:n], tmp, rows, d, v)
@@ -67,51 +67,34 @@ func streamTmp(dst, tmp []float32, d, w int) []float32 {
 }
 
 // pipeMin is the row length from which the streaming entries pipeline
-// rows (softmaxPrevRows, logPrevRows): below it, a row's non-temporal
-// stores are few enough for the write-combining buffers to absorb, and
-// the calls per row would cost more than the overlap gains.
+// rows (pipelineRows): below it, a row's non-temporal stores are few
+// enough for the write-combining buffers to absorb, and the calls per row
+// would cost more than the overlap gains.
 const pipeMin = 4096
 
-// pipeRows reports whether the streaming entries pipeline rows of d
+// pipelined reports whether the streaming entries pipeline rows of d
 // elements with scratch tmp (as streamTmp returned it): two rows of
 // scratch and long rows.
-func pipeRows(tmp []float32, d int) bool {
+func pipelined(tmp []float32, d int) bool {
 	return d >= pipeMin && len(tmp) >= 2*d
 }
 
-// logPrevRows is the streaming LogSoftmax form for long rows: each row's
-// differences x - max go to one half of tmp while the previous row's, in
-// the other half, are shifted by its log(sum) into dst with non-temporal
-// stores, in the same loop (logPrevF32AVX2). The stores then drain to
-// memory while the exponentials compute; in a pass of their own, as in
-// logSoftmaxRowsVec, the core waits on them. The bits are the same. d is
-// a multiple of v's vector width, tmp holds 2*d elements and dst is
-// aligned to the vector.
-func logPrevRows(dst, x, tmp []float32, rows, d int, v vecExp) {
+// pipelineRows is the streaming form for long rows: each row's
+// exponentials (Softmax) or differences x - max (LogSoftmax) go to one
+// half of tmp while the previous row's, in the other half, are scaled by
+// the reciprocal of their sum or shifted by its log into dst with
+// non-temporal stores, and the next row's maximum is taken, all in one
+// loop (pipeRowF32AVX2). The stores to memory and the next row's loads
+// then overlap the exponentials; in passes of their own, as in
+// softmaxRows and logSoftmaxRowsVec, the core waits on them, and no row
+// but the first has a maximum pass of its own. The outputs have the bits
+// of those forms (the maximum may differ in ways no output shows; see the
+// assembly). d is a multiple of v's vector width, tmp holds 2*d elements
+// and dst is aligned to the vector.
+func pipelineRows(dst, x, tmp []float32, rows, d int, log bool, v vecExp) {
 	cur, prev := tmp[:d:d], tmp[d:2*d:2*d]
 	var pd []float32 // the previous row's output, or nil for the first
-	var l float32    // the previous row's log(sum)
-	for r := range rows {
-		xs := x[r*d : (r+1)*d : (r+1)*d]
-		l = log32(float32(v.logPrev(cur, xs, v.max32(xs), pd, prev, l)))
-		pd = dst[r*d : (r+1)*d : (r+1)*d]
-		cur, prev = prev, cur
-	}
-	v.logPrev(nil, nil, 0, pd, prev, l)
-}
-
-// softmaxPrevRows is logPrevRows for Softmax: each row's exponentials go
-// to one half of tmp while the previous row's, in the other half, are
-// scaled by the reciprocal of their sum into dst with non-temporal
-// stores, and the next row's maximum is taken, all in one loop
-// (softmaxPrevF32AVX2): the next row's loads from memory overlap the
-// exponentials too, and no row but the first has a maximum pass of its
-// own. The output has the bits of softmaxRows' (the maximum may differ in
-// ways no output shows; see the assembly).
-func softmaxPrevRows(dst, x, tmp []float32, rows, d int, v vecExp) {
-	cur, prev := tmp[:d:d], tmp[d:2*d:2*d]
-	var pd []float32 // the previous row's output, or nil for the first
-	var a float32    // the previous row's 1/sum
+	var a float32    // the previous row's 1/sum or log(sum)
 	m := v.max32(x[:d:d])
 	for r := range rows {
 		xs := x[r*d : (r+1)*d : (r+1)*d]
@@ -119,19 +102,24 @@ func softmaxPrevRows(dst, x, tmp []float32, rows, d int, v vecExp) {
 		if r+1 < rows {
 			nx = x[(r+1)*d : (r+2)*d : (r+2)*d]
 		}
-		s, nm := v.softmaxPrev(cur, xs, m, pd, prev, a, nx)
-		a, m = 1/float32(s), nm
+		s, nm := v.pipeRow(cur, xs, m, pd, prev, a, nx, log)
+		if log {
+			a = log32(float32(s))
+		} else {
+			a = 1 / float32(s)
+		}
+		m = nm
 		pd = dst[r*d : (r+1)*d : (r+1)*d]
 		cur, prev = prev, cur
 	}
-	v.softmaxPrev(nil, nil, 0, pd, prev, a, nil)
+	v.pipeRow(nil, nil, 0, pd, prev, a, nil, log)
 }
 
-func (v vecExp) softmaxPrev(t, x []float32, m float32, dst, src []float32, a float32, nx []float32) (float64, float32) {
+func (v vecExp) pipeRow(t, x []float32, m float32, dst, src []float32, a float32, nx []float32, log bool) (float64, float32) {
 	if v == vecAVX512 {
-		return softmaxPrevF32AVX512(t, x, m, dst, src, a, nx)
+		return pipeRowF32AVX512(t, x, m, dst, src, a, nx, log)
 	}
-	return softmaxPrevF32AVX2(t, x, m, dst, src, a, nx)
+	return pipeRowF32AVX2(t, x, m, dst, src, a, nx, log)
 }
 
 // max32 is the tier's maxF32 kernel on a whole-vector x.
@@ -142,13 +130,6 @@ func (v vecExp) max32(x []float32) float32 {
 	}
 	m, _ := maxF32AVX2(x)
 	return m
-}
-
-func (v vecExp) logPrev(t, x []float32, m float32, dst, src []float32, a float32) float64 {
-	if v == vecAVX512 {
-		return logPrevF32AVX512(t, x, m, dst, src, a)
-	}
-	return logPrevF32AVX2(t, x, m, dst, src, a)
 }
 
 // logBatch is how many elements of LogSoftmax rows logSoftmaxRowsVec
@@ -244,25 +225,15 @@ func maxSumRowsF32AVX512(dst, x, s []float32, rows, d int, scratch bool)
 //go:noescape
 func subRowsF32AVX512(dst, src, b []float32, rows, d int, stream bool)
 
-// logPrevF32AVX2 computes, for the non-empty ones of x and dst (of the
-// same length, a multiple of 8; dst 32-byte aligned): t[i] = x[i] - m
-// and s = the sum of exp(x[i] - m), with the bits of maxSumRowsF32AVX2;
-// and dst[i] = src[i] - a with non-temporal stores.
-//
-//go:noescape
-func logPrevF32AVX2(t, x []float32, m float32, dst, src []float32, a float32) (s float64)
-
-//go:noescape
-func logPrevF32AVX512(t, x []float32, m float32, dst, src []float32, a float32) (s float64)
-
-// softmaxPrevF32AVX2 computes, for the non-empty ones of x, dst and nx
-// (of the same length, a multiple of 8; dst 32-byte aligned): t[i] =
-// exp(x[i] - m) and s = their sum, with the bits of softmaxRowsF32AVX2;
-// dst[i] = src[i] * a with non-temporal stores; and nm = the maximum of
+// pipeRowF32AVX2 computes, for the non-empty ones of x, dst and nx (of
+// the same length, a multiple of 8; dst 32-byte aligned): t[i] = x[i] -
+// m (log) or exp(x[i] - m) and s = the sum of exp(x[i] - m), with the
+// bits of maxSumRowsF32AVX2 and softmaxRowsF32AVX2; dst[i] = src[i] - a
+// (log) or src[i] * a with non-temporal stores; and nm = the maximum of
 // nx (see the assembly for how it may differ from maxF32AVX2's).
 //
 //go:noescape
-func softmaxPrevF32AVX2(t, x []float32, m float32, dst, src []float32, a float32, nx []float32) (s float64, nm float32)
+func pipeRowF32AVX2(t, x []float32, m float32, dst, src []float32, a float32, nx []float32, log bool) (s float64, nm float32)
 
 //go:noescape
-func softmaxPrevF32AVX512(t, x []float32, m float32, dst, src []float32, a float32, nx []float32) (s float64, nm float32)
+func pipeRowF32AVX512(t, x []float32, m float32, dst, src []float32, a float32, nx []float32, log bool) (s float64, nm float32)

@@ -2086,195 +2086,56 @@ sub_ret:
 	VZEROUPPER
 	RET
 
-// SUBPREV32_AVX2(a) finishes 32 elements of the previous row in
-// logPrevF32AVX2: dst (R11) = src (R10) - a, with non-temporal stores.
+
+
+// PREV32_AVX2(op, a) finishes 32 elements of the previous row in
+// pipeRowF32AVX2: dst (R11) = src (R10) op a, with non-temporal stores.
 // Clobbers Y4-Y7.
-#define SUBPREV32_AVX2(a) \
+#define PREV32_AVX2(op, a) \
 	VBROADCASTSS a, Y4; \
 	VMOVUPS      0(R10)(AX*4), Y5; \
 	VMOVUPS      32(R10)(AX*4), Y6; \
 	VMOVUPS      64(R10)(AX*4), Y7; \
-	VSUBPS       Y4, Y5, Y5; \
-	VSUBPS       Y4, Y6, Y6; \
-	VSUBPS       Y4, Y7, Y7; \
+	op           Y4, Y5, Y5; \
+	op           Y4, Y6, Y6; \
+	op           Y4, Y7, Y7; \
 	VMOVNTPS     Y5, 0(R11)(AX*4); \
 	VMOVNTPS     Y6, 32(R11)(AX*4); \
 	VMOVNTPS     Y7, 64(R11)(AX*4); \
 	VMOVUPS      96(R10)(AX*4), Y5; \
-	VSUBPS       Y4, Y5, Y5; \
+	op           Y4, Y5, Y5; \
 	VMOVNTPS     Y5, 96(R11)(AX*4)
 
-// func logPrevF32AVX2(t, x []float32, m float32, dst, src []float32, a float32) (s float64)
-//
-// One row of a pipelined LogSoftmax batch (logPrevRows in rows_amd64.go):
-// this row's differences and exponentials, and the last pass of the
-// previous row, in one loop, so that the previous row's non-temporal
-// stores drain to memory while the exponentials compute instead of in a
-// pass of their own.
-//
-// With x non-empty: t[i] = x[i] - m and s = the sum of exp(x[i] - m), as
-// maxSumRowsF32AVX2 computes them (same bits), prefetching the lines of x
-// a row on. With dst non-empty (32-byte aligned): dst[i] = src[i] - a,
-// with non-temporal stores. The non-empty ones of x and dst have the same
-// length, a multiple of 8; t and src hold at least that many.
-TEXT ·logPrevF32AVX2(SB), NOSPLIT, $0-120
-	MOVQ    t_base+0(FP), DI
-	MOVQ    x_base+24(FP), SI
-	MOVQ    x_len+32(FP), R14
-	MOVQ    dst_base+56(FP), R11
-	MOVQ    dst_len+64(FP), R13
-	MOVQ    src_base+80(FP), R10
-	MOVQ    R14, CX
-	CMPQ    R13, CX
-	CMOVQGT R13, CX        // CX = the length of whichever is non-empty
-	MOVQ    CX, DX
-	ANDQ    $-32, DX
-	MOVQ    R14, R12
-	SHLQ    $2, R12
-	MOVQ    $2048, R8      // prefetch distance: a row, at least 2 KiB
-	CMPQ    R12, R8
-	CMOVQLT R8, R12
-	ADDQ    SI, R12
-	VBROADCASTSS m+48(FP), Y14
-	VXORPD  Y12, Y12, Y12
-	VXORPD  Y13, Y13, Y13
-	LOAD_EXP_REGS_AVX2
-	XORQ    AX, AX
-
-lp_loop32:
-	CMPQ  AX, DX
-	JGE   lp_loop8
-	TESTQ R13, R13
-	JZ    lp_exp32
-	SUBPREV32_AVX2(a+104(FP))
-
-lp_exp32:
-	TESTQ      R14, R14
-	JZ         lp_next32
-	PREFETCHT0 0(R12)(AX*4)
-	PREFETCHT0 64(R12)(AX*4)
-	VMOVUPS    0(SI)(AX*4), Y0
-	VMOVUPS    32(SI)(AX*4), Y1
-	VMOVUPS    64(SI)(AX*4), Y2
-	VMOVUPS    96(SI)(AX*4), Y3
-	VSUBPS     Y14, Y0, Y0
-	VSUBPS     Y14, Y1, Y1
-	VSUBPS     Y14, Y2, Y2
-	VSUBPS     Y14, Y3, Y3
-	VMOVUPS    Y0, 0(DI)(AX*4)
-	VMOVUPS    Y1, 32(DI)(AX*4)
-	VMOVUPS    Y2, 64(DI)(AX*4)
-	VMOVUPS    Y3, 96(DI)(AX*4)
-	ROWCHECK32_AVX2
-	JNZ        lp_slow32
-	EXP_REG_AVX2(Y0)
-	EXP_REG_AVX2(Y1)
-	EXP_REG_AVX2(Y2)
-	EXP_REG_AVX2(Y3)
-
-lp_sum32:
-	VADDPS Y1, Y0, Y0
-	VADDPS Y3, Y2, Y2
-	VADDPS Y2, Y0, Y2
-	ADD8_F64_AVX2(Y2, X2)
-
-lp_next32:
-	ADDQ $32, AX
-	JMP  lp_loop32
-
-lp_slow32:
-	VMOVUPS lo<>(SB), Y4
-	VMOVUPS hi<>(SB), Y5
-	EXP_SLOW_AVX2(0, Y8)
-	EXP_SLOW_AVX2(32, Y9)
-	EXP_SLOW_AVX2(64, Y10)
-	EXP_SLOW_AVX2(96, Y11)
-	VMOVAPS Y8, Y0
-	VMOVAPS Y9, Y1
-	VMOVAPS Y10, Y2
-	VMOVAPS Y11, Y3
-	LOAD_EXP_REGS_AVX2
-	JMP     lp_sum32
-
-lp_loop8:
-	CMPQ  AX, CX
-	JGE   lp_end
-	TESTQ R13, R13
-	JZ    lp_exp8
-	VBROADCASTSS a+104(FP), Y4
-	VMOVUPS      0(R10)(AX*4), Y5
-	VSUBPS       Y4, Y5, Y5
+// PREV8_AVX2(op, a) is PREV32_AVX2 for 8 elements.
+#define PREV8_AVX2(op, a) \
+	VBROADCASTSS a, Y4; \
+	VMOVUPS      0(R10)(AX*4), Y5; \
+	op           Y4, Y5, Y5; \
 	VMOVNTPS     Y5, 0(R11)(AX*4)
 
-lp_exp8:
-	TESTQ   R14, R14
-	JZ      lp_next8
-	VMOVUPS 0(SI)(AX*4), Y0
-	VSUBPS  Y14, Y0, Y0
-	VMOVUPS Y0, 0(DI)(AX*4)
-	VCMPPS  $9, negfastlim<>(SB), Y0, Y7
-	VPTEST  Y7, Y7
-	JNZ     lp_slow8
-	EXP_REG_AVX2(Y0)
-	JMP     lp_sum8
-
-lp_slow8:
-	VMOVUPS lo<>(SB), Y4
-	VMOVUPS hi<>(SB), Y5
-	EXP_SLOW_CORE_AVX2(Y0)
-
-lp_sum8:
-	VMOVAPS Y0, Y2
-	ADD8_F64_AVX2(Y2, X2)
-
-lp_next8:
-	ADDQ $8, AX
-	JMP  lp_loop8
-
-lp_end:
-	SUM_F64_AVX2
-	VMOVSD X12, s+112(FP)
-	TESTQ  R13, R13
-	JZ     lp_ret
-	SFENCE
-
-lp_ret:
-	VZEROUPPER
-	RET
-
-// SCALEPREV32_AVX2(a) finishes 32 elements of the previous row in
-// softmaxPrevF32AVX2: dst (R11) = src (R10) * a, with non-temporal
-// stores. Clobbers Y4-Y7.
-#define SCALEPREV32_AVX2(a) \
-	VBROADCASTSS a, Y4; \
-	VMULPS       0(R10)(AX*4), Y4, Y5; \
-	VMULPS       32(R10)(AX*4), Y4, Y6; \
-	VMULPS       64(R10)(AX*4), Y4, Y7; \
-	VMULPS       96(R10)(AX*4), Y4, Y4; \
-	VMOVNTPS     Y5, 0(R11)(AX*4); \
-	VMOVNTPS     Y6, 32(R11)(AX*4); \
-	VMOVNTPS     Y7, 64(R11)(AX*4); \
-	VMOVNTPS     Y4, 96(R11)(AX*4)
-
-// func softmaxPrevF32AVX2(t, x []float32, m float32, dst, src []float32, a float32, nx []float32) (s float64, nm float32)
+// func pipeRowF32AVX2(t, x []float32, m float32, dst, src []float32, a float32, nx []float32, log bool) (s float64, nm float32)
 //
-// One row of a pipelined Softmax batch (softmaxPrevRows in rows_amd64.go):
-// this row's exponentials, the last pass of the previous row and the
-// maximum of the next, in one loop, so that the previous row's
-// non-temporal stores and the next row's loads from memory overlap the
-// exponentials instead of taking passes of their own.
+// One row of a pipelined row batch (pipelineRows in rows_amd64.go): this
+// row's exponentials, the last pass of the previous row and the maximum
+// of the next, in one loop, so that the previous row's non-temporal
+// stores and the next row's loads from memory overlap the exponentials
+// instead of taking passes of their own.
 //
-// With x non-empty: t[i] = exp(x[i] - m) and s = their sum, as
-// softmaxRowsF32AVX2 computes them (same bits). With dst non-empty
-// (32-byte aligned): dst[i] = src[i] * a, with non-temporal stores. With
-// nx non-empty: nm = the maximum of nx; it is a maximum, as maxF32AVX2's
-// is, but the lanes are reduced in another order, so a zero maximum may
-// have the other sign and a NaN may or may not be returned, which changes
-// no Softmax output (exp(x - ±0) is the same for every x, and a NaN in a
-// row makes the whole row NaN either way). The non-empty ones of x, dst
-// and nx have the same length, a multiple of 8; t and src hold at least
-// that many.
-TEXT ·softmaxPrevF32AVX2(SB), NOSPLIT, $32-148
+// With x non-empty: v = x[i] - m, t[i] = v (log) or exp(v), and s = the
+// sum of exp(v), as maxSumRowsF32AVX2 and softmaxRowsF32AVX2 compute
+// them (same bits). With dst non-empty (32-byte aligned): dst[i] =
+// src[i] - a (log) or src[i] * a, with non-temporal stores. With nx
+// non-empty: nm = the maximum of nx. It is a maximum, as maxF32AVX2's
+// is, but its lanes are reduced in another order (one accumulator, in a
+// stack slot: the exponential holds every register), so a zero maximum
+// may have the other sign and a NaN may or may not be returned. Neither
+// changes an output: x - +0 and x - -0 differ only for x = ±0, where
+// exp gives 1 either way, and for LogSoftmax the output (x - m) - log(s)
+// then has s >= 2 (two zeros), so the zero's sign is lost; a NaN in a
+// row makes the whole row NaN with any maximum. The non-empty ones of x,
+// dst and nx have the same length, a multiple of 8; t and src hold at
+// least that many.
+TEXT ·pipeRowF32AVX2(SB), NOSPLIT, $32-156
 	MOVQ    t_base+0(FP), DI
 	MOVQ    x_base+24(FP), SI
 	MOVQ    x_len+32(FP), R14
@@ -2283,6 +2144,7 @@ TEXT ·softmaxPrevF32AVX2(SB), NOSPLIT, $32-148
 	MOVQ    src_base+80(FP), R10
 	MOVQ    nx_base+112(FP), R9
 	MOVQ    nx_len+120(FP), BX
+	MOVBLZX log+136(FP), R12
 	MOVQ    R14, CX
 	CMPQ    R13, CX
 	CMOVQGT R13, CX
@@ -2298,16 +2160,22 @@ TEXT ·softmaxPrevF32AVX2(SB), NOSPLIT, $32-148
 	LOAD_EXP_REGS_AVX2
 	XORQ    AX, AX
 
-sp_loop32:
+pr_loop32:
 	CMPQ  AX, DX
-	JGE   sp_loop8
+	JGE   pr_loop8
 	TESTQ R13, R13
-	JZ    sp_max32
-	SCALEPREV32_AVX2(a+104(FP))
+	JZ    pr_max32
+	TESTQ R12, R12
+	JNZ   pr_prevlog32
+	PREV32_AVX2(VMULPS, a+104(FP))
+	JMP   pr_max32
 
-sp_max32:
+pr_prevlog32:
+	PREV32_AVX2(VSUBPS, a+104(FP))
+
+pr_max32:
 	TESTQ      BX, BX
-	JZ         sp_exp32
+	JZ         pr_exp32
 	PREFETCHT0 2048(R9)(AX*4)
 	PREFETCHT0 2112(R9)(AX*4)
 	VMOVUPS    0(R9)(AX*4), Y4
@@ -2317,9 +2185,9 @@ sp_max32:
 	VMAXPS     acc-32(SP), Y4, Y4
 	VMOVUPS    Y4, acc-32(SP)
 
-sp_exp32:
+pr_exp32:
 	TESTQ   R14, R14
-	JZ      sp_next32
+	JZ      pr_next32
 	VMOVUPS 0(SI)(AX*4), Y0
 	VMOVUPS 32(SI)(AX*4), Y1
 	VMOVUPS 64(SI)(AX*4), Y2
@@ -2328,28 +2196,40 @@ sp_exp32:
 	VSUBPS  Y14, Y1, Y1
 	VSUBPS  Y14, Y2, Y2
 	VSUBPS  Y14, Y3, Y3
+	TESTQ   R12, R12
+	JZ      pr_check32
+	VMOVUPS Y0, 0(DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+
+pr_check32:
 	ROWCHECK32_AVX2
-	JNZ     sp_slow32
+	JNZ pr_slow32
 	EXP_REG_AVX2(Y0)
 	EXP_REG_AVX2(Y1)
 	EXP_REG_AVX2(Y2)
 	EXP_REG_AVX2(Y3)
 
-sp_store32:
+pr_store32:
+	TESTQ   R12, R12
+	JNZ     pr_sum32
 	VMOVUPS Y0, 0(DI)(AX*4)
 	VMOVUPS Y1, 32(DI)(AX*4)
 	VMOVUPS Y2, 64(DI)(AX*4)
 	VMOVUPS Y3, 96(DI)(AX*4)
-	VADDPS  Y1, Y0, Y0
-	VADDPS  Y3, Y2, Y2
-	VADDPS  Y2, Y0, Y2
+
+pr_sum32:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y2
 	ADD8_F64_AVX2(Y2, X2)
 
-sp_next32:
+pr_next32:
 	ADDQ $32, AX
-	JMP  sp_loop32
+	JMP  pr_loop32
 
-sp_slow32:
+pr_slow32:
 	VMOVUPS lo<>(SB), Y4
 	VMOVUPS hi<>(SB), Y5
 	EXP_SLOW_AVX2(0, Y8)
@@ -2361,52 +2241,65 @@ sp_slow32:
 	VMOVAPS Y10, Y2
 	VMOVAPS Y11, Y3
 	LOAD_EXP_REGS_AVX2
-	JMP     sp_store32
+	JMP     pr_store32
 
-sp_loop8:
+pr_loop8:
 	CMPQ  AX, CX
-	JGE   sp_end
+	JGE   pr_end
 	TESTQ R13, R13
-	JZ    sp_max8
-	VBROADCASTSS a+104(FP), Y4
-	VMULPS       0(R10)(AX*4), Y4, Y5
-	VMOVNTPS     Y5, 0(R11)(AX*4)
+	JZ    pr_max8
+	TESTQ R12, R12
+	JNZ   pr_prevlog8
+	PREV8_AVX2(VMULPS, a+104(FP))
+	JMP   pr_max8
 
-sp_max8:
+pr_prevlog8:
+	PREV8_AVX2(VSUBPS, a+104(FP))
+
+pr_max8:
 	TESTQ   BX, BX
-	JZ      sp_exp8
+	JZ      pr_exp8
 	VMOVUPS 0(R9)(AX*4), Y4
 	VMAXPS  acc-32(SP), Y4, Y4
 	VMOVUPS Y4, acc-32(SP)
 
-sp_exp8:
+pr_exp8:
 	TESTQ   R14, R14
-	JZ      sp_next8
+	JZ      pr_next8
 	VMOVUPS 0(SI)(AX*4), Y0
 	VSUBPS  Y14, Y0, Y0
-	VCMPPS  $9, negfastlim<>(SB), Y0, Y7
-	VPTEST  Y7, Y7
-	JNZ     sp_slow8
-	EXP_REG_AVX2(Y0)
-	JMP     sp_put8
+	TESTQ   R12, R12
+	JZ      pr_check8
+	VMOVUPS Y0, 0(DI)(AX*4)
 
-sp_slow8:
+pr_check8:
+	VCMPPS $9, negfastlim<>(SB), Y0, Y7
+	VPTEST Y7, Y7
+	JNZ    pr_slow8
+	EXP_REG_AVX2(Y0)
+	JMP    pr_put8
+
+pr_slow8:
 	VMOVUPS lo<>(SB), Y4
 	VMOVUPS hi<>(SB), Y5
 	EXP_SLOW_CORE_AVX2(Y0)
 
-sp_put8:
+pr_put8:
+	TESTQ   R12, R12
+	JNZ     pr_sum8
 	VMOVUPS Y0, 0(DI)(AX*4)
+
+pr_sum8:
 	VMOVAPS Y0, Y2
 	ADD8_F64_AVX2(Y2, X2)
 
-sp_next8:
+pr_next8:
 	ADDQ $8, AX
-	JMP  sp_loop8
+	JMP  pr_loop8
 
-sp_end:
+pr_end:
 	SUM_F64_AVX2
-	VMOVSD       X12, s+136(FP)
+	VMOVSD       X12, s+144(FP)
 	VMOVUPS      acc-32(SP), Y4
 	VEXTRACTF128 $1, Y4, X5
 	VMAXPS       X5, X4, X4
@@ -2414,12 +2307,12 @@ sp_end:
 	VMAXPS       X5, X4, X4
 	VPERMILPS    $0xb1, X4, X5
 	VMAXPS       X5, X4, X4
-	VMOVSS       X4, nm+144(FP)
+	VMOVSS       X4, nm+152(FP)
 	TESTQ        R13, R13
-	JZ           sp_ret
+	JZ           pr_ret
 	SFENCE
 
-sp_ret:
+pr_ret:
 	VZEROUPPER
 	RET
 
@@ -2857,124 +2750,12 @@ sub512_ret:
 	VZEROUPPER
 	RET
 
-// func logPrevF32AVX512(t, x []float32, m float32, dst, src []float32, a float32) (s float64)
+// func pipeRowF32AVX512(t, x []float32, m float32, dst, src []float32, a float32, nx []float32, log bool) (s float64, nm float32)
 //
-// logPrevF32AVX2 at 16 lanes (dst 64-byte aligned; lengths a multiple of
-// 16), with the arithmetic of maxSumRowsF32AVX512 (same bits).
-TEXT ·logPrevF32AVX512(SB), NOSPLIT, $0-120
-	MOVQ    t_base+0(FP), DI
-	MOVQ    x_base+24(FP), SI
-	MOVQ    x_len+32(FP), R14
-	MOVQ    dst_base+56(FP), R11
-	MOVQ    dst_len+64(FP), R13
-	MOVQ    src_base+80(FP), R10
-	MOVQ    R14, CX
-	CMPQ    R13, CX
-	CMOVQGT R13, CX        // CX = the length of whichever is non-empty
-	MOVQ    CX, DX
-	ANDQ    $-64, DX
-	MOVQ    R14, R12
-	SHLQ    $2, R12
-	MOVQ    $2048, R8      // prefetch distance: a row, at least 2 KiB
-	CMPQ    R12, R8
-	CMOVQLT R8, R12
-	ADDQ    SI, R12
-	VBROADCASTSS m+48(FP), Z28
-	VBROADCASTSS a+104(FP), Z29
-	VXORPD  Z30, Z30, Z30
-	VXORPD  Z31, Z31, Z31
-	LOAD_CONSTS_512
-	XORQ    AX, AX
-
-lp512_loop64:
-	CMPQ     AX, DX
-	JGE      lp512_loop16
-	TESTQ    R13, R13
-	JZ       lp512_exp64
-	VMOVUPS  0(R10)(AX*4), Z4
-	VMOVUPS  64(R10)(AX*4), Z5
-	VMOVUPS  128(R10)(AX*4), Z6
-	VMOVUPS  192(R10)(AX*4), Z7
-	VSUBPS   Z29, Z4, Z4
-	VSUBPS   Z29, Z5, Z5
-	VSUBPS   Z29, Z6, Z6
-	VSUBPS   Z29, Z7, Z7
-	VMOVNTPS Z4, 0(R11)(AX*4)
-	VMOVNTPS Z5, 64(R11)(AX*4)
-	VMOVNTPS Z6, 128(R11)(AX*4)
-	VMOVNTPS Z7, 192(R11)(AX*4)
-
-lp512_exp64:
-	TESTQ      R14, R14
-	JZ         lp512_next64
-	PREFETCHT0 0(R12)(AX*4)
-	PREFETCHT0 64(R12)(AX*4)
-	PREFETCHT0 128(R12)(AX*4)
-	PREFETCHT0 192(R12)(AX*4)
-	VMOVUPS    0(SI)(AX*4), Z0
-	VMOVUPS    64(SI)(AX*4), Z1
-	VMOVUPS    128(SI)(AX*4), Z2
-	VMOVUPS    192(SI)(AX*4), Z3
-	VSUBPS     Z28, Z0, Z0
-	VSUBPS     Z28, Z1, Z1
-	VSUBPS     Z28, Z2, Z2
-	VSUBPS     Z28, Z3, Z3
-	VMOVUPS    Z0, 0(DI)(AX*4)
-	VMOVUPS    Z1, 64(DI)(AX*4)
-	VMOVUPS    Z2, 128(DI)(AX*4)
-	VMOVUPS    Z3, 192(DI)(AX*4)
-	EXP_512(Z0, Z4, Z8, Z12, Z13)
-	EXP_512(Z1, Z5, Z9, Z14, Z15)
-	EXP_512(Z2, Z6, Z10, Z12, Z13)
-	EXP_512(Z3, Z7, Z11, Z14, Z15)
-	VADDPS     Z9, Z8, Z8
-	VADDPS     Z11, Z10, Z10
-	VADDPS     Z10, Z8, Z8
-	ADD16_F64_512(Z8, Y8)
-
-lp512_next64:
-	ADDQ $64, AX
-	JMP  lp512_loop64
-
-lp512_loop16:
-	CMPQ     AX, CX
-	JGE      lp512_end
-	TESTQ    R13, R13
-	JZ       lp512_exp16
-	VMOVUPS  0(R10)(AX*4), Z4
-	VSUBPS   Z29, Z4, Z4
-	VMOVNTPS Z4, 0(R11)(AX*4)
-
-lp512_exp16:
-	TESTQ   R14, R14
-	JZ      lp512_next16
-	VMOVUPS 0(SI)(AX*4), Z2
-	VSUBPS  Z28, Z2, Z2
-	VMOVUPS Z2, 0(DI)(AX*4)
-	EXP_512(Z2, Z4, Z8, Z12, Z13)
-	ADD16_F64_512(Z8, Y8)
-
-lp512_next16:
-	ADDQ $16, AX
-	JMP  lp512_loop16
-
-lp512_end:
-	SUM_F64_512
-	VMOVSD X0, s+112(FP)
-	TESTQ  R13, R13
-	JZ     lp512_ret
-	SFENCE
-
-lp512_ret:
-	VZEROUPPER
-	RET
-
-// func softmaxPrevF32AVX512(t, x []float32, m float32, dst, src []float32, a float32, nx []float32) (s float64, nm float32)
-//
-// softmaxPrevF32AVX2 at 16 lanes (dst 64-byte aligned; lengths a multiple
-// of 16), with the arithmetic of softmaxRowsF32AVX512 (same bits); the
-// maximum of nx gathers in Z29.
-TEXT ·softmaxPrevF32AVX512(SB), NOSPLIT, $0-148
+// pipeRowF32AVX2 at 16 lanes (dst 64-byte aligned; lengths a multiple of
+// 16), with the arithmetic of maxSumRowsF32AVX512 and
+// softmaxRowsF32AVX512 (same bits); the maximum of nx gathers in Z29.
+TEXT ·pipeRowF32AVX512(SB), NOSPLIT, $0-156
 	MOVQ    t_base+0(FP), DI
 	MOVQ    x_base+24(FP), SI
 	MOVQ    x_len+32(FP), R14
@@ -2983,6 +2764,7 @@ TEXT ·softmaxPrevF32AVX512(SB), NOSPLIT, $0-148
 	MOVQ    src_base+80(FP), R10
 	MOVQ    nx_base+112(FP), R9
 	MOVQ    nx_len+120(FP), BX
+	MOVBLZX log+136(FP), R12
 	MOVQ    R14, CX
 	CMPQ    R13, CX
 	CMOVQGT R13, CX
@@ -2997,24 +2779,39 @@ TEXT ·softmaxPrevF32AVX512(SB), NOSPLIT, $0-148
 	LOAD_CONSTS_512
 	XORQ    AX, AX
 
-sp512_loop64:
+pr512_loop64:
 	CMPQ         AX, DX
-	JGE          sp512_loop16
+	JGE          pr512_loop16
 	TESTQ        R13, R13
-	JZ           sp512_max64
+	JZ           pr512_max64
 	VBROADCASTSS a+104(FP), Z4
-	VMULPS       0(R10)(AX*4), Z4, Z5
-	VMULPS       64(R10)(AX*4), Z4, Z6
-	VMULPS       128(R10)(AX*4), Z4, Z7
-	VMULPS       192(R10)(AX*4), Z4, Z4
-	VMOVNTPS     Z5, 0(R11)(AX*4)
-	VMOVNTPS     Z6, 64(R11)(AX*4)
-	VMOVNTPS     Z7, 128(R11)(AX*4)
-	VMOVNTPS     Z4, 192(R11)(AX*4)
+	VMOVUPS      0(R10)(AX*4), Z5
+	VMOVUPS      64(R10)(AX*4), Z6
+	VMOVUPS      128(R10)(AX*4), Z7
+	VMOVUPS      192(R10)(AX*4), Z8
+	TESTQ        R12, R12
+	JNZ          pr512_prevlog64
+	VMULPS       Z4, Z5, Z5
+	VMULPS       Z4, Z6, Z6
+	VMULPS       Z4, Z7, Z7
+	VMULPS       Z4, Z8, Z8
+	JMP          pr512_prevput64
 
-sp512_max64:
+pr512_prevlog64:
+	VSUBPS Z4, Z5, Z5
+	VSUBPS Z4, Z6, Z6
+	VSUBPS Z4, Z7, Z7
+	VSUBPS Z4, Z8, Z8
+
+pr512_prevput64:
+	VMOVNTPS Z5, 0(R11)(AX*4)
+	VMOVNTPS Z6, 64(R11)(AX*4)
+	VMOVNTPS Z7, 128(R11)(AX*4)
+	VMOVNTPS Z8, 192(R11)(AX*4)
+
+pr512_max64:
 	TESTQ      BX, BX
-	JZ         sp512_exp64
+	JZ         pr512_exp64
 	PREFETCHT0 2048(R9)(AX*4)
 	PREFETCHT0 2112(R9)(AX*4)
 	PREFETCHT0 2176(R9)(AX*4)
@@ -3024,9 +2821,9 @@ sp512_max64:
 	VMAXPS     128(R9)(AX*4), Z29, Z29
 	VMAXPS     192(R9)(AX*4), Z29, Z29
 
-sp512_exp64:
+pr512_exp64:
 	TESTQ   R14, R14
-	JZ      sp512_next64
+	JZ      pr512_next64
 	VMOVUPS 0(SI)(AX*4), Z0
 	VMOVUPS 64(SI)(AX*4), Z1
 	VMOVUPS 128(SI)(AX*4), Z2
@@ -3035,53 +2832,83 @@ sp512_exp64:
 	VSUBPS  Z28, Z1, Z1
 	VSUBPS  Z28, Z2, Z2
 	VSUBPS  Z28, Z3, Z3
+	TESTQ   R12, R12
+	JZ      pr512_e64
+	VMOVUPS Z0, 0(DI)(AX*4)
+	VMOVUPS Z1, 64(DI)(AX*4)
+	VMOVUPS Z2, 128(DI)(AX*4)
+	VMOVUPS Z3, 192(DI)(AX*4)
+
+pr512_e64:
 	EXP_512(Z0, Z4, Z8, Z12, Z13)
 	EXP_512(Z1, Z5, Z9, Z14, Z15)
 	EXP_512(Z2, Z6, Z10, Z12, Z13)
 	EXP_512(Z3, Z7, Z11, Z14, Z15)
+	TESTQ   R12, R12
+	JNZ     pr512_sum64
 	VMOVUPS Z8, 0(DI)(AX*4)
 	VMOVUPS Z9, 64(DI)(AX*4)
 	VMOVUPS Z10, 128(DI)(AX*4)
 	VMOVUPS Z11, 192(DI)(AX*4)
-	VADDPS  Z9, Z8, Z8
-	VADDPS  Z11, Z10, Z10
-	VADDPS  Z10, Z8, Z8
+
+pr512_sum64:
+	VADDPS Z9, Z8, Z8
+	VADDPS Z11, Z10, Z10
+	VADDPS Z10, Z8, Z8
 	ADD16_F64_512(Z8, Y8)
 
-sp512_next64:
+pr512_next64:
 	ADDQ $64, AX
-	JMP  sp512_loop64
+	JMP  pr512_loop64
 
-sp512_loop16:
+pr512_loop16:
 	CMPQ         AX, CX
-	JGE          sp512_end
+	JGE          pr512_end
 	TESTQ        R13, R13
-	JZ           sp512_max16
+	JZ           pr512_max16
 	VBROADCASTSS a+104(FP), Z4
-	VMULPS       0(R10)(AX*4), Z4, Z5
-	VMOVNTPS     Z5, 0(R11)(AX*4)
+	VMOVUPS      0(R10)(AX*4), Z5
+	TESTQ        R12, R12
+	JNZ          pr512_prevlog16
+	VMULPS       Z4, Z5, Z5
+	JMP          pr512_prevput16
 
-sp512_max16:
+pr512_prevlog16:
+	VSUBPS Z4, Z5, Z5
+
+pr512_prevput16:
+	VMOVNTPS Z5, 0(R11)(AX*4)
+
+pr512_max16:
 	TESTQ  BX, BX
-	JZ     sp512_exp16
+	JZ     pr512_exp16
 	VMAXPS 0(R9)(AX*4), Z29, Z29
 
-sp512_exp16:
+pr512_exp16:
 	TESTQ   R14, R14
-	JZ      sp512_next16
+	JZ      pr512_next16
 	VMOVUPS 0(SI)(AX*4), Z2
 	VSUBPS  Z28, Z2, Z2
+	TESTQ   R12, R12
+	JZ      pr512_e16
+	VMOVUPS Z2, 0(DI)(AX*4)
+
+pr512_e16:
 	EXP_512(Z2, Z4, Z8, Z12, Z13)
+	TESTQ   R12, R12
+	JNZ     pr512_sum16
 	VMOVUPS Z8, 0(DI)(AX*4)
+
+pr512_sum16:
 	ADD16_F64_512(Z8, Y8)
 
-sp512_next16:
+pr512_next16:
 	ADDQ $16, AX
-	JMP  sp512_loop16
+	JMP  pr512_loop16
 
-sp512_end:
+pr512_end:
 	SUM_F64_512
-	VMOVSD        X0, s+136(FP)
+	VMOVSD        X0, s+144(FP)
 	VMOVAPS       Z29, Z4
 	VEXTRACTF64X4 $1, Z4, Y5
 	VMAXPS        Y5, Y4, Y4
@@ -3091,11 +2918,11 @@ sp512_end:
 	VMAXPS        X5, X4, X4
 	VPERMILPS     $0xb1, X4, X5
 	VMAXPS        X5, X4, X4
-	VMOVSS        X4, nm+144(FP)
+	VMOVSS        X4, nm+152(FP)
 	TESTQ         R13, R13
-	JZ            sp512_ret
+	JZ            pr512_ret
 	SFENCE
 
-sp512_ret:
+pr512_ret:
 	VZEROUPPER
 	RET
