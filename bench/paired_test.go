@@ -3,8 +3,11 @@ package bench
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/onnxrun/onnxrun/dispatch"
 )
 
 // BenchmarkPaired compares ONNX Runtime's one-node session run with
@@ -112,5 +115,46 @@ func BenchmarkPairedThreads(b *testing.B) {
 				pairRounds(b, runIntoOneNode(b, model, c.shape, x, 1), runIntoOneNode(b, model, c.shape, x, 2), "t1", "t2")
 			})
 		}
+	}
+}
+
+// BenchmarkPairedThreadsInCache is BenchmarkPairedThreads' reference:
+// the same kernels on rows that stay in each core's L2 (256 calls of the
+// row-batch entry on one [1,32000] row, on one goroutine, against 128
+// calls on each of two goroutines with rows of their own), so no memory
+// traffic is shared. Its x-t1 is what a second thread gives to arithmetic
+// alone on this machine, the bound for the figure of the streaming case.
+func BenchmarkPairedThreadsInCache(b *testing.B) {
+	const d, calls = 32000, 256
+	k := dispatch.Active()
+	for _, op := range []string{"Softmax", "LogSoftmax"} {
+		f := k.SoftmaxRowsF32
+		if op == "LogSoftmax" {
+			f = k.LogSoftmaxRowsF32
+		}
+		var xs, ds [2][]float32
+		for i := range xs {
+			xs[i], ds[i] = make([]float32, d), make([]float32, d)
+			for j := range xs[i] {
+				xs[i][j] = float32(j%1000) / 100
+			}
+		}
+		one := func() {
+			for range calls {
+				f(ds[0], xs[0], 1, d)
+			}
+		}
+		two := func() {
+			var wg sync.WaitGroup
+			for t := range 2 {
+				wg.Go(func() {
+					for range calls / 2 {
+						f(ds[t], xs[t], 1, d)
+					}
+				})
+			}
+			wg.Wait()
+		}
+		b.Run(fmt.Sprintf("%s/%dx%d-in-L2/axis-1", op, calls, d), func(b *testing.B) { pairRounds(b, one, two, "t1", "t2") })
 	}
 }

@@ -44,6 +44,10 @@ go test -run '^$' -bench '^BenchmarkPaired$' -benchtime "${ROUNDS:-500}x" . | te
 echo
 echo "## Two threads against one, interleaved (t1 time / t2 time per round)"
 go test -run '^$' -bench '^BenchmarkPairedThreads$' -benchtime "${TROUNDS:-300}x" . | tee "$out/threads.txt" | paired_table PairedThreads
+# The same kernels on rows kept in each core's cache: what a second
+# thread gives to the arithmetic alone.
+echo
+go test -run '^$' -bench '^BenchmarkPairedThreadsInCache$' -benchtime "${TROUNDS:-300}x" . | tee "$out/threads-cache.txt" | paired_table PairedThreadsInCache
 
 echo
 echo "## Memory bandwidth (read + write; copy-t2 on two cores)"
