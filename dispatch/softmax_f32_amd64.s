@@ -453,6 +453,22 @@ GLOBL neginf<>(SB), RODATA|NOPTR, $64
 	VMOVUPS log2e<>(SB), Y11; \
 	VMOVUPS magic<>(SB), Y15
 
+// SLOW32_AVX2 sets Y0-Y3 to exp(x - Y14) for the 32 elements of x at
+// SI+4*AX through the slow path (EXP_SLOW_AVX2, into Y8-Y11, clobbering
+// Y0-Y7) and reloads the constants EXP_REG_AVX2 takes from registers.
+#define SLOW32_AVX2 \
+	VMOVUPS lo<>(SB), Y4; \
+	VMOVUPS hi<>(SB), Y5; \
+	EXP_SLOW_AVX2(0, Y8); \
+	EXP_SLOW_AVX2(32, Y9); \
+	EXP_SLOW_AVX2(64, Y10); \
+	EXP_SLOW_AVX2(96, Y11); \
+	VMOVAPS Y8, Y0; \
+	VMOVAPS Y9, Y1; \
+	VMOVAPS Y10, Y2; \
+	VMOVAPS Y11, Y3; \
+	LOAD_EXP_REGS_AVX2
+
 // func expSumF32AVX2(dst, x []float32, m float32) (s float64, done int)
 TEXT ·expSumF32AVX2(SB), NOSPLIT, $0-72
 	MOVQ         dst_base+0(FP), DI
@@ -516,20 +532,8 @@ exps_sum32:
 	ADDQ   $32, AX
 	JMP    exps_loop32
 
-	// The slow path computes into Y8-Y11 (clobbering Y0-Y7), moves the
-	// results to Y0-Y3 and reloads the constants.
 exps_slow32:
-	VMOVUPS lo<>(SB), Y4
-	VMOVUPS hi<>(SB), Y5
-	EXP_SLOW_AVX2(0, Y8)
-	EXP_SLOW_AVX2(32, Y9)
-	EXP_SLOW_AVX2(64, Y10)
-	EXP_SLOW_AVX2(96, Y11)
-	VMOVAPS Y8, Y0
-	VMOVAPS Y9, Y1
-	VMOVAPS Y10, Y2
-	VMOVAPS Y11, Y3
-	LOAD_EXP_REGS_AVX2
+	SLOW32_AVX2
 	JMP     exps_store32
 
 exps_tail:
@@ -1784,17 +1788,7 @@ smr_store32:
 	JMP     smr_exp32
 
 smr_slow32:
-	VMOVUPS lo<>(SB), Y4
-	VMOVUPS hi<>(SB), Y5
-	EXP_SLOW_AVX2(0, Y8)
-	EXP_SLOW_AVX2(32, Y9)
-	EXP_SLOW_AVX2(64, Y10)
-	EXP_SLOW_AVX2(96, Y11)
-	VMOVAPS Y8, Y0
-	VMOVAPS Y9, Y1
-	VMOVAPS Y10, Y2
-	VMOVAPS Y11, Y3
-	LOAD_EXP_REGS_AVX2
+	SLOW32_AVX2
 	JMP     smr_store32
 
 smr_exp8:
@@ -2230,17 +2224,7 @@ pr_next32:
 	JMP  pr_loop32
 
 pr_slow32:
-	VMOVUPS lo<>(SB), Y4
-	VMOVUPS hi<>(SB), Y5
-	EXP_SLOW_AVX2(0, Y8)
-	EXP_SLOW_AVX2(32, Y9)
-	EXP_SLOW_AVX2(64, Y10)
-	EXP_SLOW_AVX2(96, Y11)
-	VMOVAPS Y8, Y0
-	VMOVAPS Y9, Y1
-	VMOVAPS Y10, Y2
-	VMOVAPS Y11, Y3
-	LOAD_EXP_REGS_AVX2
+	SLOW32_AVX2
 	JMP     pr_store32
 
 pr_loop8:
