@@ -1061,6 +1061,14 @@ shiftc_done:
 	VADDPS       Z25, a, p; \
 	VSCALEFPS    t, p, p
 
+// EXP4_512 sets Z8-Z11 = exp(Z0-Z3) (EXP_512 on each), clobbering Z0-Z7
+// and Z12-Z15.
+#define EXP4_512 \
+	EXP_512(Z0, Z4, Z8, Z12, Z13); \
+	EXP_512(Z1, Z5, Z9, Z14, Z15); \
+	EXP_512(Z2, Z6, Z10, Z12, Z13); \
+	EXP_512(Z3, Z7, Z11, Z14, Z15)
+
 // ADD16_F64_512 adds the 16 float32 lanes of v, widened, to Z30 (low
 // eight) and Z31 (high eight). Clobbers Z0, Z1.
 #define ADD16_F64_512(v, vy) \
@@ -1096,10 +1104,7 @@ exps512_loop64:
 	VSUBPS  Z28, Z1, Z1
 	VSUBPS  Z28, Z2, Z2
 	VSUBPS  Z28, Z3, Z3
-	EXP_512(Z0, Z4, Z8, Z12, Z13)
-	EXP_512(Z1, Z5, Z9, Z14, Z15)
-	EXP_512(Z2, Z6, Z10, Z12, Z13)
-	EXP_512(Z3, Z7, Z11, Z14, Z15)
+	EXP4_512
 	TESTQ   DI, DI
 	JZ      exps512_sum64
 	VMOVUPS Z8, 0(DI)(AX*4)
@@ -2485,10 +2490,7 @@ smr512_exp64:
 	VSUBPS  Z28, Z1, Z1
 	VSUBPS  Z28, Z2, Z2
 	VSUBPS  Z28, Z3, Z3
-	EXP_512(Z0, Z4, Z8, Z12, Z13)
-	EXP_512(Z1, Z5, Z9, Z14, Z15)
-	EXP_512(Z2, Z6, Z10, Z12, Z13)
-	EXP_512(Z3, Z7, Z11, Z14, Z15)
+	EXP4_512
 	VMOVUPS Z8, 0(R13)(AX*4)
 	VMOVUPS Z9, 64(R13)(AX*4)
 	VMOVUPS Z10, 128(R13)(AX*4)
@@ -2640,10 +2642,7 @@ msr512_exp64:
 	VMOVUPS Z1, 64(DI)(AX*4)
 	VMOVUPS Z2, 128(DI)(AX*4)
 	VMOVUPS Z3, 192(DI)(AX*4)
-	EXP_512(Z0, Z4, Z8, Z12, Z13)
-	EXP_512(Z1, Z5, Z9, Z14, Z15)
-	EXP_512(Z2, Z6, Z10, Z12, Z13)
-	EXP_512(Z3, Z7, Z11, Z14, Z15)
+	EXP4_512
 	VADDPS  Z9, Z8, Z8
 	VADDPS  Z11, Z10, Z10
 	VADDPS  Z10, Z8, Z8
@@ -2824,10 +2823,7 @@ pr512_exp64:
 	VMOVUPS Z3, 192(DI)(AX*4)
 
 pr512_e64:
-	EXP_512(Z0, Z4, Z8, Z12, Z13)
-	EXP_512(Z1, Z5, Z9, Z14, Z15)
-	EXP_512(Z2, Z6, Z10, Z12, Z13)
-	EXP_512(Z3, Z7, Z11, Z14, Z15)
+	EXP4_512
 	TESTQ   R12, R12
 	JNZ     pr512_sum64
 	VMOVUPS Z8, 0(DI)(AX*4)
